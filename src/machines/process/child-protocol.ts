@@ -1,0 +1,56 @@
+import type { SerializedError } from '../../types/info.js';
+
+/**
+ * The contract between a process (or worker) chart and the actor that owns the real child.
+ * The chart invokes an actor named `child` (a callback actor) with `ChildInput`; that actor
+ * spawns the program and sends `ChildEvent`s back to the chart, and obeys `ChildCommand`s.
+ * The daemon provides the real one (src/actors/child); tests provide a fake (guv/testing).
+ */
+
+/** What to run. Validated and normalised before it reaches a chart. */
+export interface ProcessSpec {
+  /** Absolute path of the script or executable. */
+  script: string;
+  args: string[];
+  /** Node flags (`--inspect`, `--max-old-space-size=…`); ignored when `interpreter` is 'none'. */
+  execArgv: string[];
+  /** 'node' wraps the script with guv's preload; 'none' runs `script` as an executable. */
+  interpreter: 'node' | 'none';
+  cwd: string;
+  env: Record<string, string>;
+  user: string | null;
+  group: string | null;
+  /** When true the child is `running` only after the app itself signals ready (`process.send('ready')`). */
+  appReadiness: boolean;
+}
+
+export interface ChildInput {
+  /** Id of the supervised process (or worker slot). */
+  id: string;
+  spec: ProcessSpec;
+  /** 0 for the first start, then 1, 2, … for each restart. */
+  attempt: number;
+}
+
+/** Sent by the child actor to the chart. */
+export type ChildEvent =
+  | { type: 'CHILD.FORKED'; pid: number }
+  /** The child could not be created (ENOENT, EACCES, bad uid…), or the wrapper broke. */
+  | { type: 'CHILD.SPAWN_FAILED'; error: SerializedError }
+  /** The user's main module has been loaded and evaluated. */
+  | { type: 'CHILD.STARTED' }
+  /** The child is ready: the wrapper's IPC is up (or the app said so with appReadiness). */
+  | { type: 'CHILD.READY' }
+  /** The user's module threw while loading. An exit follows. */
+  | { type: 'CHILD.ERRORED'; error: SerializedError }
+  /** An uncaught exception that a handler dealt with: the process keeps running. */
+  | { type: 'CHILD.UNCAUGHT'; error: SerializedError }
+  /** An uncaught exception nobody handled: the process is about to exit. */
+  | { type: 'CHILD.FATALITY'; error: SerializedError }
+  | { type: 'CHILD.HEARTBEAT' }
+  /** Waiting for a debugger (`--inspect-brk`). */
+  | { type: 'CHILD.PAUSED' }
+  | { type: 'CHILD.EXIT'; code: number | null; signal: string | null };
+
+/** Sent by the chart to the child actor. */
+export type ChildCommand = { type: 'SIGNAL'; signal: NodeJS.Signals };
