@@ -1,0 +1,21 @@
+export { type Bus, type BusOptions, createBus } from './bus.js';
+export type { BusEvent, GuvEventName, GuvEvents } from './events.js';
+export type {
+  AnyEventListener,
+  EventMap,
+  EventName,
+  ExactListener,
+  MatchesPattern,
+  NamesMatching,
+  PatternListener,
+  PatternString,
+  TypedEvent,
+  Unsubscribe,
+} from './listener-types.js';
+export {
+  assertValidPattern,
+  compilePattern,
+  type EventMatcher,
+  isPattern,
+  matchesPattern,
+} from './pattern.js';
