@@ -145,10 +145,22 @@ describe('daemon chart', () => {
     actor.send({ type: 'DUMP' });
     await waitFor(actor, (s) => s.matches('running'));
     expect(actor.getSnapshot().context.history).toEqual([
-      { at: 1_000, state: 'running', event: 'BOOTED' },
-      { at: 1_005, state: 'dumping', event: 'DUMP' },
-      { at: 1_005, state: 'running', event: 'xstate.done.actor.dumpProcesses' },
+      { time: 1_000, from: 'booting', to: 'running', cause: { event: 'BOOTED' } },
+      { time: 1_005, from: 'running', to: 'dumping', cause: { event: 'DUMP' } },
+      {
+        time: 1_005,
+        from: 'dumping',
+        to: 'running',
+        cause: { event: 'xstate.done.actor.dumpProcesses' },
+      },
     ]);
+    actor.send({ type: 'FATAL', error: boom });
+    expect(actor.getSnapshot().context.history.at(-1)).toEqual({
+      time: 1_005,
+      from: 'running',
+      to: 'fatality',
+      cause: { event: 'FATAL', error: 'boom' },
+    });
   });
 
   it('fails loudly when its effects are not provided', async () => {

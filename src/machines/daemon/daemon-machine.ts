@@ -2,18 +2,22 @@ import { assign, fromPromise, setup } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
 import type { SerializedError } from '../../types/info.js';
-import { toSerializedError } from './serialize-error.js';
+import { serializeError as toSerializedError } from '../process/serialize-error.js';
+import { appendChartHistory, type ChartHistoryEntry, eventErrorMessage } from './chart-history.js';
 
 export interface DaemonClock {
   now(): number;
 }
 
-export interface DaemonTransition {
-  /** Epoch ms (from the injected clock) when the state was entered. */
-  at: number;
-  state: string;
-  event: string;
-}
+export type DaemonState =
+  | 'booting'
+  | 'restoring'
+  | 'running'
+  | 'dumping'
+  | 'stoppingAll'
+  | 'dumpingBeforeExit'
+  | 'exited'
+  | 'fatality';
 
 export interface DaemonInput {
   /** Restore the dumped process list when the daemon boots. */
@@ -21,7 +25,7 @@ export interface DaemonInput {
   /** Dump the process list after stopping every process on KILL. */
   dumpOnExit: boolean;
   clock: DaemonClock;
-  /** How many transitions `context.history` keeps; 50 unless told. */
+  /** How many transitions `context.history` keeps; history.ts's HISTORY_LIMIT unless told. */
   historyLimit?: number;
 }
 
@@ -29,8 +33,10 @@ export interface DaemonContext {
   autoresume: boolean;
   dumpOnExit: boolean;
   clock: DaemonClock;
-  historyLimit: number;
-  history: DaemonTransition[];
+  historyLimit: number | undefined;
+  /** Always the name of the current state. */
+  state: DaemonState;
+  history: ChartHistoryEntry<DaemonState>[];
   /** The last failure of a dump, restore or stop, kept for whoever asked for it. */
   lastError: SerializedError | null;
 }
@@ -84,12 +90,20 @@ export const daemonMachine = setup({
         `the daemon chart's "publish" action was not provided`,
       );
     },
-    record: assign({
-      history: ({ context, event }, params: { state: string }) => {
-        const entry = { at: context.clock.now(), state: params.state, event: event.type };
-        return [...context.history, entry].slice(-context.historyLimit);
-      },
-    }),
+    record: assign(({ context, event }, params: { state: DaemonState }) => ({
+      state: params.state,
+      history: appendChartHistory(
+        context.history,
+        {
+          time: context.clock.now(),
+          from: context.state,
+          to: params.state,
+          eventType: event.type,
+          error: eventErrorMessage(event as { type: string; error?: unknown }),
+        },
+        context.historyLimit,
+      ),
+    })),
     rememberError: assign({
       lastError: (_, params: { error: unknown }) => toSerializedError(params.error),
     }),
@@ -104,7 +118,8 @@ export const daemonMachine = setup({
     autoresume: input.autoresume,
     dumpOnExit: input.dumpOnExit,
     clock: input.clock,
-    historyLimit: input.historyLimit ?? 50,
+    historyLimit: input.historyLimit,
+    state: 'booting',
     history: [],
     lastError: null,
   }),
@@ -123,7 +138,6 @@ export const daemonMachine = setup({
   },
   states: {
     booting: {
-      entry: { type: 'record', params: { state: 'booting' } },
       on: {
         BOOTED: [{ guard: 'autoresume', target: 'restoring' }, { target: 'running' }],
         KILL: 'stoppingAll',
