@@ -1,0 +1,39 @@
+import type { EventObject } from 'xstate';
+import type { ProcessStatus } from '../../types/info.js';
+import { causeEventName, type TransitionCause } from '../history.js';
+import type { SupervisionContext } from './supervision-context.js';
+
+/** The history cause of entering `to`, from the triggering event and the context. */
+export function causeOf(
+  event: EventObject,
+  context: SupervisionContext,
+  to: ProcessStatus,
+): TransitionCause {
+  const cause: TransitionCause = { event: causeEventName(event.type) };
+  const fields = event as {
+    by?: unknown;
+    code?: unknown;
+    signal?: unknown;
+    error?: { message?: unknown };
+  };
+  if (typeof fields.by === 'string') cause.by = fields.by;
+  else if (context.requestedBy !== null && ['stopping', 'stopped', 'restarting'].includes(to)) {
+    cause.by = context.requestedBy;
+  }
+  if (event.type === 'CHILD.EXIT') {
+    cause.code = fields.code as number | null;
+    cause.signal = fields.signal as string | null;
+  }
+  if (typeof fields.error?.message === 'string') cause.error = fields.error.message;
+  else if (context.lastError !== null && ['errored', 'failed', 'aborted'].includes(to)) {
+    cause.error = context.lastError.message;
+  }
+  const counted = event.type === 'CHILD.EXIT' && !context.restartRequested;
+  if (to === 'restarting') cause.delayMs = context.nextDelayMs;
+  if (counted && (to === 'restarting' || to === 'aborted')) {
+    const { failures } = context.failure;
+    cause.failures = failures.length;
+    cause.failureSpanMs = context.clock.now() - (failures[0] ?? context.clock.now());
+  }
+  return cause;
+}

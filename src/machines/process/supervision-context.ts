@@ -1,0 +1,118 @@
+import type { ClusterInfo, ProcessStatus, SerializedError } from '../../types/info.js';
+import type { HistoryEntry } from '../history.js';
+import {
+  type FailureState,
+  NO_FAILURES,
+  type RestartPolicyOptions,
+  resolveRestartPolicy,
+} from '../restart-policy.js';
+import type { ProcessSpec } from './child-protocol.js';
+
+/** Where a chart reads the time: XState's `SimulatedClock` in tests, `{ now: Date.now }` in the daemon. */
+export interface ChartClock {
+  now(): number;
+}
+
+export interface SupervisionTimeouts {
+  /** From START until the child says ready; running out is a failure. */
+  startMs: number;
+  /** From the graceful stop signal until SIGKILL. */
+  killMs: number;
+  /** No heartbeat for this long while running ⇒ unresponsive; 0 disables. */
+  heartbeatMs: number;
+  /** The graceful stop signal. */
+  killSignal: NodeJS.Signals;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<SupervisionTimeouts> = Object.freeze({
+  startMs: 30_000,
+  killMs: 5_000,
+  heartbeatMs: 0,
+  killSignal: 'SIGTERM',
+});
+
+/** Fields both the process and the worker input carry. */
+export interface SupervisionInputBase {
+  id: string;
+  spec: ProcessSpec;
+  policy?: Partial<RestartPolicyOptions>;
+  timeouts?: Partial<SupervisionTimeouts>;
+  clock: ChartClock;
+}
+
+/** The worker-only part of the context: its slot and the cluster it belongs to. */
+export interface WorkerSlot {
+  index: number;
+  cluster: ClusterInfo;
+}
+
+export interface SupervisionContext {
+  id: string;
+  name: string;
+  spec: ProcessSpec;
+  policy: RestartPolicyOptions;
+  timeouts: SupervisionTimeouts;
+  clock: ChartClock;
+  /** Always the name of the current leaf state. */
+  status: ProcessStatus;
+  pid: number | null;
+  /** When the current child was forked (ProcessInfo.startedAt). */
+  startedAt: number | null;
+  /** When the current run was asked to start; the restart policy measures stability from it. */
+  runStartedAt: number | null;
+  restarts: number;
+  /** True from a restart decision until the child is ready again (then `:restarted` is published). */
+  isRestart: boolean;
+  /** Set by RESTART while stopping: the exit leads to a new start. */
+  restartRequested: boolean;
+  /** Who asked for the current START / STOP / RESTART. */
+  requestedBy: string | null;
+  failure: FailureState;
+  nextDelayMs: number;
+  /** The error of the current run (startup exception, fatality, timeout), or of the last failure. */
+  lastError: SerializedError | null;
+  history: HistoryEntry[];
+  worker: WorkerSlot | null;
+}
+
+export function createSupervisionContext(
+  input: SupervisionInputBase,
+  name: string,
+  worker: WorkerSlot | null,
+): SupervisionContext {
+  return {
+    id: input.id,
+    name,
+    spec: input.spec,
+    policy: resolveRestartPolicy(input.policy),
+    timeouts: resolveTimeouts(input.timeouts),
+    clock: input.clock,
+    status: 'uninitialised',
+    pid: null,
+    startedAt: null,
+    runStartedAt: null,
+    restarts: 0,
+    isRestart: false,
+    restartRequested: false,
+    requestedBy: null,
+    failure: NO_FAILURES,
+    nextDelayMs: 0,
+    lastError: null,
+    history: [],
+    worker,
+  };
+}
+
+export function resolveTimeouts(partial: Partial<SupervisionTimeouts> = {}): SupervisionTimeouts {
+  const timeouts = { ...DEFAULT_TIMEOUTS };
+  for (const key of ['startMs', 'killMs', 'heartbeatMs'] as const) {
+    const value = partial[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new TypeError(`timeout ${key} must be a number ≥ 0, received ${String(value)}`);
+    }
+    timeouts[key] = value;
+  }
+  if (partial.killSignal !== undefined) timeouts.killSignal = partial.killSignal;
+  return timeouts;
+}

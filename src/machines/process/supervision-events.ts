@@ -1,0 +1,26 @@
+import type { ClusterInfo, ProcessStatus } from '../../types/info.js';
+import type { ChildEvent } from './child-protocol.js';
+
+/** What the outside world sends a process or worker chart; `by` says who asked (`cli`, `api`…). */
+export type SupervisionCommand =
+  | { type: 'START'; by?: string }
+  | { type: 'STOP'; by?: string }
+  /** Stop, then start again at once; from a running state (or a start from a resting one). */
+  | { type: 'RESTART'; by?: string }
+  /** Workers only: the cluster's info changed (status, instances); later events carry it. */
+  | { type: 'CLUSTER.UPDATED'; clusterInfo: ClusterInfo };
+
+/** Raised by the chart itself when a heartbeat is overdue. */
+export type HeartbeatMissed = { type: 'HEARTBEAT.MISSED' };
+
+export type SupervisionEvent = SupervisionCommand | ChildEvent | HeartbeatMissed;
+
+/** Sent by a worker chart to its parent (the cluster chart) whenever its status changes. */
+export interface WorkerStatusEvent {
+  type: 'WORKER.STATUS';
+  workerId: string;
+  index: number;
+  status: ProcessStatus;
+  pid: number | null;
+  restarts: number;
+}
