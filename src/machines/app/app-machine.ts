@@ -1,0 +1,384 @@
+import { assign, setup } from 'xstate';
+import type { BusEvent } from '../../bus/events.js';
+import { GuvError } from '../../errors.js';
+import type { AppInfo, SerializedError } from '../../types/info.js';
+import {
+  appendChartHistory,
+  type ChartHistoryEntry,
+  eventErrorMessage,
+} from '../daemon/chart-history.js';
+import { serializeError } from '../process/serialize-error.js';
+import { type AppCheckout, appActors } from './app-actors.js';
+
+export interface AppClock {
+  now(): number;
+}
+
+export interface AppInput {
+  /** An app with a `commit` is already on disk (the daemon reloading its list): it starts `installed`. */
+  app: AppInfo;
+  clock: AppClock;
+  historyLimit?: number;
+}
+
+export type AppState =
+  | 'init'
+  | 'cloning'
+  | 'installingDependencies'
+  | 'cleaningUp'
+  | 'failed'
+  | 'installed'
+  | 'updatingRefs'
+  | 'switchingRef.checkingOut'
+  | 'switchingRef.installingDependencies'
+  | 'revertingRef.checkingOut'
+  | 'revertingRef.installingDependencies'
+  | 'removing'
+  | 'removed';
+
+export interface AppContext {
+  app: AppInfo;
+  /** Branch and tag names from the last UPDATE_REFS. */
+  refs: string[];
+  /** The ref and commit before the switch in progress, to return to if it fails. */
+  previous: { ref: string | null; commit: string | null } | null;
+  /** The ref asked for by the SET_REF in progress. */
+  targetRef: string | null;
+  /** The failure being handled (or the last one), reported with `app:failed`. */
+  error: SerializedError | null;
+  state: AppState;
+  history: ChartHistoryEntry<AppState>[];
+  clock: AppClock;
+  historyLimit: number | undefined;
+}
+
+export type AppEvent =
+  | { type: 'UPDATE_REFS' }
+  | { type: 'SET_REF'; ref: string }
+  | { type: 'REMOVE' };
+
+function combine(first: SerializedError, then: string, second: unknown): SerializedError {
+  return {
+    ...first,
+    message: `${first.message} (then ${then} failed: ${serializeError(second).message})`,
+  };
+}
+
+const publishFailed = {
+  type: 'publish',
+  params: ({ context }: { context: AppContext }) => failedEvent(context),
+} as const;
+
+function failedEvent(context: AppContext): BusEvent {
+  return {
+    type: 'app:failed',
+    args: [context.app, context.error ?? { name: 'Error', message: 'unknown failure' }],
+  };
+}
+
+/**
+ * One app installed from git: cloning → installingDependencies → installed; refs updating;
+ * ref switching (reverting to the old ref when the switch fails); removing → removed. A failed
+ * install removes what it wrote: there is never a half-installed app.
+ *
+ * @example
+ * const app = createActor(appMachine.provide({ actors: gitActors,
+ *   actions: { publish: (_, e) => bus.emit(e.type, ...e.args) } }),
+ *   { input: { app: { name, url, user: null, ref: null, commit: null, dir }, clock: Date } }).start();
+ * app.send({ type: 'SET_REF', ref: 'v2.0.0' });
+ */
+export const appMachine = setup({
+  types: {
+    input: {} as AppInput,
+    context: {} as AppContext,
+    events: {} as AppEvent,
+  },
+  actors: appActors,
+  actions: {
+    publish: (_, _event: BusEvent) => {
+      throw new GuvError(
+        'GUV_ACTION_NOT_PROVIDED',
+        `the app chart's "publish" action was not provided`,
+      );
+    },
+    record: assign(({ context, event }, params: { state: AppState }) => ({
+      state: params.state,
+      history: appendChartHistory(
+        context.history,
+        {
+          time: context.clock.now(),
+          from: context.state,
+          to: params.state,
+          eventType: event.type,
+          error: eventErrorMessage(event as { type: string; error?: unknown }),
+        },
+        context.historyLimit,
+      ),
+    })),
+    checkedOut: assign({
+      app: ({ context }, checkout: AppCheckout) => ({
+        ...context.app,
+        ref: checkout.ref,
+        commit: checkout.commit,
+      }),
+    }),
+    failWith: assign({ error: (_, params: { error: unknown }) => serializeError(params.error) }),
+  },
+  guards: {
+    onDisk: ({ context }) => context.app.commit !== null,
+    canRevert: ({ context }) => context.previous?.ref != null,
+  },
+}).createMachine({
+  id: 'app',
+  context: ({ input }) => ({
+    app: input.app,
+    refs: [],
+    previous: null,
+    targetRef: null,
+    error: null,
+    state: 'init',
+    history: [],
+    clock: input.clock,
+    historyLimit: input.historyLimit,
+  }),
+  initial: 'init',
+  states: {
+    // Transient: an app found on disk resumes as installed, a new one is cloned.
+    init: {
+      always: [{ guard: 'onDisk', target: 'installed' }, { target: 'cloning' }],
+    },
+    cloning: {
+      entry: { type: 'record', params: { state: 'cloning' } },
+      invoke: {
+        id: 'cloneRepo',
+        src: 'cloneRepo',
+        input: ({ context }) => ({ app: context.app }),
+        onDone: {
+          target: 'installingDependencies',
+          actions: { type: 'checkedOut', params: ({ event }) => event.output },
+        },
+        onError: {
+          target: 'cleaningUp',
+          actions: { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+        },
+      },
+    },
+    installingDependencies: {
+      entry: { type: 'record', params: { state: 'installingDependencies' } },
+      invoke: {
+        id: 'installDependencies',
+        src: 'installDependencies',
+        input: ({ context }) => ({ app: context.app }),
+        onDone: {
+          target: 'installed',
+          actions: {
+            type: 'publish',
+            params: ({ context }) => ({ type: 'app:installed', args: [context.app] }),
+          },
+        },
+        onError: {
+          target: 'cleaningUp',
+          actions: { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+        },
+      },
+    },
+    // Removes what a failed install wrote, so a failure never leaves half an app behind.
+    cleaningUp: {
+      entry: { type: 'record', params: { state: 'cleaningUp' } },
+      invoke: {
+        id: 'removeFiles',
+        src: 'removeFiles',
+        input: ({ context }) => ({ app: context.app }),
+        onDone: { target: 'failed', actions: publishFailed },
+        onError: {
+          target: 'failed',
+          actions: [
+            assign({
+              error: ({ context, event }) =>
+                combine(context.error!, 'removing its files', event.error),
+            }),
+            publishFailed,
+          ],
+        },
+      },
+    },
+    failed: {
+      entry: { type: 'record', params: { state: 'failed' } },
+      on: { REMOVE: 'removing' },
+    },
+    installed: {
+      entry: [
+        { type: 'record', params: { state: 'installed' } },
+        assign({ previous: null, targetRef: null }),
+      ],
+      on: {
+        UPDATE_REFS: 'updatingRefs',
+        SET_REF: {
+          target: 'switchingRef',
+          actions: assign({
+            previous: ({ context }) => ({ ref: context.app.ref, commit: context.app.commit }),
+            targetRef: ({ event }) => event.ref,
+          }),
+        },
+        REMOVE: 'removing',
+      },
+    },
+    updatingRefs: {
+      entry: { type: 'record', params: { state: 'updatingRefs' } },
+      invoke: {
+        id: 'updateRefs',
+        src: 'updateRefs',
+        input: ({ context }) => ({ app: context.app }),
+        onDone: {
+          target: 'installed',
+          actions: [
+            assign({ refs: ({ event }) => event.output }),
+            {
+              type: 'publish',
+              params: ({ context, event }) => ({
+                type: 'app:refs:updated',
+                args: [context.app, event.output],
+              }),
+            },
+          ],
+        },
+        onError: {
+          target: 'installed',
+          actions: [
+            { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+            publishFailed,
+          ],
+        },
+      },
+    },
+    switchingRef: {
+      initial: 'checkingOut',
+      states: {
+        checkingOut: {
+          entry: { type: 'record', params: { state: 'switchingRef.checkingOut' } },
+          invoke: {
+            id: 'switchRef',
+            src: 'switchRef',
+            input: ({ context }) => ({ app: context.app, ref: context.targetRef! }),
+            onDone: {
+              target: 'installingDependencies',
+              actions: { type: 'checkedOut', params: ({ event }) => event.output },
+            },
+            // The checkout did not happen: the app is still on its old ref.
+            onError: {
+              target: '#app.installed',
+              actions: [
+                { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+                publishFailed,
+              ],
+            },
+          },
+        },
+        installingDependencies: {
+          entry: { type: 'record', params: { state: 'switchingRef.installingDependencies' } },
+          invoke: {
+            id: 'installDependencies',
+            src: 'installDependencies',
+            input: ({ context }) => ({ app: context.app }),
+            onDone: {
+              target: '#app.installed',
+              actions: {
+                type: 'publish',
+                params: ({ context }) => ({
+                  type: 'app:refs:switched',
+                  args: [context.app, context.previous?.ref ?? null, context.app.ref!],
+                }),
+              },
+            },
+            onError: [
+              {
+                guard: 'canRevert',
+                target: '#app.revertingRef',
+                actions: { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+              },
+              {
+                target: '#app.failed',
+                actions: [
+                  { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+                  publishFailed,
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+    // The new ref's dependencies would not install: go back to the old ref and its dependencies.
+    revertingRef: {
+      initial: 'checkingOut',
+      states: {
+        checkingOut: {
+          entry: { type: 'record', params: { state: 'revertingRef.checkingOut' } },
+          invoke: {
+            id: 'switchRef',
+            src: 'switchRef',
+            input: ({ context }) => ({ app: context.app, ref: context.previous!.ref! }),
+            onDone: {
+              target: 'installingDependencies',
+              actions: { type: 'checkedOut', params: ({ event }) => event.output },
+            },
+            onError: {
+              target: '#app.failed',
+              actions: [
+                assign({
+                  error: ({ context, event }) => combine(context.error!, 'reverting', event.error),
+                }),
+                publishFailed,
+              ],
+            },
+          },
+        },
+        installingDependencies: {
+          entry: { type: 'record', params: { state: 'revertingRef.installingDependencies' } },
+          invoke: {
+            id: 'installDependencies',
+            src: 'installDependencies',
+            input: ({ context }) => ({ app: context.app }),
+            onDone: { target: '#app.installed', actions: publishFailed },
+            onError: {
+              target: '#app.failed',
+              actions: [
+                assign({
+                  error: ({ context, event }) =>
+                    combine(context.error!, 'reinstalling the old dependencies', event.error),
+                }),
+                publishFailed,
+              ],
+            },
+          },
+        },
+      },
+    },
+    removing: {
+      entry: { type: 'record', params: { state: 'removing' } },
+      invoke: {
+        id: 'removeFiles',
+        src: 'removeFiles',
+        input: ({ context }) => ({ app: context.app }),
+        onDone: {
+          target: 'removed',
+          actions: {
+            type: 'publish',
+            params: ({ context }) => ({ type: 'app:removed', args: [context.app] }),
+          },
+        },
+        onError: {
+          target: 'failed',
+          actions: [
+            { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
+            publishFailed,
+          ],
+        },
+      },
+    },
+    removed: {
+      type: 'final',
+      entry: { type: 'record', params: { state: 'removed' } },
+    },
+  },
+});
