@@ -68,7 +68,8 @@ function setupApp(app: AppInfo, failures: Failures = {}) {
     actions: { publish: (_, event) => void published.push(event) },
   });
   const actor = createActor(machine, { clock, input: { app, clock } }).start();
-  const settle = (state: string) => waitFor(actor, (s) => s.matches(state));
+  const settle = (state: 'installed' | 'failed' | 'removed') =>
+    waitFor(actor, (s) => s.matches(state));
   return { actor, published, calls, settle };
 }
 
