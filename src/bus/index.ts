@@ -6,10 +6,12 @@ export type {
   EventName,
   ExactListener,
   MatchesPattern,
+  MergedArgs,
   NamesMatching,
   PatternListener,
   PatternString,
   TypedEvent,
+  TypedListener,
   Unsubscribe,
 } from './listener-types.js';
 export {

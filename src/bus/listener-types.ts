@@ -10,10 +10,25 @@ export type PatternString = `${string}*${string}`;
 /** Listener for one exact event: receives that event's arguments. */
 export type ExactListener<M extends EventMap<M>, K extends EventName<M>> = (...args: M[K]) => void;
 
-/** `[type, ...args]` for each name in `Names`, as a union a listener can narrow on `type`. */
+/** `[type, ...args]` for each name in `Names`: events as data, one tuple per name. */
 export type TypedEvent<M extends EventMap<M>, Names extends EventName<M>> = {
   [K in Names]: [type: K, ...args: M[K]];
 }[Names];
+
+type Head<T> = T extends [infer H, ...unknown[]] ? H : undefined;
+type Tail<T> = T extends [unknown, ...infer R] ? R : [];
+type Heads<T> = [T] extends [[]] ? [] : [Head<T>, ...Heads<Tail<T>>];
+
+/**
+ * Merges a union of argument tuples position by position: `[A, B] | [C]` becomes
+ * `[A | C, B?]`. TypeScript rejects listeners with fewer parameters than a union of tuples of
+ * different lengths (it only correlates them at full arity), so pattern listeners get this.
+ */
+export type MergedArgs<T> = [T] extends [never]
+  ? []
+  : [Extract<T, []>] extends [never]
+    ? [Head<T>, ...MergedArgs<Tail<T>>]
+    : Partial<Heads<T>>;
 
 /**
  * Type-level copy of the runtime pattern rule (see pattern.ts): `true` when name `N` is
@@ -38,15 +53,22 @@ export type NamesMatching<M, P extends string> = {
   [K in EventName<M>]: MatchesPattern<K, P> extends true ? K : never;
 }[EventName<M>];
 
+/**
+ * Listener for the events named `Names`: receives `(type, ...args)`, `type` narrowed to those
+ * names and each argument typed as the union of what those events carry in that position.
+ */
+export type TypedListener<M extends EventMap<M>, Names extends EventName<M>> = (
+  type: Names,
+  ...args: MergedArgs<M[Names]>
+) => void;
+
 /** Listener for a pattern: receives `(type, ...args)` for any event the pattern matches. */
 export type PatternListener<M extends EventMap<M>, P extends string> = string extends P
   ? AnyEventListener<M>
-  : (...event: TypedEvent<M, NamesMatching<M, P>>) => void;
+  : TypedListener<M, NamesMatching<M, P>>;
 
 /** Listener that receives `(type, ...args)` for any event of `M`. */
-export type AnyEventListener<M extends EventMap<M>> = (
-  ...event: TypedEvent<M, EventName<M>>
-) => void;
+export type AnyEventListener<M extends EventMap<M>> = TypedListener<M, EventName<M>>;
 
 /** Rejects (as `never`) a pattern literal that matches no event name of `M`. */
 export type KnownPattern<M, P extends string> = [NamesMatching<M, P>] extends [never] ? never : P;
