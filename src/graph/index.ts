@@ -1,0 +1,10 @@
+export { activeNodeIds } from './active.js';
+export { CHART_NAMES, CHARTS, type ChartName, isChartName, loadChart } from './charts.js';
+export { GRAPH_FORMATS, type GraphFormat, isGraphFormat, renderGraph } from './formats.js';
+export { renderDot } from './render-dot.js';
+export { renderJson } from './render-json.js';
+export { renderMermaid } from './render-mermaid.js';
+export { renderSvg } from './render-svg.js';
+export { renderText } from './render-text.js';
+export type { ChartEdge, ChartEdgeKind, ChartGraph, ChartNode, ChartNodeType } from './types.js';
+export { machineToGraph } from './walk.js';
