@@ -1,0 +1,60 @@
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { git } from '../actors/git/git.js';
+import type { RunAs } from '../actors/git/run-as.js';
+import { GuvError } from '../errors.js';
+import { checkedAppDir, stagingDirFor } from './app-dir.js';
+import type { AppInput, CheckedOutRef } from './context.js';
+import { checkoutIn, headOf } from './refs.js';
+import { parseRef, parseRepoUrl } from './validate.js';
+import { pathExists } from './path-exists.js';
+
+export interface CloneOptions {
+  runAs?: RunAs | null;
+  onOutput?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Clone `url` into the new folder `target` (made here, owned by `runAs` when set, so git never
+ * writes as root for an app with a user). On failure the folder is removed.
+ */
+export async function cloneInto(url: string, target: string, options: CloneOptions): Promise<void> {
+  const checkedUrl = parseRepoUrl(url);
+  await mkdir(target, { mode: 0o755 });
+  try {
+    if (options.runAs) await chown(target, options.runAs.uid, options.runAs.gid);
+    await git(['clone', '--progress', '--', checkedUrl, target], {
+      ...options,
+      cwd: dirname(target),
+    });
+  } catch (error) {
+    await rm(target, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The `cloneRepo` actor: clone `app.url` into the app's staging folder (`.<name>.installing`
+ * beside where it will live) and check out `app.ref` when one is asked for. The app only
+ * appears under its own name once `installDependencies` has succeeded.
+ */
+export async function cloneRepo(input: AppInput): Promise<CheckedOutRef> {
+  const { app, appsRoot } = input;
+  const ref = app.ref === null ? null : parseRef(app.ref);
+  const dir = await checkedAppDir(appsRoot, app);
+  if (await pathExists(dir)) {
+    throw new GuvError('GUV_APP_EXISTS', `app "${app.name}" is already installed in ${dir}`);
+  }
+  const staging = await stagingDirFor(appsRoot, app.name);
+  // A staging folder left by a crash mid-install holds nothing worth keeping.
+  await rm(staging, { recursive: true, force: true });
+  await cloneInto(app.url, staging, input);
+  try {
+    const repo = { ...input, cwd: staging };
+    return ref === null ? await headOf(repo) : await checkoutIn(repo, ref, app.name);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
