@@ -88,5 +88,5 @@ function lastComplaint(stderr: string): string | undefined {
     .split(/[\r\n]+/)
     .map((line) => line.trim())
     .filter(Boolean);
-  return lines.findLast((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1);
+  return lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1);
 }
