@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type GuvHome, ensureHome } from '../daemon/home.js';
+import {
+  DAEMON_ALREADY_RUNNING_EXIT_CODE,
+  DAEMON_READY_MESSAGE,
+} from '../daemon/start-handshake.js';
+import { GuvError } from '../errors.js';
+import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
+
+// The CLI's cold path: only node builtins and import-free modules may be imported here.
+
+export {
+  DAEMON_ALREADY_RUNNING_EXIT_CODE,
+  signalDaemonReady,
+} from '../daemon/start-handshake.js';
+
+export interface AutostartOptions {
+  home: GuvHome;
+  /** The daemon's main script, run as `process.execPath [...execArgv] daemonEntry`. */
+  daemonEntry: string;
+  /** The daemon's environment (it finds its home from `GUV_HOME`/XDG in here). */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for the daemon, e.g. `['--import', 'tsx']` to run a TypeScript entry. */
+  execArgv?: string[];
+  /** How long to wait for a daemon to come up. */
+  timeoutMs?: number;
+  connection?: ConnectionOptions;
+  /** Called with the pid of a daemon this call started. */
+  onStarted?: (pid: number) => void;
+}
+
+const POLL_INTERVAL_MS = 10;
+
+/**
+ * Connect to the home's daemon, starting it first if nothing answers. The daemon runs
+ * detached in its own session, stdout and stderr appended to `home.daemonLog`, and tells us
+ * it is ready over an IPC channel (its main calls `signalDaemonReady()`), so no polling is
+ * needed in the usual case. When two callers race, both start a daemon, the lock lets one
+ * live, and the loser's caller connects to the winner.
+ *
+ * @example
+ * const connection = await connectOrStartDaemon({ home: resolveHome(), daemonEntry });
+ */
+export async function connectOrStartDaemon(options: AutostartOptions): Promise<Connection> {
+  const { home, timeoutMs = 10_000 } = options;
+  try {
+    return await openConnection(home.socket, options.connection);
+  } catch (error) {
+    if ((error as GuvError).code !== 'GUV_DAEMON_NOT_RUNNING') throw error;
+  }
+  const deadline = Date.now() + timeoutMs;
+  const child = startDaemon(options);
+  const outcome = await waitForReady(child, timeoutMs);
+  if (outcome.kind === 'ready' && child.pid !== undefined) options.onStarted?.(child.pid);
+  // A daemon that lost the race to another starter exits with a known status: wait for the
+  // winner. Any other early exit is a failure, once the socket has been tried.
+  const lostRace = outcome.kind === 'exited' && outcome.code === DAEMON_ALREADY_RUNNING_EXIT_CODE;
+  for (;;) {
+    try {
+      return await openConnection(home.socket, options.connection);
+    } catch (error) {
+      const code = (error as GuvError).code;
+      if (code !== 'GUV_DAEMON_NOT_RUNNING' || !lostRace || Date.now() >= deadline) {
+        throw startFailed(home, outcome, error);
+      }
+    }
+    await new Promise((wake) => setTimeout(wake, POLL_INTERVAL_MS));
+  }
+}
+
+function startDaemon(options: AutostartOptions): ChildProcess {
+  const { home, env = process.env, execArgv = [] } = options;
+  ensureHome(home);
+  const daemonEnv = { ...env };
+  // The daemon runs from its own folder, so a relative GUV_HOME must not be read from there.
+  if (daemonEnv.GUV_HOME) daemonEnv.GUV_HOME = resolve(daemonEnv.GUV_HOME);
+  const log = openSync(home.daemonLog, 'a', 0o600);
+  try {
+    return spawn(process.execPath, [...execArgv, resolve(options.daemonEntry)], {
+      cwd: home.state,
+      detached: true,
+      env: daemonEnv,
+      stdio: ['ignore', log, log, 'ipc'],
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+type StartOutcome =
+  | { kind: 'ready' }
+  | { kind: 'exited'; code: number | null; signal: string | null }
+  | { kind: 'failed'; error: Error }
+  | { kind: 'timeout' };
+
+/** Resolves on the daemon's ready message, its early exit, or the timeout; then lets go of it. */
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<StartOutcome> {
+  return new Promise((resolveOutcome) => {
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
+    child.on('message', (message) => {
+      if (message === DAEMON_READY_MESSAGE) settle({ kind: 'ready' });
+    });
+    child.once('exit', (code, signal) => settle({ kind: 'exited', code, signal }));
+    child.on('error', (error) => settle({ kind: 'failed', error }));
+    let settled = false;
+    function settle(outcome: StartOutcome): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.connected) child.disconnect();
+      child.unref();
+      resolveOutcome(outcome);
+    }
+  });
+}
+
+function startFailed(home: GuvHome, outcome: StartOutcome, cause: unknown): GuvError {
+  const why =
+    outcome.kind === 'exited'
+      ? `it exited (${outcome.signal ?? `code ${outcome.code}`})`
+      : outcome.kind === 'failed'
+        ? `it could not be spawned (${outcome.error.message})`
+        : outcome.kind === 'timeout'
+          ? 'it did not become ready in time'
+          : 'it said it was ready but does not answer';
+  return new GuvError(
+    'GUV_DAEMON_START_FAILED',
+    `could not start the guv daemon: ${why}; see ${home.daemonLog}`,
+    { cause },
+  );
+}
