@@ -1,0 +1,98 @@
+import type { ProcessStatus, SerializedError } from '../../types/info.js';
+import type { ChartHistoryEntry } from '../daemon/chart-history.js';
+import type { ProcessSpec } from '../process/child-protocol.js';
+import type { ChartClock, SupervisionTimeouts } from '../process/supervision-context.js';
+import type { WorkerStatusEvent } from '../process/supervision-events.js';
+import type { RestartPolicyOptions } from '../restart-policy.js';
+
+export interface ClusterInput {
+  id: string;
+  name: string;
+  /** What every worker runs. */
+  spec: ProcessSpec;
+  /** Target worker count, ≥ 1. */
+  instances: number;
+  clock: ChartClock;
+  /** Restart policy and timeouts of each worker. */
+  policy?: Partial<RestartPolicyOptions>;
+  timeouts?: Partial<SupervisionTimeouts>;
+  /** A reload waits for each new worker's WORKER.LISTENING as well as for it to be running. */
+  reloadWaitsForListening?: boolean;
+  /** How long a reload waits for one new worker; 60 s unless told. */
+  reloadTimeoutMs?: number;
+  historyLimit?: number;
+}
+
+/** What the cluster knows of one of its worker actors, from its WORKER.STATUS reports. */
+export interface WorkerRecord {
+  /** Actor id and WorkerInfo.id: `<clusterId>.<index>`, plus `.<n>` when that id is still in use. */
+  id: string;
+  index: number;
+  status: ProcessStatus;
+  pid: number | null;
+  restarts: number;
+  /** The current process of this worker accepted a connection (node:cluster 'listening'). */
+  listening: boolean;
+}
+
+export type ClusterState =
+  | 'starting'
+  | 'ready'
+  | 'online'
+  | 'reloading'
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
+
+export interface ClusterContext {
+  id: string;
+  name: string;
+  spec: ProcessSpec;
+  instances: number;
+  clock: ChartClock;
+  policy: Partial<RestartPolicyOptions> | undefined;
+  timeouts: Partial<SupervisionTimeouts> | undefined;
+  reloadWaitsForListening: boolean;
+  reloadTimeoutMs: number;
+  historyLimit: number | undefined;
+  /** The manager process (ClusterInfo.pid, .status, .startedAt). */
+  pid: number | null;
+  status: ProcessStatus;
+  startedAt: number | null;
+  /** The serving worker of each slot; `slots[i].index === i`. */
+  slots: WorkerRecord[];
+  /** The new worker a reload is waiting for, not serving yet. */
+  incoming: WorkerRecord | null;
+  /** Workers told to STOP (resize, reload, stop), dropped once stopped. */
+  retiring: WorkerRecord[];
+  /** Slot indexes a reload has still to replace, in order. */
+  reloadQueue: number[];
+  /** Suffix for the next worker id that would clash with a live one. */
+  serial: number;
+  lastError: SerializedError | null;
+  state: ClusterState;
+  history: ChartHistoryEntry<ClusterState>[];
+}
+
+/** Sent by the `manager` actor (or whoever runs the manager process). */
+export type ManagerEvent =
+  | { type: 'MANAGER.READY'; pid: number }
+  | { type: 'MANAGER.FAILED'; error: SerializedError };
+
+/** What the outside world sends a cluster chart. */
+export type ClusterCommand =
+  | { type: 'RESIZE'; instances: number }
+  | { type: 'RELOAD' }
+  | { type: 'STOP' }
+  /** A worker's current process is listening (node:cluster's 'listening'). */
+  | { type: 'WORKER.LISTENING'; workerId: string };
+
+export type ClusterEvent = ManagerEvent | ClusterCommand | WorkerStatusEvent;
+
+/** Input of the `manager` actor: start the manager process for this cluster. */
+export interface ManagerInput {
+  id: string;
+  name: string;
+  spec: ProcessSpec;
+  instances: number;
+}

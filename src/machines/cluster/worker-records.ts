@@ -1,0 +1,131 @@
+import type { ClusterInfo, ProcessStatus, SerializedError, WorkerInfo } from '../../types/info.js';
+import type { WorkerStatusEvent } from '../process/supervision-events.js';
+import type { ClusterContext, WorkerRecord } from './cluster-types.js';
+
+/** Pure bookkeeping of the cluster's worker records; the chart applies the results. */
+
+export function clusterInfo(context: ClusterContext): ClusterInfo {
+  return {
+    id: context.id,
+    name: context.name,
+    script: context.spec.script,
+    pid: context.pid,
+    status: context.status,
+    restarts: 0,
+    startedAt: context.startedAt,
+    instances: context.instances,
+  };
+}
+
+/** A worker as its `worker:new` event shows it: not started yet. */
+export function newWorkerInfo(record: WorkerRecord): WorkerInfo {
+  return {
+    id: record.id,
+    index: record.index,
+    pid: record.pid,
+    status: record.status,
+    restarts: record.restarts,
+    startedAt: null,
+  };
+}
+
+/** Every worker the cluster still owns: serving, incoming and retiring. */
+export function allWorkers(context: ClusterContext): WorkerRecord[] {
+  return [...context.slots, ...(context.incoming ? [context.incoming] : []), ...context.retiring];
+}
+
+/** A fresh record for `index`, with an id no live worker uses. */
+export function newRecord(
+  context: ClusterContext,
+  index: number,
+): { record: WorkerRecord; serial: number } {
+  const base = `${context.id}.${index}`;
+  const taken = allWorkers(context).some((worker) => worker.id === base);
+  const id = taken ? `${base}.${context.serial}` : base;
+  return {
+    record: { id, index, status: 'uninitialised', pid: null, restarts: 0, listening: false },
+    serial: taken ? context.serial + 1 : context.serial,
+  };
+}
+
+/** Applies a WORKER.STATUS report to whichever record it is about. */
+export function applyStatus(
+  context: ClusterContext,
+  report: WorkerStatusEvent,
+): Pick<ClusterContext, 'slots' | 'incoming' | 'retiring'> {
+  const update = (worker: WorkerRecord): WorkerRecord =>
+    worker.id !== report.workerId
+      ? worker
+      : {
+          ...worker,
+          status: report.status,
+          pid: report.pid,
+          restarts: report.restarts,
+          // A new process has to listen again.
+          listening: report.status === 'starting' ? false : worker.listening,
+        };
+  return {
+    slots: context.slots.map(update),
+    incoming: context.incoming && update(context.incoming),
+    retiring: context.retiring.map(update),
+  };
+}
+
+export function markListening(context: ClusterContext, workerId: string) {
+  const mark = (worker: WorkerRecord) =>
+    worker.id === workerId ? { ...worker, listening: true } : worker;
+  return { slots: context.slots.map(mark), incoming: context.incoming && mark(context.incoming) };
+}
+
+/** The cluster is online when every slot up to the target has a running worker. */
+export function everyWorkerRunning(context: ClusterContext): boolean {
+  return (
+    context.slots.length === context.instances &&
+    context.slots.every((worker) => worker.status === 'running')
+  );
+}
+
+/** How many workers are serving or about to: what a reload must never let drop below the target. */
+export function runningCount(context: ClusterContext): number {
+  return [...context.slots, ...(context.incoming ? [context.incoming] : [])].filter(
+    (worker) => worker.status === 'running',
+  ).length;
+}
+
+export function incomingIsReady(context: ClusterContext): boolean {
+  const worker = context.incoming;
+  return (
+    worker !== null &&
+    worker.status === 'running' &&
+    (!context.reloadWaitsForListening || worker.listening)
+  );
+}
+
+/** Statuses that mean a new worker went down before it ever served. */
+const FAILED_START: readonly ProcessStatus[] = [
+  'errored',
+  'restarting',
+  'failed',
+  'aborted',
+  'stopped',
+];
+
+export function incomingHasFailed(context: ClusterContext): boolean {
+  return context.incoming !== null && FAILED_START.includes(context.incoming.status);
+}
+
+export function reloadFailure(context: ClusterContext, timedOut: boolean): SerializedError {
+  const worker = context.incoming;
+  const what = worker ? `new worker ${worker.id} for slot ${worker.index}` : 'new worker';
+  return timedOut
+    ? {
+        name: 'GuvError',
+        code: 'GUV_RELOAD_TIMEOUT',
+        message: `${what} was not ready within ${context.reloadTimeoutMs} ms; old workers kept`,
+      }
+    : {
+        name: 'GuvError',
+        code: 'GUV_RELOAD_FAILED',
+        message: `${what} went ${worker?.status ?? 'away'} before it was running; old workers kept`,
+      };
+}
