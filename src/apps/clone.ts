@@ -4,7 +4,7 @@ import { git } from '../actors/git/git.js';
 import type { RunAs } from '../actors/git/run-as.js';
 import { GuvError } from '../errors.js';
 import { checkedAppDir, stagingDirFor } from './app-dir.js';
-import type { AppInput, CheckedOutRef } from './context.js';
+import type { AppCheckout, AppInput } from './context.js';
 import { checkoutIn, headOf } from './refs.js';
 import { parseRef, parseRepoUrl } from './validate.js';
 import { pathExists } from './path-exists.js';
@@ -36,10 +36,11 @@ export async function cloneInto(url: string, target: string, options: CloneOptio
 
 /**
  * The `cloneRepo` actor: clone `app.url` into the app's staging folder (`.<name>.installing`
- * beside where it will live) and check out `app.ref` when one is asked for. The app only
+ * beside where it will live) and check out `app.ref` when one is asked for (else the default
+ * branch; a commit id when the remote HEAD is detached). The app only
  * appears under its own name once `installDependencies` has succeeded.
  */
-export async function cloneRepo(input: AppInput): Promise<CheckedOutRef> {
+export async function cloneRepo(input: AppInput): Promise<AppCheckout> {
   const { app, appsRoot } = input;
   const ref = app.ref === null ? null : parseRef(app.ref);
   const dir = await checkedAppDir(appsRoot, app);
@@ -52,7 +53,9 @@ export async function cloneRepo(input: AppInput): Promise<CheckedOutRef> {
   await cloneInto(app.url, staging, input);
   try {
     const repo = { ...input, cwd: staging };
-    return ref === null ? await headOf(repo) : await checkoutIn(repo, ref, app.name);
+    if (ref !== null) return await checkoutIn(repo, ref, app.name);
+    const head = await headOf(repo);
+    return { ref: head.ref ?? head.commit, commit: head.commit };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

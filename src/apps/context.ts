@@ -21,3 +21,10 @@ export interface CheckedOutRef {
   ref: string | null;
   commit: string;
 }
+
+/** What cloneRepo and switchRef leave checked out (the app chart's `AppCheckout`). */
+export interface AppCheckout {
+  /** The branch or tag; a full commit id when the clone's HEAD was neither. */
+  ref: string;
+  commit: string;
+}

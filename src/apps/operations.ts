@@ -1,13 +1,13 @@
 import type { RunAs } from '../actors/git/run-as.js';
 import type { AppInfo } from '../types/info.js';
 import { cloneRepo } from './clone.js';
-import type { AppInput, CheckedOutRef } from './context.js';
+import type { AppCheckout, AppInput, CheckedOutRef } from './context.js';
 import { discardStaging, type InstallResult, installDependencies } from './install.js';
 import { currentRef, type GitRef, listRefs, switchRef, updateRefs } from './refs.js';
 import { removeFiles } from './remove.js';
 import { runAsForApp } from './run-as.js';
 
-export type { AppInput, AppOperationContext, CheckedOutRef } from './context.js';
+export type { AppCheckout, AppInput, AppOperationContext, CheckedOutRef } from './context.js';
 export type { GitRef } from './refs.js';
 export type { InstallResult } from './install.js';
 export {
@@ -54,11 +54,11 @@ export function createAppOperations(options: AppOperationsOptions) {
     onOutput: options.onOutput && ((chunk: string) => options.onOutput?.(input.app, chunk)),
   });
   return {
-    cloneRepo: async (input: AppActorInput): Promise<CheckedOutRef> => cloneRepo(await bind(input)),
+    cloneRepo: async (input: AppActorInput): Promise<AppCheckout> => cloneRepo(await bind(input)),
     installDependencies: async (input: AppActorInput): Promise<InstallResult> =>
       installDependencies(await bind(input)),
     updateRefs: async (input: AppActorInput): Promise<string[]> => updateRefs(await bind(input)),
-    switchRef: async (input: AppActorInput & { ref: string }): Promise<CheckedOutRef> =>
+    switchRef: async (input: AppActorInput & { ref: string }): Promise<AppCheckout> =>
       switchRef({ ...(await bind(input)), ref: input.ref }),
     removeFiles: async (input: AppActorInput): Promise<void> => removeFiles(await bind(input)),
     currentRef: async (input: AppActorInput): Promise<CheckedOutRef> =>

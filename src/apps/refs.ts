@@ -2,8 +2,14 @@ import { git, runGit } from '../actors/git/git.js';
 import type { RunAs } from '../actors/git/run-as.js';
 import { GuvError } from '../errors.js';
 import { checkedAppDir } from './app-dir.js';
-import type { AppInput, CheckedOutRef } from './context.js';
+import type { AppCheckout, AppInput, CheckedOutRef } from './context.js';
 import { parseRef } from './validate.js';
+
+const FULL_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+async function isCommit(repo: InRepo, id: string): Promise<boolean> {
+  return (await runGit(['cat-file', '-e', `${id}^{commit}`], repo)).exitCode === 0;
+}
 
 export interface GitRef {
   name: string;
@@ -67,10 +73,11 @@ export async function updateRefs(input: AppInput): Promise<string[]> {
 }
 
 /**
- * Check out a branch (as a local branch reset to origin's) or a tag (detached). The working
- * tree is forced to match: an app folder is guv's, not a place for local edits.
+ * Check out a branch (as a local branch reset to origin's), a tag or a full commit id (both
+ * detached). The working tree is forced to match: an app folder is guv's, not a place for
+ * local edits.
  */
-export async function switchRef(input: AppInput & { ref: string }): Promise<CheckedOutRef> {
+export async function switchRef(input: AppInput & { ref: string }): Promise<AppCheckout> {
   const ref = parseRef(input.ref);
   const cwd = await checkedAppDir(input.appsRoot, input.app);
   return checkoutIn({ ...input, cwd }, ref, input.app.name);
@@ -80,17 +87,15 @@ export async function switchRef(input: AppInput & { ref: string }): Promise<Chec
  * Refs are passed fully qualified (`refs/...`, never mistaken for an option) and followed by
  * `--`; git 2.39's checkout mishandles `--end-of-options`.
  */
-export async function checkoutIn(
-  repo: InRepo,
-  ref: string,
-  appName: string,
-): Promise<CheckedOutRef> {
+export async function checkoutIn(repo: InRepo, ref: string, appName: string): Promise<AppCheckout> {
   const exists = async (full: string) =>
     (await runGit(['show-ref', '--verify', '--quiet', '--', full], repo)).exitCode === 0;
   if (await exists(`refs/remotes/origin/${ref}`)) {
     await git(['checkout', '--force', '-B', ref, `refs/remotes/origin/${ref}`, '--'], repo);
   } else if (await exists(`refs/tags/${ref}`)) {
     await git(['checkout', '--force', '--detach', `refs/tags/${ref}`, '--'], repo);
+  } else if (FULL_COMMIT.test(ref) && (await isCommit(repo, ref))) {
+    await git(['checkout', '--force', '--detach', ref, '--'], repo);
   } else {
     throw new GuvError('GUV_REF_NOT_FOUND', `app "${appName}" has no branch or tag "${ref}"`);
   }

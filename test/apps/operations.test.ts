@@ -145,10 +145,16 @@ describe('the app chart’s actors', () => {
   });
 
   it('lists refs, switches to a tag and a branch, reports the current ref', async () => {
-    const ops = createAppOperations({ appsRoot, runAsFor: noUser });
+    const seen: string[] = [];
+    const ops = createAppOperations({
+      appsRoot,
+      runAsFor: noUser,
+      onOutput: (forApp, chunk) => seen.push(`${forApp.name}: ${chunk}`),
+    });
     const app = appInfo('refs', repo.url);
     await ops.cloneRepo({ app });
     await ops.installDependencies({ app });
+    expect(seen.join('')).toMatch(/^refs: Cloning into/);
 
     const refs = await listRefs({ app, appsRoot });
     const commit = (ref: string) => sh(repo.dir, 'rev-parse', `${ref}^{commit}`).trim();
@@ -168,6 +174,10 @@ describe('the app chart’s actors', () => {
     });
     expect(await readFile(join(app.dir, 'dev.txt'), 'utf8')).toBe('dev\n');
     expect(await ops.currentRef({ app })).toEqual({ ref: 'dev', commit: commit('dev') });
+
+    const v1 = commit('v1');
+    expect(await switchRef({ app, appsRoot, ref: v1 })).toEqual({ ref: v1, commit: v1 });
+    expect(await readFile(join(app.dir, 'index.js'), 'utf8')).toContain('v1');
 
     await expect(switchRef({ app, appsRoot, ref: 'nope' })).rejects.toMatchObject({
       code: 'GUV_REF_NOT_FOUND',
