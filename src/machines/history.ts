@@ -50,8 +50,8 @@ export function causeEventName(type: string): string {
  *
  * @example
  * describeTransition({ time, from: 'running', to: 'restarting',
- *   cause: { event: 'CHILD.EXIT', code: 1, signal: null, delayMs: 200, failures: 3, failureSpanMs: 60_000 } });
- * // → 'restarting at 03:12:07 after exit code 1; 3rd failure in 60 s; next start in 200 ms'
+ *   cause: { event: 'CHILD.EXIT', code: 1, signal: null, delayMs: 200, failures: 3, failureSpanMs: 45_000 } });
+ * // → 'restarting at 03:12:07 after exit code 1; 3rd failure in 45 s; next start in 200 ms'
  */
 export function describeTransition(entry: HistoryEntry, options: { utc?: boolean } = {}): string {
   const { cause } = entry;
