@@ -1,0 +1,133 @@
+import type { ChildProcess } from 'node:child_process';
+import { fromCallback } from 'xstate';
+import type {
+  ChildCommand,
+  ChildEvent,
+  ChildInput,
+} from '../../machines/process/child-protocol.js';
+import type { SerializedError } from '../../types/info.js';
+import { isWrapperMessage } from '../wrapper/protocol.js';
+import { ChildHandle } from './child-handle.js';
+import { groupAlive, killGroup } from './kill-group.js';
+import { type SpawnChildOptions, spawnChild } from './spawn-child.js';
+import {
+  type ChildMessage,
+  DEBUGGER_LISTENING,
+  isChildMessage,
+  toChildEvent,
+  waitsForDebugger,
+} from './wrapper-events.js';
+
+export interface ChildActorDeps {
+  /** Every chunk the child writes, as it comes (the log files are written from here). */
+  onOutput(id: string, stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Wrapper messages the chart does not handle: logs, heartbeat figures, config requests, ports. */
+  onMessage(id: string, message: ChildMessage): void;
+  /** The live child, so the daemon can send events, write stdin, gc, heapdump, signal. */
+  register(id: string, handle: ChildHandle): void;
+  unregister(id: string): void;
+  /** Options for `spawnChild` (preload path, heartbeat period, root check). */
+  spawn?: SpawnChildOptions;
+}
+
+/**
+ * The real `child` actor of the process chart (contract: machines/process/child-protocol.ts).
+ * Spawns the child, reports its life as ChildEvents, obeys `SIGNAL`, and when stopped kills
+ * whatever is left of the child's process group.
+ *
+ * @example
+ * processMachine.provide({ actors: { child: createChildLogic(deps) } });
+ */
+export function createChildLogic(deps: ChildActorDeps) {
+  return fromCallback<ChildCommand, ChildInput>(({ input, sendBack, receive }) => {
+    const { id, spec } = input;
+    let stopped = false;
+    let child: ChildProcess | null = null;
+    let handle: ChildHandle | null = null;
+    const report = (event: ChildEvent) => {
+      if (!stopped) sendBack(event);
+    };
+
+    receive((command) => {
+      if (command.type === 'SIGNAL' && child?.pid !== undefined)
+        killGroup(child.pid, command.signal);
+    });
+
+    spawnChild(id, spec, deps.spawn).then(
+      (spawned) => {
+        child = spawned.child;
+        if (stopped) {
+          if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+          return;
+        }
+        watch(spawned.child, spawned.wrapped);
+      },
+      (error: unknown) => report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) }),
+    );
+
+    function watch(proc: ChildProcess, wrapped: boolean): void {
+      let spawned = false;
+      let watchDebugger = waitsForDebugger(spec.execArgv) && wrapped;
+
+      proc.once('spawn', () => {
+        spawned = true;
+        const pid = proc.pid!;
+        handle = new ChildHandle(id, pid, wrapped, proc);
+        deps.register(id, handle);
+        report({ type: 'CHILD.FORKED', pid });
+        if (!wrapped) {
+          report({ type: 'CHILD.STARTED' });
+          report({ type: 'CHILD.READY' });
+        }
+      });
+      proc.on('error', (error) => {
+        // After a successful spawn, errors are failed IPC writes or kills: the exit tells the story.
+        if (!spawned) report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
+      });
+      proc.stdin?.on('error', () => {});
+      proc.stdout?.on('data', (chunk: Buffer) => deps.onOutput(id, 'stdout', chunk));
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        deps.onOutput(id, 'stderr', chunk);
+        if (watchDebugger && chunk.includes(DEBUGGER_LISTENING)) {
+          watchDebugger = false;
+          report({ type: 'CHILD.PAUSED' });
+        }
+      });
+      proc.on('internalMessage', (message: unknown) => {
+        if (!isWrapperMessage(message)) return;
+        if (message.type === 'reply') return handle?.settle(message);
+        const event = toChildEvent(message);
+        if (event) report(event);
+        if (isChildMessage(message)) deps.onMessage(id, message);
+      });
+      proc.once('exit', (code, signal) => {
+        if (!spawned) return;
+        handle?.close();
+        deps.unregister(id);
+        report({ type: 'CHILD.EXIT', code, signal });
+      });
+    }
+
+    return () => {
+      stopped = true;
+      const pid = child?.pid;
+      // Grandchildren may outlive the child: whatever is left of the group goes.
+      if (pid !== undefined && groupAlive(pid)) killGroup(pid, 'SIGKILL');
+      if (handle && child?.exitCode === null && child.signalCode === null) {
+        handle.close();
+        deps.unregister(id);
+      }
+    };
+  });
+}
+
+function serialize(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error.stack === undefined ? {} : { stack: error.stack }),
+  };
+}

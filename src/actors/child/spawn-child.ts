@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import type { ProcessSpec } from '../../machines/process/child-protocol.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_ORPHAN_KILL_MS } from '../wrapper/protocol.js';
+import { type ResolveIdentityOptions, resolveIdentity } from './identity.js';
+import { resolvePreloadPath } from './preload-path.js';
+import { planSpawn } from './spawn-plan.js';
+
+export interface SpawnChildOptions extends ResolveIdentityOptions {
+  /** The compiled wrapper; defaults to `resolvePreloadPath()`. */
+  preloadPath?: string;
+  heartbeatMs?: number;
+  /** How long a child whose supervisor vanished has between SIGTERM and SIGKILL. */
+  orphanKillMs?: number;
+}
+
+export interface SpawnedChild {
+  child: ChildProcess;
+  /** True when the child runs guv's wrapper and has an IPC channel. */
+  wrapped: boolean;
+}
+
+/**
+ * Starts `spec` in its own process group with piped stdio (and IPC plus guv's wrapper for node
+ * scripts). Rejects with a GuvError for a bad `--user`/`--group`; an executable that cannot be
+ * started shows up as the child's 'error' event, as with `child_process.spawn`.
+ *
+ * @example
+ * const { child, wrapped } = await spawnChild('web', spec);
+ * child.stdout?.on('data', (chunk) => sink('stdout', chunk));
+ */
+export async function spawnChild(
+  id: string,
+  spec: ProcessSpec,
+  options: SpawnChildOptions = {},
+): Promise<SpawnedChild> {
+  const identity = await resolveIdentity(spec.user, spec.group, options);
+  const plan = planSpawn(spec, {
+    id,
+    identity,
+    preloadPath: options.preloadPath ?? resolvePreloadPath(),
+    nodePath: process.execPath,
+    setprivPath: identity ? findSetpriv() : null,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    orphanKillMs: options.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
+  });
+  return { child: spawn(plan.command, plan.args, plan.options), wrapped: plan.wrapped };
+}
+
+function findSetpriv(): string | null {
+  for (const path of ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv']) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}

@@ -1,0 +1,367 @@
+/**
+ * guv's in-child wrapper, loaded with `node --require <this file> script.js`. CommonJS with only
+ * node builtins so it works for CommonJS and ESM scripts and costs little memory. The user's
+ * script stays the main module. The protocol is documented in protocol.ts; the constants are
+ * copied here on purpose (no imports from the ESM tree), and a test checks both copies agree.
+ *
+ * Inert unless GUV_CHILD_ID is set and an IPC channel exists, so requiring it elsewhere (or in a
+ * grandchild that inherits execArgv) does nothing.
+ */
+import fs = require('node:fs');
+import Module = require('node:module');
+import net = require('node:net');
+import os = require('node:os');
+import util = require('node:util');
+
+const WRAPPER_CMD = 'NODE_GUV';
+const WRAPPER_ENV = {
+  id: 'GUV_CHILD_ID',
+  appReadiness: 'GUV_APP_READINESS',
+  heartbeatMs: 'GUV_HEARTBEAT_MS',
+  dropPrivileges: 'GUV_DROP_PRIVILEGES',
+  orphanKillMs: 'GUV_ORPHAN_KILL_MS',
+};
+const APP_LOG_EVENT = 'guv:log';
+const APP_CONFIG_EVENT = 'guv:config';
+const APP_READY_MESSAGE = 'ready';
+const DEFAULT_HEARTBEAT_MS = 5000;
+const DEFAULT_ORPHAN_KILL_MS = 5000;
+const WRAPPER_MESSAGE_TYPES = [
+  'started',
+  'ready',
+  'errored',
+  'uncaught',
+  'log',
+  'listening',
+  'heartbeat',
+  'config:request',
+  'reply',
+];
+const SUPERVISOR_MESSAGE_TYPES = ['send', 'gc', 'heapdump', 'config:response', 'shutdown'];
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+/** How long a fatal report may take to reach the supervisor before the process dies anyway. */
+const FATAL_FLUSH_MS = 1000;
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
+type ProcessIds = { initgroups(user: string, extraGroup: number): void };
+type Message = { type: string; [key: string]: unknown };
+type Callback = (error: Error | null, value?: unknown) => void;
+type AnyFunction = (...args: unknown[]) => unknown;
+
+function serializeError(value: unknown): {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+} {
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: value.name,
+      message: value.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(value.stack === undefined ? {} : { stack: value.stack }),
+    };
+  }
+  return { name: 'NonError', message: util.inspect(value) };
+}
+
+function readEnv(name: string): string | undefined {
+  const value = process.env[name];
+  // Deleted so that node grandchildren (which inherit env and execArgv) stay unwrapped.
+  delete process.env[name];
+  return value;
+}
+
+function dropPrivileges(raw: string): void {
+  const { uid, gid, user } = JSON.parse(raw) as {
+    uid: number | null;
+    gid: number | null;
+    user: string | null;
+  };
+  if (gid !== null) {
+    if (user !== null) (process as unknown as ProcessIds).initgroups(user, gid);
+    else process.setgroups!([gid]);
+    process.setgid!(gid);
+  }
+  if (uid !== null) process.setuid!(uid);
+  try {
+    const info = os.userInfo();
+    process.env.HOME = info.homedir;
+    process.env.USER = info.username;
+    process.env.LOGNAME = info.username;
+  } catch {
+    // A uid without a passwd entry: keep what the spawner set.
+  }
+}
+
+function serverKind(server: net.Server): string {
+  const web = 'headersTimeout' in server;
+  if (typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function') {
+    return web ? 'https' : 'tls';
+  }
+  return web ? 'http' : 'net';
+}
+
+function activate(): void {
+  const rawSend = process.send!.bind(process) as (
+    message: unknown,
+    handle: undefined,
+    options: undefined,
+    callback: (error: Error | null) => void,
+  ) => boolean;
+  const appReadiness = readEnv(WRAPPER_ENV.appReadiness) === '1';
+  const heartbeatMs = Number(readEnv(WRAPPER_ENV.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS);
+  const orphanKillMs = Number(readEnv(WRAPPER_ENV.orphanKillMs) ?? DEFAULT_ORPHAN_KILL_MS);
+  const privileges = readEnv(WRAPPER_ENV.dropPrivileges);
+  if (privileges) dropPrivileges(privileges);
+
+  let started = false;
+  let loadFailed = false;
+  let appReady = !appReadiness;
+  let readySent = false;
+  let nextRequestId = 0;
+  const configRequests = new Map<number, Callback>();
+  const servers = new Set<net.Server>();
+
+  function send(message: Message, done?: () => void): void {
+    const callback = () => done?.();
+    if (!process.connected) {
+      callback();
+      return;
+    }
+    try {
+      rawSend({ cmd: WRAPPER_CMD, ...message }, undefined, undefined, callback);
+    } catch {
+      callback();
+    }
+  }
+
+  function sendReadyWhenDue(): void {
+    if (started && appReady && !readySent) {
+      readySent = true;
+      send({ type: 'ready' });
+    }
+  }
+
+  function mainLoaded(): void {
+    if (started || loadFailed) return;
+    started = true;
+    send({ type: 'started' });
+    sendReadyWhenDue();
+  }
+
+  // Module.runMain runs the entry point. CommonJS mains finish synchronously inside it; ESM mains
+  // (and any main when --import is used) go through Node's async entry runner, which adds an
+  // 'exit' listener named handleProcessExit and removes it once the main module has settled.
+  const runMain = (Module as unknown as { runMain: (...args: unknown[]) => void }).runMain;
+  (Module as unknown as { runMain: unknown }).runMain = function guvRunMain(
+    this: unknown,
+    ...args: unknown[]
+  ) {
+    (Module as unknown as { runMain: unknown }).runMain = runMain;
+    const onRemove = (name: string | symbol, listener: { name?: string }) => {
+      if (name === 'exit' && listener.name === 'handleProcessExit') {
+        process.off('removeListener', onRemove);
+        mainLoaded();
+      }
+    };
+    process.on('removeListener', onRemove);
+    runMain.apply(this, args);
+    if (!process.listeners('exit').some((listener) => listener.name === 'handleProcessExit')) {
+      process.off('removeListener', onRemove);
+      mainLoaded();
+    }
+  };
+
+  function guvUncaught(error: unknown): void {
+    const handled = process.listenerCount('uncaughtException') > 1;
+    if (handled) {
+      send({ type: 'uncaught', error: serializeError(error), handled: true });
+      return;
+    }
+    if (!started) loadFailed = true;
+    // Print as Node would, report, and exit 1 once the report is flushed (or after a grace time).
+    process.off('uncaughtException', guvUncaught);
+    try {
+      fs.writeSync(2, `${util.inspect(error)}\n\nNode.js ${process.version}\n`);
+    } catch {
+      // stderr closed: the report still goes out.
+    }
+    const exit = () => process.exit(1);
+    setTimeout(exit, FATAL_FLUSH_MS);
+    const report = started
+      ? { type: 'uncaught', error: serializeError(error), handled: false }
+      : { type: 'errored', error: serializeError(error) };
+    send(report, exit);
+  }
+  process.on('uncaughtException', guvUncaught);
+
+  if (appReadiness) {
+    const appSend = process.send!;
+    process.send = function guvAppSend(this: unknown, message: unknown, ...rest: unknown[]) {
+      if (message !== APP_READY_MESSAGE)
+        return (appSend as AnyFunction).call(process, message, ...rest);
+      appReady = true;
+      sendReadyWhenDue();
+      const callback = rest.find((arg) => typeof arg === 'function') as Callback | undefined;
+      if (callback) process.nextTick(callback, null);
+      return true;
+    } as typeof process.send;
+  }
+
+  process.on('warning', (warning) => {
+    send({ type: 'log', level: 'warn', message: `${warning.name}: ${warning.message}` });
+  });
+  process.on(APP_LOG_EVENT, (level: unknown, ...parts: unknown[]) => {
+    const known = LOG_LEVELS.includes(level as string);
+    const message = util.format(...(known ? parts : [level, ...parts]));
+    send({ type: 'log', level: known ? level : 'info', message });
+  });
+  process.on(APP_CONFIG_EVENT, (key: unknown, callback: unknown) => {
+    if (typeof callback !== 'function') return;
+    const requestId = ++nextRequestId;
+    configRequests.set(requestId, callback as Callback);
+    send({ type: 'config:request', requestId, key: String(key) });
+  });
+
+  const listen = net.Server.prototype.listen;
+  function onListening(this: net.Server): void {
+    servers.add(this);
+    this.once('close', () => servers.delete(this));
+    const address = this.address();
+    const port = typeof address === 'object' && address !== null ? address.port : null;
+    const where = typeof address === 'string' ? address : (address?.address ?? '');
+    send({ type: 'listening', kind: serverKind(this), port, address: where });
+  }
+  net.Server.prototype.listen = function guvListen(this: net.Server, ...args: unknown[]) {
+    if (!this.listeners('listening').includes(onListening)) this.on('listening', onListening);
+    return (listen as AnyFunction).apply(this, args);
+  } as typeof listen;
+
+  function shutdown(timeoutMs: number): void {
+    if (process.listenerCount('SIGTERM') > 0) {
+      process.emit('SIGTERM', 'SIGTERM');
+      return;
+    }
+    setTimeout(() => process.exit(1), timeoutMs);
+    let open = servers.size;
+    if (open === 0) process.exit(0);
+    for (const server of servers) {
+      server.close(() => {
+        open -= 1;
+        if (open === 0) process.exit(0);
+      });
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    }
+  }
+
+  function runGc(): void {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (typeof exposed === 'function') {
+      exposed();
+      return;
+    }
+    require('node:v8').setFlagsFromString('--expose-gc');
+    require('node:vm').runInNewContext('gc')();
+  }
+
+  function perform(message: Message): unknown {
+    switch (message.type) {
+      case 'send':
+        return (process.emit as (event: string, ...args: unknown[]) => boolean)(
+          message.event as string,
+          ...(message.args as unknown[]),
+        );
+      case 'gc':
+        return runGc();
+      case 'heapdump':
+        return require('node:v8').writeHeapSnapshot(message.path as string);
+      case 'shutdown':
+        return shutdown(Number(message.timeoutMs) || DEFAULT_ORPHAN_KILL_MS);
+      default:
+        throw new Error(`guv wrapper: unknown message type ${String(message.type)}`);
+    }
+  }
+
+  process.on('internalMessage', (message: Message & { cmd?: unknown }) => {
+    if (message === null || typeof message !== 'object' || message.cmd !== WRAPPER_CMD) return;
+    const requestId = message.requestId as number;
+    if (message.type === 'config:response') {
+      const callback = configRequests.get(requestId);
+      configRequests.delete(requestId);
+      const error = message.error as { message: string } | undefined;
+      callback?.(error ? Object.assign(new Error(error.message), error) : null, message.value);
+      return;
+    }
+    try {
+      const result = perform(message);
+      send({ type: 'reply', requestId, ok: true, result });
+    } catch (error) {
+      send({ type: 'reply', requestId, ok: false, error: serializeError(error) });
+    }
+  });
+
+  // The supervisor died: stop the whole group (our own SIGTERM handling included), SIGKILL later.
+  function onSupervisorGone(): void {
+    try {
+      process.kill(-process.pid, 'SIGTERM');
+      setTimeout(() => process.kill(-process.pid, 'SIGKILL'), orphanKillMs);
+    } catch {
+      process.exit(1);
+    }
+  }
+  // A 'disconnect' listener would normally keep the channel (and so the child) alive; hide ours
+  // from Node's ref-counting hook so a script that finishes still exits as it would without guv.
+  const refHooks = (process.listeners as (event: string) => AnyFunction[])('newListener').filter(
+    (hook) => hook.name === 'onNewListener',
+  );
+  for (const hook of refHooks) process.off('newListener', hook as () => void);
+  process.on('disconnect', onSupervisorGone);
+  for (const hook of refHooks) process.on('newListener', hook as () => void);
+
+  if (heartbeatMs > 0) {
+    const { monitorEventLoopDelay } =
+      require('node:perf_hooks') as typeof import('node:perf_hooks');
+    const delay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    // The histogram records the whole sampling interval: subtract it to get the delay.
+    const lag = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+    delay.enable();
+    let cpu = process.cpuUsage();
+    let since = Date.now();
+    setInterval(() => {
+      const memory = process.memoryUsage();
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      const now = Date.now();
+      send({
+        type: 'heartbeat',
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        rss: memory.rss,
+        loopDelayP50: lag(delay.percentile(50)),
+        loopDelayP99: lag(delay.percentile(99)),
+        loopDelayMax: lag(delay.max),
+        cpuUser: used.user,
+        cpuSystem: used.system,
+        periodMs: now - since,
+      });
+      since = now;
+      delay.reset();
+    }, heartbeatMs).unref();
+  }
+}
+
+if (readEnv(WRAPPER_ENV.id) !== undefined && typeof process.send === 'function') activate();
+
+export = {
+  WRAPPER_CMD,
+  WRAPPER_ENV,
+  APP_LOG_EVENT,
+  APP_CONFIG_EVENT,
+  APP_READY_MESSAGE,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_ORPHAN_KILL_MS,
+  WRAPPER_MESSAGE_TYPES,
+  SUPERVISOR_MESSAGE_TYPES,
+};
