@@ -249,7 +249,6 @@ export const clusterMachine = setup({
       states: {
         starting: {
           entry: [
-            { type: 'record', params: { state: 'starting' } },
             {
               type: 'publish',
               params: ({ context }) => ({ type: 'cluster:starting', args: [clusterInfo(context)] }),
