@@ -45,7 +45,7 @@ export function createTestCluster(input: Partial<Omit<ClusterInput, 'clock'>> = 
       .filter(([id]) => id !== 'manager')
       .map(([id, ref]) => ({
         id,
-        status: (ref?.getSnapshot() as { context: { status: ProcessStatus } }).context.status,
+        status: (ref!.getSnapshot() as { context: { status: ProcessStatus } }).context.status,
       }));
 
   return {
