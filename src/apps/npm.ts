@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, chown, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunAs } from '../actors/git/run-as.js';
 import { type CommandResult, runCommand } from '../actors/git/run-command.js';
@@ -43,10 +43,14 @@ export async function runNpm(args: readonly string[], options: RunNpmOptions): P
   const [file, fileArgs] = (await exists(cli))
     ? [process.execPath, [cli, ...args]]
     : ['npm', [...args]];
-  const env = {
+  const env: Record<string, string | undefined> = {
     ...(options.runAs ? options.runAs.env : process.env),
     npm_config_update_notifier: 'false',
   };
+  if (options.runAs) {
+    const cache = await cacheWithoutHome(options.runAs, options.cwd);
+    if (cache) env.npm_config_cache = cache;
+  }
   let result: CommandResult;
   try {
     result = await runCommand(file, fileArgs, {
@@ -75,6 +79,20 @@ export async function runNpm(args: readonly string[], options: RunNpmOptions): P
     );
   }
   return result.stdout;
+}
+
+/**
+ * npm cannot work without a writable cache, normally `~/.npm`. Service users such as
+ * `nobody` have no home, so they get `<apps root>/.npm-cache/<uid>` (0700, theirs).
+ */
+async function cacheWithoutHome(runAs: RunAs, cwd: string): Promise<string | null> {
+  if (runAs.env.HOME && (await exists(runAs.env.HOME))) return null;
+  const caches = join(dirname(cwd), '.npm-cache');
+  await mkdir(caches, { recursive: true, mode: 0o755 });
+  const cache = join(caches, String(runAs.uid));
+  await mkdir(cache, { recursive: true, mode: 0o700 });
+  await chown(cache, runAs.uid, runAs.gid);
+  return cache;
 }
 
 async function exists(file: string): Promise<boolean> {

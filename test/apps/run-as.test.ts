@@ -1,4 +1,5 @@
-import { chown, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installApp } from '../../src/apps/install-app.js';
@@ -50,10 +51,25 @@ describe.runIf(isRoot)('as root, an app with a user', () => {
 
   // Owned by nobody: git refuses to read a repository another user owns ("dubious ownership").
   const scriptedRepo = async (owner: number) => {
+    // A dependency from a local tarball: npm needs a cache for it, but never the network.
+    await mkdir(join(base, 'dep'));
+    await writeFile(join(base, 'dep', 'package.json'), '{"name":"dep","version":"1.0.0"}');
+    execFileSync('tar', [
+      '-czf',
+      join(base, 'dep.tgz'),
+      '-C',
+      base,
+      '--transform',
+      's/^dep/package/',
+      'dep',
+    ]);
+    await chmod(join(base, 'dep.tgz'), 0o644);
     const repo = await makeDemoRepo(base, {
+      lockfile: false,
       packageJson: {
         name: 'scripted',
         version: '1.0.0',
+        dependencies: { dep: `file:${join(base, 'dep.tgz')}` },
         scripts: {
           postinstall: `node -e "require('fs').writeFileSync('script-ran', String(process.getuid()))"`,
         },
@@ -73,6 +89,9 @@ describe.runIf(isRoot)('as root, an app with a user', () => {
       expect((await stat(join(app.dir, file))).uid, file).toBe(65534);
     }
     expect(await readFile(join(app.dir, 'script-ran'), 'utf8')).toBe('65534');
+    expect((await stat(join(app.dir, 'node_modules', 'dep', 'package.json'))).uid).toBe(65534);
+    // nobody has no home: npm got a private cache under the apps root.
+    expect((await stat(join(appsRoot, '.npm-cache', '65534'))).mode & 0o777).toBe(0o700);
 
     // Later git work for the app runs as its user too (root would hit "dubious ownership").
     const ops = createAppOperations({ appsRoot });
