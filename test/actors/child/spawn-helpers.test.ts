@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { findInFile } from '../../../src/actors/child/identity.js';
+import { killGroup } from '../../../src/actors/child/kill-group.js';
+import {
+  parseStartTime,
+  readProcessStartTime,
+} from '../../../src/actors/child/process-start-time.js';
+import { planSpawn, runsWithNode } from '../../../src/actors/child/spawn-plan.js';
+import { toChildEvent } from '../../../src/actors/child/wrapper-events.js';
+import { WRAPPER_CMD } from '../../../src/actors/wrapper/protocol.js';
+import { specFor } from './harness.js';
+
+const context = {
+  id: 'web',
+  identity: null,
+  preloadPath: '/guv/dist/actors/wrapper/preload.cjs',
+  nodePath: '/usr/bin/node',
+  setprivPath: '/usr/bin/setpriv',
+  heartbeatMs: 1000,
+  orphanKillMs: 5000,
+};
+const nobody = { uid: 65534, gid: 65534, user: 'nobody', home: '/nonexistent' };
+
+describe('planSpawn', () => {
+  it('runs node scripts with the wrapper, IPC, only the spec env and the wrapper settings', () => {
+    const spec = specFor('hello.js', { execArgv: ['--inspect'], args: ['x'], appReadiness: true });
+    const plan = planSpawn(spec, context);
+    expect(plan.command).toBe('/usr/bin/node');
+    expect(plan.args).toEqual(['--inspect', '--require', context.preloadPath, spec.script, 'x']);
+    expect(plan.options.stdio).toEqual(['pipe', 'pipe', 'pipe', 'ipc']);
+    expect(plan.options.detached).toBe(true);
+    expect(plan.options.env).toEqual({
+      ...spec.env,
+      GUV_CHILD_ID: 'web',
+      GUV_HEARTBEAT_MS: '1000',
+      GUV_ORPHAN_KILL_MS: '5000',
+      GUV_APP_READINESS: '1',
+    });
+  });
+
+  it('leaves privilege dropping to the wrapper for node scripts', () => {
+    const plan = planSpawn(specFor('hello.js', { user: 'nobody' }), {
+      ...context,
+      identity: nobody,
+    });
+    expect(JSON.parse(String(plan.options.env?.GUV_DROP_PRIVILEGES))).toEqual(nobody);
+    expect(plan.options.uid).toBeUndefined();
+    expect(plan.options.env).toMatchObject({ HOME: '/nonexistent', USER: 'nobody' });
+  });
+
+  it('runs other executables directly, through setpriv under another user', () => {
+    const spec = specFor('script.sh', { interpreter: 'none', args: ['a'] });
+    expect(planSpawn(spec, context)).toMatchObject({
+      command: spec.script,
+      args: ['a'],
+      wrapped: false,
+    });
+    expect(planSpawn(spec, { ...context, identity: nobody }).args).toEqual([
+      ...['--reuid', '65534', '--regid', '65534', '--init-groups', '--', spec.script, 'a'],
+    ]);
+    const direct = planSpawn(spec, { ...context, identity: nobody, setprivPath: null });
+    expect(direct.options).toMatchObject({ uid: 65534, gid: 65534 });
+  });
+
+  it('treats only .js/.mjs/.cjs as node scripts', () => {
+    expect(runsWithNode(specFor('esm.mjs'))).toBe(true);
+    expect(runsWithNode(specFor('script.sh'))).toBe(false);
+    expect(runsWithNode(specFor('hello.js', { interpreter: 'none' }))).toBe(false);
+  });
+});
+
+describe('process facts', () => {
+  it('reads the start time of a live process and null for a missing one', async () => {
+    expect(await readProcessStartTime(process.pid)).toBeGreaterThan(0);
+    expect(await readProcessStartTime(2 ** 22 + 1)).toBeNull();
+  });
+
+  it('parses /proc stat lines whose command name holds spaces and parentheses', () => {
+    const rest = Array.from({ length: 20 }, (_, i) => String(i + 3)).join(' ');
+    expect(parseStartTime(`42 (a (b) c) ${rest}`)).toBe(22);
+  });
+
+  it('tolerates signalling a group that is gone', () => {
+    expect(killGroup(2 ** 22 + 1, 'SIGTERM')).toBe(false);
+  });
+
+  it('finds passwd entries by name or id', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n';
+    expect(findInFile(passwd, 'nobody')?.[2]).toBe('65534');
+    expect(findInFile(passwd, '0')?.[0]).toBe('root');
+    expect(findInFile(passwd, 'ghost')).toBeNull();
+  });
+});
+
+describe('toChildEvent', () => {
+  const error = { name: 'Error', message: 'x' };
+  it('maps wrapper messages to chart events', () => {
+    expect(toChildEvent({ cmd: WRAPPER_CMD, type: 'uncaught', error, handled: true })).toEqual({
+      type: 'CHILD.UNCAUGHT',
+      error,
+    });
+    expect(toChildEvent({ cmd: WRAPPER_CMD, type: 'uncaught', error, handled: false })).toEqual({
+      type: 'CHILD.FATALITY',
+      error,
+    });
+    expect(toChildEvent({ cmd: WRAPPER_CMD, type: 'log', level: 'warn', message: 'm' })).toBeNull();
+  });
+});
