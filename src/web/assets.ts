@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+// Built code runs from dist/web/, where tsc copies no static files: fall back to the sources.
+function staticDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'static');
+  return existsSync(beside) ? beside : join(here, '..', '..', 'src', 'web', 'static');
+}
+
+/** Graphviz in WASM for the browser: the page draws each chart's SVG itself (see README). */
+function vizBundle(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@viz-js/viz')), 'viz-global.js');
+}
+
+/** URL path → file of every asset the server hands out; nothing else is ever read from disk. */
+export function assetFiles(): Map<string, string> {
+  const dir = staticDir();
+  return new Map([
+    ['/', join(dir, 'index.html')],
+    ['/assets/app.js', join(dir, 'app.js')],
+    ['/assets/app.css', join(dir, 'app.css')],
+    ['/assets/viz.js', vizBundle()],
+  ]);
+}
+
+/** Reads each asset once, on first request, then serves it from memory. */
+export function createAssetCache(
+  files = assetFiles(),
+): (path: string) => Promise<Asset | undefined> {
+  const cache = new Map<string, Promise<Asset>>();
+  return (path) => {
+    const file = files.get(path);
+    if (file === undefined) return Promise.resolve(undefined);
+    let asset = cache.get(path);
+    if (asset === undefined) {
+      const type = TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+      asset = readFile(file).then((body) => ({ body, type }));
+      asset.catch(() => cache.delete(path));
+      cache.set(path, asset);
+    }
+    return asset;
+  };
+}

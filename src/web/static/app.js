@@ -1,0 +1,383 @@
+// guv statechart visualiser. Plain script (no build, no CDN) so the same file runs served by
+// the daemon and inlined into a recorded HTML file (window.__GUV_RECORDING__).
+(() => {
+  const MAX_EVENT_ROWS = 500;
+  const recording = window.__GUV_RECORDING__ ?? null;
+  const $ = (id) => document.getElementById(id);
+
+  const actors = new Map(); // id → { view, li }
+  const charts = new Map(); // chart → Promise<{ graph, svg, elements: Map<string, Element>, byName }>
+  let selected = null; // { id, detail, chart }
+  let cursor = null; // index into selected.detail.history while stepping back, else null (live)
+  let lit = [];
+  let eventCount = 0;
+  let pendingEvents = [];
+  let pendingUpdates = [];
+  let dirtyList = false;
+  let scheduled = false;
+
+  // ---- data sources -------------------------------------------------------------------------
+
+  const api = (path) =>
+    fetch(path, { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`${path}: ${r.status}`);
+      return r.json();
+    });
+
+  function loadChart(chart) {
+    let entry = charts.get(chart);
+    if (!entry) {
+      entry = (
+        recording ? Promise.resolve(recording.graphs[chart]) : api(`/api/graph/${chart}`)
+      ).then(async (picture) => {
+        let svg;
+        if (picture.svg) {
+          const holder = document.createElement('div');
+          holder.innerHTML = picture.svg;
+          svg = holder.querySelector('svg');
+        } else {
+          const viz = await window.Viz.instance();
+          svg = viz.renderSVGElement(picture.dot);
+        }
+        const elements = new Map();
+        for (const el of svg.querySelectorAll('[id]')) elements.set(el.id, el);
+        const byName = new Map();
+        for (const node of picture.graph.nodes) {
+          for (const name of [node.id, node.path.join('.'), node.key]) {
+            if (!byName.has(name)) byName.set(name, node);
+          }
+        }
+        return { graph: picture.graph, svg, elements, byName };
+      });
+      charts.set(chart, entry);
+    }
+    return entry;
+  }
+
+  function connect(pattern) {
+    if (recording) return;
+    if (connect.source) connect.source.close();
+    const query = pattern ? `?pattern=${encodeURIComponent(pattern)}` : '';
+    const source = new EventSource(`/api/events${query}`);
+    connect.source = source;
+    let ready = false;
+    const early = [];
+    const queueUpdate = (e) => {
+      const update = JSON.parse(e.data);
+      if (ready) pendingUpdates.push(update);
+      else early.push(update);
+      schedule();
+    };
+    source.addEventListener('hello', () => {
+      $('connection').textContent = 'live';
+      api('/api/actors').then((list) => {
+        setActors(list);
+        ready = true;
+        pendingUpdates.push(...early.splice(0));
+        schedule();
+      });
+    });
+    for (const type of ['transition', 'tracked', 'untracked'])
+      source.addEventListener(type, queueUpdate);
+    source.addEventListener('bus', (e) => {
+      pendingEvents.push(JSON.parse(e.data));
+      eventCount++;
+      schedule();
+    });
+    source.addEventListener('dropped', (e) => {
+      pendingEvents.push({
+        type: 'guv:dropped',
+        args: [JSON.parse(e.data).count],
+        time: Date.now(),
+      });
+      schedule();
+    });
+    source.onerror = () => {
+      $('connection').textContent = 'reconnecting…';
+    };
+  }
+
+  // ---- actor list ---------------------------------------------------------------------------
+
+  function setActors(list) {
+    const keep = new Set(list.map((view) => view.id));
+    for (const id of actors.keys()) if (!keep.has(id)) actors.delete(id);
+    for (const view of list) actors.set(view.id, { view, li: actors.get(view.id)?.li ?? null });
+    dirtyList = true;
+    schedule();
+  }
+
+  function renderList() {
+    const list = $('actor-list');
+    const order = { daemon: 0, app: 1, process: 2, cluster: 2, worker: 2 };
+    const roots = [...actors.values()]
+      .filter((a) => !a.view.parentId || !actors.has(a.view.parentId))
+      .sort(
+        (a, b) => order[a.view.kind] - order[b.view.kind] || a.view.name.localeCompare(b.view.name),
+      );
+    const fragment = document.createDocumentFragment();
+    const add = (actor, child) => {
+      actor.li ??= makeItem(actor.view);
+      actor.li.classList.toggle('child', child);
+      paintItem(actor);
+      fragment.append(actor.li);
+      for (const other of actors.values())
+        if (other.view.parentId === actor.view.id) add(other, true);
+    };
+    for (const actor of roots) add(actor, false);
+    list.replaceChildren(fragment);
+    $('actor-count').textContent = `(${actors.size})`;
+  }
+
+  function makeItem(view) {
+    const li = document.createElement('li');
+    li.dataset.id = view.id;
+    li.innerHTML = '<span class="name"></span><span class="status"></span>';
+    li.querySelector('.name').textContent =
+      `${view.kind === 'worker' ? '' : `${view.kind} `}${view.name}`;
+    li.addEventListener('click', () => select(view.id));
+    return li;
+  }
+
+  function paintItem(actor) {
+    const status = actor.li.querySelector('.status');
+    status.textContent = actor.view.status;
+    status.className = `status status-${actor.view.status}`;
+    actor.li.dataset.status = actor.view.status;
+    actor.li.classList.toggle('selected', selected?.id === actor.view.id);
+  }
+
+  // ---- the selected chart -------------------------------------------------------------------
+
+  async function select(id) {
+    const actor = actors.get(id);
+    if (!actor) return;
+    const detail = recording
+      ? recording.actors.find((a) => a.id === id)
+      : await api(`/api/actors/${encodeURIComponent(id)}`);
+    const chart = await loadChart(detail.chart);
+    selected = { id, detail, chart };
+    cursor = null;
+    for (const a of actors.values()) if (a.li) a.li.classList.toggle('selected', a.view.id === id);
+    $('chart-title').textContent = `${detail.kind} ${detail.name}`;
+    $('svg-host').replaceChildren(chart.svg);
+    renderHistory();
+    light(detail.state, []);
+  }
+
+  function light(stateIds, edgeIds, past = false) {
+    for (const el of lit) el.classList.remove('active', 'past', 'taken');
+    lit = [];
+    const { elements } = selected.chart;
+    for (const id of stateIds) mark(elements.get(`state:${id}`), past ? 'past' : 'active');
+    for (const id of edgeIds) mark(elements.get(`edge:${id}`), 'taken');
+    $('svg-host').dataset.state = stateIds.join(' ');
+    $('svg-host').dataset.edges = edgeIds.join(' ');
+  }
+
+  function mark(el, cls) {
+    if (!el) return;
+    el.classList.add(cls);
+    lit.push(el);
+  }
+
+  // ---- history ------------------------------------------------------------------------------
+
+  function renderHistory() {
+    const rows = selected.detail.history.map(historyRow);
+    $('history-rows').replaceChildren(...rows);
+    paintCursor();
+  }
+
+  function historyRow(entry, index) {
+    const tr = document.createElement('tr');
+    for (const text of [clock(entry.time), entry.from, entry.to, describeCause(entry.cause)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.addEventListener('click', () => step(index));
+    return tr;
+  }
+
+  function describeCause(cause) {
+    if (!cause) return '';
+    const parts = [cause.event];
+    if (cause.by) parts.push(`by ${cause.by}`);
+    if (cause.code !== undefined && cause.code !== null) parts.push(`code ${cause.code}`);
+    if (cause.signal) parts.push(`signal ${cause.signal}`);
+    if (cause.error) parts.push(cause.error);
+    if (cause.delayMs !== undefined) parts.push(`next in ${cause.delayMs} ms`);
+    return parts.join(' · ');
+  }
+
+  function step(index) {
+    const history = selected?.detail.history ?? [];
+    if (history.length === 0) return;
+    cursor = Math.max(0, Math.min(history.length - 1, index));
+    const entry = history[cursor];
+    const { byName, graph } = selected.chart;
+    const to = byName.get(entry.to);
+    const from = byName.get(entry.from);
+    light(
+      to ? [to.id] : [],
+      to && from ? [edgeBetween(graph, from, to, entry.cause)].filter(Boolean) : [],
+      true,
+    );
+    paintCursor();
+  }
+
+  function live() {
+    cursor = null;
+    paintCursor();
+    if (selected) light(selected.detail.state, []);
+  }
+
+  // The edge a past transition took: from the old state (or an ancestor) to the new one (or an
+  // ancestor, when the target was a compound state entered through its initial child).
+  function edgeBetween(graph, from, to, cause) {
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const up = (node) => {
+      const ids = [];
+      for (let n = node; n; n = n.parent ? byId.get(n.parent) : null) ids.push(n.id);
+      return ids;
+    };
+    const sources = up(from);
+    const targets = up(to);
+    const candidates = graph.edges.filter(
+      (e) => sources.includes(e.source) && targets.includes(e.target),
+    );
+    const event = cause?.event ?? '';
+    const named = candidates.find(
+      (e) => e.event === event || (e.kind === 'after' && event === `after:${e.delay}`),
+    );
+    return (named ?? candidates[0])?.id;
+  }
+
+  function paintCursor() {
+    const rows = $('history-rows').children;
+    for (let i = 0; i < rows.length; i++) rows[i].classList.toggle('current', i === cursor);
+    const total = selected?.detail.history.length ?? 0;
+    $('step-info').textContent = cursor === null ? 'live' : `${cursor + 1} / ${total}`;
+    $('step-info').dataset.cursor = cursor === null ? 'live' : String(cursor);
+  }
+
+  // ---- batched DOM updates, once per frame --------------------------------------------------
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(flush);
+  }
+
+  function flush() {
+    scheduled = false;
+    const updates = pendingUpdates;
+    pendingUpdates = [];
+    const changed = new Set();
+    for (const update of updates) {
+      if (update.type === 'tracked') {
+        actors.set(update.actor.id, { view: update.actor, li: null });
+        dirtyList = true;
+      } else if (update.type === 'untracked') {
+        actors.delete(update.id);
+        dirtyList = true;
+      } else {
+        const actor = actors.get(update.id);
+        if (!actor) continue;
+        actor.view = { ...actor.view, state: update.state, status: update.to };
+        changed.add(actor);
+        if (selected?.id === update.id) applyToSelected(update);
+      }
+    }
+    if (dirtyList) {
+      dirtyList = false;
+      renderList();
+    } else for (const actor of changed) if (actor.li) paintItem(actor);
+    flushEvents();
+  }
+
+  function applyToSelected(update) {
+    const { detail } = selected;
+    detail.state = update.state;
+    detail.status = update.to;
+    detail.history.push({
+      time: update.time,
+      from: update.from,
+      to: update.to,
+      cause: update.cause,
+    });
+    const row = historyRow(detail.history.at(-1), detail.history.length - 1);
+    $('history-rows').append(row);
+    if (cursor === null) light(update.state, update.edges);
+    paintCursor();
+  }
+
+  function flushEvents() {
+    $('event-count').textContent = String(eventCount);
+    $('event-count').dataset.count = String(eventCount);
+    if (pendingEvents.length === 0) return;
+    const events = pendingEvents.slice(-MAX_EVENT_ROWS);
+    pendingEvents = [];
+    const list = $('event-rows');
+    const fragment = document.createDocumentFragment();
+    for (const event of events) {
+      const li = document.createElement('li');
+      li.textContent = `${clock(event.time)} ${event.type} ${summarise(event.args)}`;
+      fragment.append(li);
+    }
+    list.append(fragment);
+    let extra = list.childElementCount - MAX_EVENT_ROWS;
+    while (extra-- > 0) list.firstElementChild.remove();
+    const pane = $('events');
+    pane.scrollTop = pane.scrollHeight;
+  }
+
+  function summarise(args) {
+    return (args ?? [])
+      .map((arg) => {
+        if (arg === null || typeof arg !== 'object') return String(arg);
+        return arg.name ?? arg.message ?? arg.msg ?? '';
+      })
+      .filter((text) => text !== '')
+      .join(' ');
+  }
+
+  function clock(time) {
+    const d = new Date(time);
+    return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+
+  $('prev').addEventListener('click', () => {
+    const last = (selected?.detail.history.length ?? 0) - 1;
+    step(cursor === null ? last - 1 : cursor - 1);
+  });
+  $('next').addEventListener('click', () => {
+    if (cursor === null) return;
+    if (cursor >= selected.detail.history.length - 1) live();
+    else step(cursor + 1);
+  });
+  $('live').addEventListener('click', live);
+  $('pattern-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    $('event-rows').replaceChildren();
+    eventCount = 0;
+    connect($('pattern').value.trim());
+  });
+
+  if (recording) {
+    $('connection').textContent = 'recorded';
+    $('events').hidden = !recording.events?.length;
+    setActors(recording.actors);
+    pendingEvents.push(...(recording.events ?? []));
+    eventCount = pendingEvents.length;
+    renderList();
+    select(recording.actors[0].id);
+  } else {
+    // The token already sits in a cookie: keep it out of the address bar and history.
+    if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
+    connect($('pattern').value.trim());
+  }
+})();
