@@ -17,13 +17,26 @@ export function readProcessStartTime(pid: number): string | null {
   return fields[19] ?? null;
 }
 
-/** Whether a process with this pid exists (even one we may not signal). */
+/**
+ * Whether a process with this pid exists (even one we may not signal) and is not a zombie: a
+ * killed daemon whose parent never reaps it stays in the process table, but it is dead.
+ */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 

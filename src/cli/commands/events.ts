@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.js';
+import { daemonClient } from '../connect.js';
+
+/** `guv events [pattern] [--json]`: a live tail of the bus (default pattern `*`) until Ctrl-C. */
+const events: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
+  const pattern = positionals[0] ?? '*';
+  const client = await daemonClient(io.env);
+  const listener = (type: string, ...eventArgs: unknown[]) => {
+    if (values.json)
+      io.stdout.write(`${JSON.stringify({ time: Date.now(), type, args: eventArgs })}\n`);
+    else
+      io.stdout.write(`${new Date().toISOString()} ${type} ${eventArgs.map(describe).join(' ')}\n`);
+  };
+  const exact = !pattern.includes('*');
+  // An exact name's listener gets only the arguments; put the name back for printing.
+  await client.on(
+    pattern as '*',
+    exact ? (((...a: unknown[]) => listener(pattern, ...a)) as never) : (listener as never),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await client.disconnect();
+  return 0;
+};
+
+function describe(value: unknown): string {
+  if (value && typeof value === 'object' && 'name' in value && 'status' in value) {
+    const info = value as { name: string; status: string; pid: number | null };
+    return `${info.name}(${info.status}${info.pid === null ? '' : ` pid ${info.pid}`})`;
+  }
+  return JSON.stringify(value);
+}
+
+export default events;

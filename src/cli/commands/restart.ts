@@ -1,0 +1,8 @@
+import { targetCommand } from '../target-command.js';
+
+export default targetCommand('guv restart <p>', async (client, target, _rest, io) => {
+  const restarted = await client.restartProcess(target);
+  const pid = restarted.pid === null ? '' : ` (pid ${restarted.pid})`;
+  io.stdout.write(`${restarted.name} ${restarted.status}${pid}\n`);
+  return restarted.status === 'running' ? 0 : 1;
+});

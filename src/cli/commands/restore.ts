@@ -1,0 +1,12 @@
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+
+const restore: CliCommand = async (_args, io) => {
+  const { processes } = await withClient(io.env, (client) =>
+    client.request<{ processes: number }>('restore', undefined, 300_000),
+  );
+  io.stdout.write(`restored; ${processes} process(es) known\n`);
+  return 0;
+};
+
+export default restore;

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { GuvError } from '../../errors.js';
+import type { StartOptions } from '../../client/api.js';
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+import { parseEnvPairs, parseMs, splitArgv } from '../parse-options.js';
+
+const HELP = `usage: guv start <script|name|app> [options]
+  -n, --name <name>          process name (default: the script's)
+  -a, --argv "<args>"        arguments for the script
+  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
+  -i, --instances <n|max>    run a cluster of n workers
+  -u, --user <user>          run as this user (daemon must be root)
+  -g, --group <group>        run with this group (daemon must be root)
+  -d, --debug                start paused, waiting for a debugger
+      --cwd <dir>            working directory (default: here)
+      --env K=V              environment variable (repeatable)
+      --interpreter none     run an executable directly, without guv's node wrapper
+      --restart <mode>       always (default), on-failure or never
+      --kill-timeout <ms>    grace period between the stop signal and SIGKILL
+      --start-timeout <ms>   time to become ready before the start counts as failed
+      --wait-ready           the app signals readiness itself: process.send('ready')`;
+
+/** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
+const start: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string', short: 'n' },
+      argv: { type: 'string', short: 'a' },
+      execArgv: { type: 'string', short: 'e' },
+      instances: { type: 'string', short: 'i' },
+      user: { type: 'string', short: 'u' },
+      group: { type: 'string', short: 'g' },
+      debug: { type: 'boolean', short: 'd' },
+      cwd: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      interpreter: { type: 'string' },
+      restart: { type: 'string' },
+      'kill-timeout': { type: 'string' },
+      'start-timeout': { type: 'string' },
+      'wait-ready': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const [target, ...rest] = positionals;
+  if (target === undefined)
+    throw new GuvError('GUV_USAGE', 'start needs a script, a process name or an app name');
+  if (
+    values.interpreter !== undefined &&
+    values.interpreter !== 'none' &&
+    values.interpreter !== 'node'
+  ) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      `--interpreter must be "node" or "none", got "${values.interpreter}"`,
+    );
+  }
+  const options: StartOptions = {
+    args: [...splitArgv(values.argv), ...rest],
+    execArgv: splitArgv(values.execArgv),
+    env: { ...(io.env as Record<string, string>), ...parseEnvPairs(values.env ?? []) },
+    cwd: values.cwd ?? process.cwd(),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.instances !== undefined
+      ? { instances: values.instances === 'max' ? 'max' : Number(values.instances) }
+      : {}),
+    ...(values.user !== undefined ? { user: values.user } : {}),
+    ...(values.group !== undefined ? { group: values.group } : {}),
+    ...(values.debug ? { debug: true } : {}),
+    ...(values.interpreter !== undefined
+      ? { interpreter: values.interpreter as 'node' | 'none' }
+      : {}),
+    ...(values.restart !== undefined
+      ? { restart: values.restart as StartOptions['restart'] & string }
+      : {}),
+    ...(values['kill-timeout'] !== undefined
+      ? { killTimeoutMs: parseMs(values['kill-timeout'], '--kill-timeout') }
+      : {}),
+    ...(values['start-timeout'] !== undefined
+      ? { startTimeoutMs: parseMs(values['start-timeout'], '--start-timeout') }
+      : {}),
+    ...(values['wait-ready'] ? { appReadiness: true } : {}),
+  };
+  if (
+    options.instances !== undefined &&
+    options.instances !== 'max' &&
+    !Number.isInteger(options.instances)
+  ) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      `--instances must be a number or "max", got "${values.instances}"`,
+    );
+  }
+  const started = await withClient(io.env, (client) => client.startProcess(target, options));
+  const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
+  io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
+  if (started.status === 'running' || started.status === 'paused') return 0;
+  io.stderr.write(
+    `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
+  );
+  return 1;
+};
+
+export default start;

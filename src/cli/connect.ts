@@ -1,0 +1,19 @@
+import { connectOrStart, type GuvClient } from '../client/api.js';
+
+/** The client every daemon command uses: the daemon is started on the first command. */
+export function daemonClient(env: NodeJS.ProcessEnv): Promise<GuvClient> {
+  return connectOrStart(env.GUV_HOME ? { home: env.GUV_HOME } : {});
+}
+
+/** Runs `body` with a connected client and always disconnects. */
+export async function withClient<T>(
+  env: NodeJS.ProcessEnv,
+  body: (client: GuvClient) => Promise<T>,
+): Promise<T> {
+  const client = await daemonClient(env);
+  try {
+    return await body(client);
+  } finally {
+    await client.disconnect();
+  }
+}

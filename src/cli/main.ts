@@ -1,0 +1,64 @@
+import { exitCodeFor, formatCliError } from './errors.js';
+import type { CliCommand } from './command.js';
+
+// Each command is imported only when it runs, so `guv list` loads nothing it does not use.
+const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
+  config: () => import('./commands/config.js'),
+  dump: () => import('./commands/dump.js'),
+  events: () => import('./commands/events.js'),
+  gc: () => import('./commands/gc.js'),
+  graph: () => import('./commands/graph.js'),
+  heapdump: () => import('./commands/heapdump.js'),
+  info: () => import('./commands/info.js'),
+  kill: () => import('./commands/kill.js'),
+  list: () => import('./commands/list.js'),
+  logs: () => import('./commands/logs.js'),
+  remove: () => import('./commands/remove.js'),
+  restart: () => import('./commands/restart.js'),
+  restore: () => import('./commands/restore.js'),
+  send: () => import('./commands/send.js'),
+  signal: () => import('./commands/signal.js'),
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  why: () => import('./commands/why.js'),
+  write: () => import('./commands/write.js'),
+};
+
+const aliases: Record<string, string> = { ls: 'list', rm: 'remove' };
+
+const usage = `usage: guv <command> [options]
+
+commands: ${Object.keys(commands).sort().join(', ')}
+run 'guv <command> --help' for a command's options`;
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const name = aliases[first] ?? first;
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`guv: unknown command "${first}"\n${usage}\n`);
+    return 2;
+  }
+  const command = (await load()).default;
+  return command(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${formatCliError(error, process.env)}\n`);
+    process.exitCode = exitCodeFor(error);
+  },
+);

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { GuvError } from '../errors.js';
+import { loadDaemonConfig } from './daemon-config.js';
+import { createDaemonLog } from './daemon-log.js';
+import { createDaemon } from './daemon.js';
+import { ensureHome, resolveHome } from './home.js';
+import { acquireDaemonLock } from './lock.js';
+import { DAEMON_ALREADY_RUNNING_EXIT_CODE, signalDaemonReady } from './start-handshake.js';
+
+/** The daemon process: `node dist/daemon/main.js`, normally started by the first `guv` command. */
+async function main(): Promise<void> {
+  const log = createDaemonLog();
+  const home = resolveHome();
+  ensureHome(home);
+  let lock: Awaited<ReturnType<typeof acquireDaemonLock>>;
+  try {
+    lock = await acquireDaemonLock(home.pidFile);
+  } catch (error) {
+    if (error instanceof GuvError && error.code === 'GUV_DAEMON_RUNNING') {
+      log.info(error.message);
+      process.exit(DAEMON_ALREADY_RUNNING_EXIT_CODE);
+    }
+    throw error;
+  }
+  process.on('exit', () => lock.release());
+  const config = loadDaemonConfig(join(home.config, 'guv.json'));
+  const daemon = createDaemon({
+    home,
+    config,
+    log,
+    onExit: (code) => {
+      lock.release();
+      log.info({ code }, 'guv daemon exited');
+      process.exit(code);
+    },
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => void daemon.shutdown(0));
+  }
+  process.on('SIGHUP', () => {});
+  // A bug in one request must not take every supervised app down with the daemon.
+  process.on('uncaughtException', (error) => {
+    log.error({ err: error }, 'uncaught exception in the daemon');
+    daemon.hub.emit('daemon:log:error', {
+      date: Date.now(),
+      message: `uncaught exception: ${error.message}`,
+    });
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled rejection in the daemon');
+  });
+  await daemon.start();
+  signalDaemonReady();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`guv daemon: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

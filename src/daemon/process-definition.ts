@@ -1,0 +1,77 @@
+import { basename, extname, isAbsolute, resolve } from 'node:path';
+import type { ProcessSpec } from '../machines/process/child-protocol.js';
+import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
+import type { RestartPolicyOptions } from '../machines/restart-policy.js';
+import { parseProcessName, type StartRequest } from './start-request.js';
+
+/**
+ * What the user wants running: everything needed to (re)create a process after a daemon
+ * restart. This, not an XState snapshot, is what the daemon persists.
+ */
+export interface ProcessDefinition {
+  id: string;
+  name: string;
+  spec: ProcessSpec;
+  /** null: one process; a number: a cluster of that many workers. */
+  instances: number | null;
+  policy: Partial<RestartPolicyOptions>;
+  timeouts: Partial<SupervisionTimeouts>;
+  /** The installed app this process runs, if any. */
+  app: string | null;
+}
+
+const NODE_SCRIPT = /\.(c|m)?js$/;
+
+/** A default name from the script: `/srv/api/server.js` → `server`. */
+export function defaultName(script: string): string {
+  const stem = basename(script, extname(script))
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[.-]+/, '');
+  const name = stem.length > 0 ? stem.slice(0, 64) : 'process';
+  return /^\d+$/.test(name) ? `p${name}`.slice(0, 64) : name;
+}
+
+/** A name not yet taken: `web`, then `web-1`, `web-2`… */
+export function uniqueName(wanted: string, taken: (name: string) => boolean): string {
+  if (!taken(wanted)) return wanted;
+  for (let n = 1; ; n++) {
+    const candidate = `${wanted.slice(0, 60)}-${n}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+/** Builds a definition from a validated start request for a script path. */
+export function definitionFromRequest(
+  request: StartRequest,
+  id: string,
+  name: string,
+  cpuCount: number,
+): ProcessDefinition {
+  const cwd = request.cwd ?? process.cwd();
+  const script = isAbsolute(request.target) ? request.target : resolve(cwd, request.target);
+  const interpreter = request.interpreter ?? (NODE_SCRIPT.test(script) ? 'node' : 'none');
+  const execArgv = request.debug ? ['--inspect-brk=0', ...request.execArgv] : request.execArgv;
+  const instances = request.instances === 'max' ? cpuCount : request.instances;
+  return {
+    id,
+    name: parseProcessName(name),
+    spec: {
+      script,
+      args: request.args,
+      execArgv,
+      interpreter,
+      cwd,
+      env: request.env,
+      user: request.user,
+      group: request.group,
+      appReadiness: request.appReadiness,
+    },
+    instances,
+    policy: request.restart ? { mode: request.restart } : {},
+    timeouts: {
+      ...(request.killTimeoutMs !== null ? { killMs: request.killTimeoutMs } : {}),
+      ...(request.startTimeoutMs !== null ? { startMs: request.startTimeoutMs } : {}),
+    },
+    app: null,
+  };
+}

@@ -1,0 +1,214 @@
+import { type Actor, type AnyActorLogic, createActor, waitFor } from 'xstate';
+import { GuvError } from '../errors.js';
+import type { ChildHandle } from '../actors/child/child-handle.js';
+import type { ProcessMachine } from '../machines/process/machine.js';
+import { processInfo } from '../machines/process/info.js';
+import type { SupervisionContext } from '../machines/process/supervision-context.js';
+import type { ProcessInfo, ProcessStatus } from '../types/info.js';
+import { findProcess } from './find-process.js';
+import type { ProcessDefinition } from './process-definition.js';
+
+/** A process the daemon supervises: what the user asked for, and the chart that runs it. */
+export interface ManagedProcess {
+  readonly definition: ProcessDefinition;
+  readonly actor: Actor<ProcessMachine>;
+  handle: ChildHandle | null;
+  /** What the user last asked for; persisted so a new daemon brings back what should run. */
+  desired: 'running' | 'stopped';
+}
+
+export interface ProcessTableOptions {
+  /** The process chart with its real `child` actor and `publish` action provided. */
+  machine: ProcessMachine;
+  clock: { now(): number };
+  /** Called after anything the persisted state depends on changed. */
+  onChange(): void;
+  /** Called when a chart throws (a bug): the process is kept for inspection, its chart is dead. */
+  onChartError(definition: ProcessDefinition, error: unknown): void;
+  /** Passed to createActor so the visualiser can watch transitions. */
+  inspect?: Parameters<typeof createActor<AnyActorLogic>>[1] extends infer O
+    ? O extends { inspect?: infer I }
+      ? I
+      : never
+    : never;
+}
+
+/** Statuses a START or STOP request waits for before answering. */
+const SETTLED_AFTER_START: ReadonlySet<ProcessStatus> = new Set([
+  'running',
+  'paused',
+  'restarting',
+  'failed',
+  'aborted',
+  'stopped',
+]);
+const RESTING: ReadonlySet<ProcessStatus> = new Set([
+  'stopped',
+  'failed',
+  'aborted',
+  'uninitialised',
+]);
+
+/**
+ * The daemon's processes, keyed by id: one actor per process in a flat map (never spawned
+ * into one parent, which slows XState down quadratically with thousands of children).
+ */
+export function createProcessTable(options: ProcessTableOptions) {
+  const processes = new Map<string, ManagedProcess>();
+
+  function add(definition: ProcessDefinition): ManagedProcess {
+    if (processes.has(definition.id)) {
+      throw new GuvError('GUV_PROCESS_EXISTS', `a process with id "${definition.id}" exists`);
+    }
+    const actor = createActor(options.machine, {
+      input: {
+        id: definition.id,
+        name: definition.name,
+        spec: definition.spec,
+        policy: definition.policy,
+        timeouts: definition.timeouts,
+        clock: options.clock,
+      },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+    const managed: ManagedProcess = { definition, actor, handle: null, desired: 'stopped' };
+    let lastStatus: ProcessStatus = 'uninitialised';
+    actor.subscribe({
+      next(snapshot) {
+        const status = snapshot.context.status;
+        if (status !== lastStatus) {
+          lastStatus = status;
+          options.onChange();
+        }
+      },
+      error(error) {
+        options.onChartError(definition, error);
+      },
+    });
+    processes.set(definition.id, managed);
+    actor.start();
+    options.onChange();
+    return managed;
+  }
+
+  function get(query: string): ManagedProcess {
+    const found = findProcess(
+      [...processes.values()].map((managed) => ({
+        id: managed.definition.id,
+        name: managed.definition.name,
+        pid: contextOf(managed).pid,
+        managed,
+      })),
+      query,
+    );
+    return found.managed;
+  }
+
+  async function start(
+    managed: ManagedProcess,
+    by: string,
+    timeoutMs: number,
+  ): Promise<ProcessInfo> {
+    managed.desired = 'running';
+    managed.actor.send({ type: 'START', by });
+    return settle(managed, SETTLED_AFTER_START, timeoutMs, 'start');
+  }
+
+  async function restart(
+    managed: ManagedProcess,
+    by: string,
+    timeoutMs: number,
+  ): Promise<ProcessInfo> {
+    const before = contextOf(managed).restarts;
+    managed.desired = 'running';
+    managed.actor.send({ type: 'RESTART', by });
+    // A RESTART goes through stopping first: wait for the new run, not the old one.
+    await waitUntil(
+      managed,
+      (c) => c.status !== 'running' || c.restarts !== before,
+      timeoutMs,
+      'restart',
+    );
+    return settle(managed, SETTLED_AFTER_START, timeoutMs, 'restart');
+  }
+
+  async function stop(
+    managed: ManagedProcess,
+    by: string,
+    timeoutMs: number,
+  ): Promise<ProcessInfo> {
+    managed.desired = 'stopped';
+    options.onChange();
+    managed.actor.send({ type: 'STOP', by });
+    return settle(managed, RESTING, timeoutMs, 'stop');
+  }
+
+  async function remove(
+    managed: ManagedProcess,
+    by: string,
+    timeoutMs: number,
+  ): Promise<ProcessInfo> {
+    const info = await stop(managed, by, timeoutMs);
+    managed.actor.stop();
+    processes.delete(managed.definition.id);
+    options.onChange();
+    return info;
+  }
+
+  async function settle(
+    managed: ManagedProcess,
+    statuses: ReadonlySet<ProcessStatus>,
+    timeoutMs: number,
+    what: string,
+  ): Promise<ProcessInfo> {
+    await waitUntil(managed, (c) => statuses.has(c.status), timeoutMs, what);
+    return info(managed);
+  }
+
+  async function waitUntil(
+    managed: ManagedProcess,
+    predicate: (context: SupervisionContext) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
+    try {
+      await waitFor(managed.actor, (snapshot) => predicate(snapshot.context), {
+        timeout: timeoutMs,
+      });
+    } catch (error) {
+      if (managed.actor.getSnapshot().status === 'error') {
+        throw new GuvError('GUV_CHART_FAILED', `the chart of ${managed.definition.name} failed`, {
+          cause: error,
+        });
+      }
+      throw new GuvError(
+        'GUV_TIMEOUT',
+        `${what} of ${managed.definition.name} did not finish within ${timeoutMs} ms (status ${contextOf(managed).status})`,
+        { cause: error },
+      );
+    }
+  }
+
+  return {
+    add,
+    get,
+    start,
+    restart,
+    stop,
+    remove,
+    has: (id: string) => processes.has(id),
+    byId: (id: string) => processes.get(id),
+    all: () => [...processes.values()],
+    nameTaken: (name: string) => [...processes.values()].some((m) => m.definition.name === name),
+  };
+}
+
+export type ProcessTable = ReturnType<typeof createProcessTable>;
+
+export function contextOf(managed: ManagedProcess): SupervisionContext {
+  return managed.actor.getSnapshot().context;
+}
+
+export function info(managed: ManagedProcess): ProcessInfo {
+  return processInfo(contextOf(managed));
+}

@@ -1,0 +1,280 @@
+import { constants as osConstants } from 'node:os';
+import type { Actor } from 'xstate';
+import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
+import { GuvError } from '../errors.js';
+import { describeTransition } from '../machines/history.js';
+import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
+import type { RpcHandler } from '../rpc/server.js';
+import type { ProcessInfo } from '../types/info.js';
+import { configValue, type DaemonConfig } from './daemon-config.js';
+import type { EventHub } from './event-hub.js';
+import type { GuvHome } from './home.js';
+import type { OutputRouter } from './output-router.js';
+import type { createCpuMeter } from './proc-stats.js';
+import {
+  definitionFromRequest,
+  defaultName,
+  type ProcessDefinition,
+  uniqueName,
+} from './process-definition.js';
+import { contextOf, info, type ManagedProcess, type ProcessTable } from './process-table.js';
+import { parseStartRequest } from './start-request.js';
+import { waitFor } from 'xstate';
+
+export interface RpcMethodDeps {
+  /** Resolves once the saved processes are back: requests wait for it, so none sees half a list. */
+  booted: Promise<void>;
+  table: ProcessTable;
+  config: DaemonConfig;
+  home: GuvHome;
+  output: OutputRouter;
+  cpu: ReturnType<typeof createCpuMeter>;
+  heartbeats: Map<string, HeartbeatFigures>;
+  hub: EventHub;
+  daemonActor: Actor<typeof daemonMachine>;
+  newId(): string;
+  cpuCount: number;
+  addProcess(definition: ProcessDefinition): ManagedProcess;
+  requestExit(): void;
+}
+
+/** One row of `guv list`: the bus's ProcessInfo plus live figures. */
+export interface ProcessSummary extends ProcessInfo {
+  /** CPU % since the previous `list` (100 = one core). */
+  cpu: number | null;
+  /** Resident memory in bytes. */
+  memory: number | null;
+  /** Ms since the current run started, or null. */
+  uptime: number | null;
+  instances: number | null;
+}
+
+function objectParams(params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new GuvError('GUV_BAD_ARGUMENT', 'parameters must be an object');
+  }
+  return params as Record<string, unknown>;
+}
+
+function stringParam(params: Record<string, unknown>, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new GuvError('GUV_BAD_ARGUMENT', `"${key}" must be a non-empty string`);
+  }
+  return value;
+}
+
+function parseSignal(value: unknown): NodeJS.Signals {
+  if (typeof value !== 'string') throw new GuvError('GUV_BAD_ARGUMENT', 'signal must be a string');
+  const name = (value.startsWith('SIG') ? value : `SIG${value}`).toUpperCase();
+  if (!Object.hasOwn(osConstants.signals, name)) {
+    throw new GuvError('GUV_BAD_ARGUMENT', `unknown signal "${value}"`);
+  }
+  return name as NodeJS.Signals;
+}
+
+/** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
+export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler> {
+  const { table, config } = deps;
+  const timeout = config.requestTimeoutMs;
+
+  function summary(managed: ManagedProcess): ProcessSummary {
+    const processInfo = info(managed);
+    const figures =
+      processInfo.pid === null ? null : deps.cpu.measure(processInfo.pid, processInfo.startedAt);
+    return {
+      ...processInfo,
+      cpu: figures?.cpu ?? null,
+      memory: figures?.memory ?? null,
+      uptime:
+        processInfo.startedAt === null || processInfo.pid === null
+          ? null
+          : Date.now() - processInfo.startedAt,
+      instances: managed.definition.instances,
+    };
+  }
+
+  function target(params: unknown): ManagedProcess {
+    return table.get(stringParam(objectParams(params), 'target'));
+  }
+
+  function liveHandle(managed: ManagedProcess) {
+    if (!managed.handle) {
+      throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
+    }
+    return managed.handle;
+  }
+
+  async function waitForDaemon(state: string): Promise<void> {
+    await waitFor(deps.daemonActor, (s) => s.value === state, { timeout: timeout * 2 });
+    const error = deps.daemonActor.getSnapshot().context.lastError;
+    if (error) throw new GuvError('GUV_DAEMON_OPERATION_FAILED', error.message);
+  }
+
+  const methods: Record<string, RpcHandler> = {
+    list: () => table.all().map(summary),
+
+    start: async (params) => {
+      const request = parseStartRequest(params);
+      const existing = table
+        .all()
+        .find((m) => m.definition.name === request.target || m.definition.id === request.target);
+      if (existing) return summaryAfter(await table.start(existing, 'cli', timeout), existing);
+      if (request.instances !== null) {
+        throw new GuvError(
+          'GUV_NOT_SUPPORTED',
+          'clusters (-i) are not available yet in this daemon',
+        );
+      }
+      if (
+        !request.target.includes('/') &&
+        !/\.[a-z]+$/i.test(request.target) &&
+        request.cwd === null
+      ) {
+        throw new GuvError('GUV_PROCESS_NOT_FOUND', `no process or app called "${request.target}"`);
+      }
+      const name = request.name ?? uniqueName(defaultName(request.target), table.nameTaken);
+      if (request.name !== null && table.nameTaken(request.name)) {
+        throw new GuvError('GUV_NAME_TAKEN', `a process called "${request.name}" exists already`);
+      }
+      const definition = definitionFromRequest(request, deps.newId(), name, deps.cpuCount);
+      const managed = deps.addProcess(definition);
+      return summaryAfter(await table.start(managed, 'cli', timeout), managed);
+    },
+
+    stop: async (params) =>
+      summaryAfter(await table.stop(target(params), 'cli', timeout), target(params)),
+    restart: async (params) => {
+      const managed = target(params);
+      return summaryAfter(await table.restart(managed, 'cli', timeout), managed);
+    },
+    remove: async (params) => {
+      const managed = target(params);
+      const removed = await table.remove(managed, 'cli', timeout);
+      await deps.output.close(managed.definition.id);
+      return removed;
+    },
+
+    info: (params) => {
+      const managed = target(params);
+      const context = contextOf(managed);
+      return {
+        ...summary(managed),
+        definition: managed.definition,
+        desired: managed.desired,
+        heartbeat: deps.heartbeats.get(managed.definition.id) ?? null,
+        lastError: context.lastError,
+        logFiles: deps.output.files(managed.definition.name),
+      };
+    },
+
+    why: (params) => {
+      const managed = target(params);
+      const history = contextOf(managed).history;
+      return {
+        name: managed.definition.name,
+        history,
+        lines: history.map((entry) => describeTransition(entry)),
+      };
+    },
+
+    send: async (params) => {
+      const p = objectParams(params);
+      const managed = target(p);
+      const event = stringParam(p, 'event');
+      const args = Array.isArray(p.args) ? p.args : [];
+      const hadListeners = await liveHandle(managed).send(event, args);
+      return { delivered: hadListeners };
+    },
+    signal: (params) => {
+      const p = objectParams(params);
+      const managed = target(p);
+      const signal = parseSignal(p.signal);
+      if (!liveHandle(managed).signal(signal)) {
+        throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
+      }
+      return { signal };
+    },
+    write: (params) => {
+      const p = objectParams(params);
+      const managed = target(p);
+      if (typeof p.data !== 'string')
+        throw new GuvError('GUV_BAD_ARGUMENT', '"data" must be a string');
+      if (!liveHandle(managed).write(p.data)) {
+        throw new GuvError(
+          'GUV_PROCESS_NOT_RUNNING',
+          `${managed.definition.name} does not accept input`,
+        );
+      }
+      return { written: Buffer.byteLength(p.data) };
+    },
+    gc: async (params) => {
+      await liveHandle(target(params)).gc();
+      return { ok: true };
+    },
+    heapdump: async (params) => {
+      const p = objectParams(params);
+      const managed = target(p);
+      const path =
+        typeof p.path === 'string' && p.path.length > 0
+          ? p.path
+          : `${deps.home.logs}/${managed.definition.name}/heap-${Date.now()}.heapsnapshot`;
+      return { path: await liveHandle(managed).heapdump(path) };
+    },
+
+    logFiles: (params) => {
+      const p = objectParams(params);
+      if (p.target === undefined || p.target === null) {
+        return table
+          .all()
+          .map((m) => ({ name: m.definition.name, files: deps.output.files(m.definition.name) }));
+      }
+      const managed = target(p);
+      return [{ name: managed.definition.name, files: deps.output.files(managed.definition.name) }];
+    },
+
+    config: (params) => {
+      const p = objectParams(params);
+      return { value: configValue(config, typeof p.path === 'string' ? p.path : null) };
+    },
+
+    dump: async () => {
+      deps.daemonActor.send({ type: 'DUMP' });
+      await waitForDaemon('running');
+      return { file: deps.home.processesFile, processes: table.all().length };
+    },
+    restore: async () => {
+      deps.daemonActor.send({ type: 'RESTORE' });
+      await waitForDaemon('running');
+      return { processes: table.all().length };
+    },
+    kill: async () => {
+      deps.daemonActor.send({ type: 'KILL' });
+      await waitForDaemon('exited');
+      deps.requestExit();
+      return { ok: true };
+    },
+  };
+  const waiting = Object.fromEntries(
+    Object.entries(methods).map(([name, handler]) => [
+      name,
+      (async (params, ctx) => {
+        await deps.booted;
+        return handler(params, ctx);
+      }) satisfies RpcHandler,
+    ]),
+  );
+  return {
+    ...waiting,
+    status: () => ({
+      pid: process.pid,
+      state: deps.daemonActor.getSnapshot().value,
+      processes: table.all().length,
+    }),
+  };
+
+  function summaryAfter(_settled: ProcessInfo, managed: ManagedProcess): ProcessSummary {
+    return summary(managed);
+  }
+}

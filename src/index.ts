@@ -1,0 +1,23 @@
+/** guv: the programmatic API. See also `guv/machines` and `guv/testing`. */
+export {
+  connect,
+  connectOrStart,
+  running,
+  GuvClient,
+  type ConnectOptions,
+  type ProcessHandle,
+  type ProcessSummary,
+  type StartOptions,
+} from './client/api.js';
+export { createBus, type Bus } from './bus/bus.js';
+export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';
+export { GuvError, type GuvErrorCode, isGuvError } from './errors.js';
+export type {
+  AppInfo,
+  ClusterInfo,
+  LogRecord,
+  ProcessInfo,
+  ProcessStatus,
+  SerializedError,
+  WorkerInfo,
+} from './types/info.js';
