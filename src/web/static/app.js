@@ -275,6 +275,8 @@
     const updates = pendingUpdates;
     pendingUpdates = [];
     const changed = new Set();
+    let selectedUpdate = null;
+    const taken = new Set();
     for (const update of updates) {
       if (update.type === 'tracked') {
         actors.set(update.actor.id, { view: update.actor, li: null });
@@ -287,9 +289,16 @@
         if (!actor) continue;
         actor.view = { ...actor.view, state: update.state, status: update.to };
         changed.add(actor);
-        if (selected?.id === update.id) applyToSelected(update);
+        if (selected?.id === update.id) {
+          appendHistory(update);
+          selectedUpdate = update;
+          for (const edge of update.edges) taken.add(edge);
+        }
       }
     }
+    // Several transitions inside one frame: light where it ended, mark every edge it took.
+    if (selectedUpdate && cursor === null) light(selectedUpdate.state, [...taken]);
+    if (selectedUpdate) paintCursor();
     if (dirtyList) {
       dirtyList = false;
       renderList();
@@ -297,7 +306,7 @@
     flushEvents();
   }
 
-  function applyToSelected(update) {
+  function appendHistory(update) {
     const { detail } = selected;
     detail.state = update.state;
     detail.status = update.to;
@@ -307,10 +316,7 @@
       to: update.to,
       cause: update.cause,
     });
-    const row = historyRow(detail.history.at(-1), detail.history.length - 1);
-    $('history-rows').append(row);
-    if (cursor === null) light(update.state, update.edges);
-    paintCursor();
+    $('history-rows').append(historyRow(detail.history.at(-1), detail.history.length - 1));
   }
 
   function flushEvents() {
@@ -329,8 +335,7 @@
     list.append(fragment);
     let extra = list.childElementCount - MAX_EVENT_ROWS;
     while (extra-- > 0) list.firstElementChild.remove();
-    const pane = $('events');
-    pane.scrollTop = pane.scrollHeight;
+    list.scrollTop = list.scrollHeight;
   }
 
   function summarise(args) {
