@@ -35,6 +35,14 @@ export interface StartOptions {
   appReadiness?: boolean;
   /** Start paused, waiting for a debugger (`--inspect-brk`). */
   debug?: boolean;
+  /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
+  policy?: {
+    maxFailures?: number;
+    windowMs?: number;
+    stableMs?: number;
+    backoffBaseMs?: number;
+    backoffCapMs?: number;
+  };
 }
 
 type Unsubscribe = () => Promise<void>;

@@ -67,7 +67,7 @@ export function definitionFromRequest(
       appReadiness: request.appReadiness,
     },
     instances,
-    policy: request.restart ? { mode: request.restart } : {},
+    policy: { ...request.policy, ...(request.restart ? { mode: request.restart } : {}) },
     timeouts: {
       ...(request.killTimeoutMs !== null ? { killMs: request.killTimeoutMs } : {}),
       ...(request.startTimeoutMs !== null ? { startMs: request.startTimeoutMs } : {}),

@@ -21,6 +21,38 @@ export interface StartRequest {
   startTimeoutMs: number | null;
   appReadiness: boolean;
   debug: boolean;
+  /** Restart-policy numbers that differ from the defaults. */
+  policy: RestartPolicyNumbers;
+}
+
+export interface RestartPolicyNumbers {
+  maxFailures?: number;
+  windowMs?: number;
+  stableMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+const POLICY_NUMBERS = [
+  'maxFailures',
+  'windowMs',
+  'stableMs',
+  'backoffBaseMs',
+  'backoffCapMs',
+] as const;
+
+function parsePolicy(value: unknown): RestartPolicyNumbers {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) fail('policy must be an object');
+  const policy: RestartPolicyNumbers = {};
+  for (const [key, number] of Object.entries(value as Record<string, unknown>)) {
+    if (!(POLICY_NUMBERS as readonly string[]).includes(key)) {
+      fail(`unknown restart policy setting "${key}" (known: ${POLICY_NUMBERS.join(', ')})`);
+    }
+    const ms = positiveMs(number, `policy.${key}`);
+    if (ms !== null) policy[key as (typeof POLICY_NUMBERS)[number]] = ms;
+  }
+  return policy;
 }
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
@@ -113,5 +145,6 @@ export function parseStartRequest(params: unknown): StartRequest {
     startTimeoutMs: positiveMs(p.startTimeoutMs, 'startTimeoutMs'),
     appReadiness: p.appReadiness === true,
     debug: p.debug === true,
+    policy: parsePolicy(p.policy),
   };
 }

@@ -19,7 +19,10 @@ const HELP = `usage: guv start <script|name|app> [options]
       --restart <mode>       always (default), on-failure or never
       --kill-timeout <ms>    grace period between the stop signal and SIGKILL
       --start-timeout <ms>   time to become ready before the start counts as failed
-      --wait-ready           the app signals readiness itself: process.send('ready')`;
+      --wait-ready           the app signals readiness itself: process.send('ready')
+      --max-restarts <n>     more than n failures within the window abort it (default 10)
+      --restart-window <ms>  the failure window (default 600000)
+      --min-uptime <ms>      a run this long is stable and resets the count (default 30000)`;
 
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
@@ -41,6 +44,9 @@ const start: CliCommand = async (args, io) => {
       'kill-timeout': { type: 'string' },
       'start-timeout': { type: 'string' },
       'wait-ready': { type: 'boolean' },
+      'max-restarts': { type: 'string' },
+      'restart-window': { type: 'string' },
+      'min-uptime': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,6 +92,17 @@ const start: CliCommand = async (args, io) => {
       ? { startTimeoutMs: parseMs(values['start-timeout'], '--start-timeout') }
       : {}),
     ...(values['wait-ready'] ? { appReadiness: true } : {}),
+    policy: {
+      ...(values['max-restarts'] !== undefined
+        ? { maxFailures: parseMs(values['max-restarts'], '--max-restarts') }
+        : {}),
+      ...(values['restart-window'] !== undefined
+        ? { windowMs: parseMs(values['restart-window'], '--restart-window') }
+        : {}),
+      ...(values['min-uptime'] !== undefined
+        ? { stableMs: parseMs(values['min-uptime'], '--min-uptime') }
+        : {}),
+    },
   };
   if (
     options.instances !== undefined &&
