@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type DaemonFigure, type DriverFactory, errorText, type Tool } from './figure.js';
+import { allRunning, type ManagerDriver } from './manager.js';
+import { MiB, readRss } from './proc.js';
+import { median, sleep, waitFor } from './timing.js';
+
+interface MemorySample {
+  daemon: number;
+  child: number;
+  plain: number;
+}
+
+function medianRss(pids: readonly number[]): number {
+  return median(pids.map(readRss).filter((rss): rss is number => rss !== null));
+}
+
+/** Starts `count` idle apps, lets them settle, then samples RSS a few times. */
+async function measureTool(
+  driver: ManagerDriver,
+  script: string,
+  names: readonly string[],
+  plainPids: readonly number[],
+  settleMs: number,
+): Promise<MemorySample> {
+  await driver.startMany(script, names);
+  const apps = await waitFor(
+    `${driver.tool}: ${names.length} apps running`,
+    () => allRunning(driver, names),
+    {
+      timeoutMs: 180_000,
+      intervalMs: 250,
+    },
+  );
+  const daemon = driver.daemonPid();
+  if (daemon === null) throw new Error(`${driver.tool}: no daemon pid file`);
+  const childPids = apps.map((app) => app.pid).filter((pid): pid is number => pid !== null);
+  await sleep(settleMs);
+  const samples: MemorySample[] = [];
+  for (let i = 0; i < 5; i++) {
+    const rss = readRss(daemon);
+    if (rss === null) throw new Error(`${driver.tool}: daemon ${daemon} is gone`);
+    samples.push({ daemon: rss, child: medianRss(childPids), plain: medianRss(plainPids) });
+    await sleep(200);
+  }
+  return {
+    daemon: median(samples.map((s) => s.daemon)),
+    child: median(samples.map((s) => s.child)),
+    plain: median(samples.map((s) => s.plain)),
+  };
+}
+
+/**
+ * Figures 3 and 4: daemon RSS with `count` idle apps, and a managed child's RSS over the same
+ * fixture run by plain `node` (a few of those run alongside, sampled at the same moments).
+ */
+export async function memoryFigures(
+  factories: DriverFactory,
+  tools: readonly Tool[],
+  script: string,
+  count: number,
+  settleMs: number,
+): Promise<DaemonFigure[]> {
+  const names = Array.from({ length: count }, (_, i) => `idle-${i}`);
+  const plain: ChildProcess[] = Array.from({ length: 5 }, () =>
+    spawn(process.execPath, [script], { stdio: 'ignore' }),
+  );
+  const results: Partial<Record<Tool, MemorySample>> = {};
+  const errors: DaemonFigure['errors'] = {};
+  try {
+    const plainPids = plain
+      .map((child) => child.pid)
+      .filter((pid): pid is number => pid !== undefined);
+    for (const tool of tools) {
+      const driver = factories[tool]();
+      try {
+        results[tool] = await measureTool(driver, script, names, plainPids, settleMs);
+      } catch (error) {
+        errors[tool] = errorText(error);
+      } finally {
+        await driver.dispose();
+      }
+    }
+  } finally {
+    for (const child of plain) child.kill('SIGKILL');
+  }
+  const mib = (value: number | undefined) => (value === undefined ? null : value / MiB);
+  const plainNote = tools
+    .filter((tool) => results[tool])
+    .map(
+      (tool) =>
+        `${tool} child ${mib(results[tool]!.child)!.toFixed(1)} MiB vs node ${mib(results[tool]!.plain)!.toFixed(1)} MiB`,
+    )
+    .join('; ');
+  return [
+    {
+      figure: `daemon memory with ${count} idle apps`,
+      unit: 'MiB',
+      guv: mib(results.guv?.daemon),
+      pm2: mib(results.pm2?.daemon),
+      goal: '≤ 50 MiB',
+      issuePm2: '77 MiB',
+      repetitions: 5,
+      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart`,
+      errors,
+    },
+    {
+      figure: 'extra memory per child over plain `node`',
+      unit: '+MiB',
+      guv: results.guv ? mib(results.guv.child - results.guv.plain) : null,
+      pm2: results.pm2 ? mib(results.pm2.child - results.pm2.plain) : null,
+      goal: '≤ +3 MiB',
+      issuePm2: '+11 MiB',
+      repetitions: 5,
+      how: `median VmRSS of the ${count} managed children − median VmRSS of 5 \`node fixture\` run alongside, same moments; ${plainNote}`,
+      errors,
+    },
+  ];
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ListedApp, ManagerDriver } from './manager.js';
+import { killLeftovers } from './proc.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
+import { runChecked, runCommand } from './timing.js';
+
+const guvBin = fileURLToPath(new URL('../../bin/guv.js', import.meta.url));
+
+interface GuvListEntry {
+  name: string;
+  pid: number | null;
+  status: string;
+}
+
+/** guv's built CLI (`bin/guv.js` → dist) with `GUV_HOME` set to a private temp folder. */
+export function createGuvDriver(options: { parallelStarts?: number } = {}): ManagerDriver {
+  const home = makeTempDir('bench-guv');
+  const env = { ...process.env, GUV_HOME: home };
+  // src/daemon/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
+  const pidFile = join(home, 'run', 'guv.pid');
+  const seen = new Set<number>();
+  const cli = (...args: string[]) => runChecked([process.execPath, guvBin, ...args], { env });
+  const parallel = options.parallelStarts ?? 50;
+
+  const daemonPid = (): number | null => {
+    try {
+      const { pid } = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown };
+      return typeof pid === 'number' && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const driver: ManagerDriver = {
+    tool: 'guv',
+    home,
+    env,
+    listArgv: [process.execPath, guvBin, 'list', '--json'],
+    async list() {
+      const entries = JSON.parse((await cli('list', '--json')).stdout) as GuvListEntry[];
+      const apps: ListedApp[] = entries.map((entry) => ({
+        name: entry.name,
+        pid: entry.pid,
+        running: entry.status === 'running',
+      }));
+      for (const app of apps) if (app.pid !== null) seen.add(app.pid);
+      const daemon = daemonPid();
+      if (daemon !== null) seen.add(daemon);
+      return apps;
+    },
+    async start(script, name) {
+      await cli('start', script, '--name', name);
+    },
+    async startMany(script, names) {
+      // guv has no batch file: one `guv start` per app, `parallel` of them at a time.
+      const queue = [...names];
+      const worker = async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+          await driver.start(script, name);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, worker));
+      return parallel >= names.length
+        ? 'one `guv start` per app, all at once'
+        : `one \`guv start\` per app, ${parallel} at a time`;
+    },
+    daemonPid,
+    async kill() {
+      const daemon = daemonPid();
+      if (daemon !== null) seen.add(daemon);
+      await runCommand([process.execPath, guvBin, 'kill'], { env });
+      killLeftovers(seen);
+      seen.clear();
+    },
+    async dispose() {
+      await driver.kill();
+      removeDir(home);
+    },
+  };
+  return driver;
+}

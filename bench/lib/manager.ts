@@ -1,0 +1,40 @@
+/** One app as a process manager's list shows it, reduced to what the benches compare. */
+export interface ListedApp {
+  name: string;
+  pid: number | null;
+  /** guv's `running`, pm2's `online`. */
+  running: boolean;
+}
+
+/**
+ * A process manager driven through its own CLI, in a home of its own. Both tools get the same
+ * calls, so the benches can treat them alike.
+ */
+export interface ManagerDriver {
+  readonly tool: 'guv' | 'pm2';
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The JSON list command (`guv list --json`, `pm2 jlist`), for timing it raw. */
+  readonly listArgv: readonly string[];
+  list(): Promise<ListedApp[]>;
+  /** Starts one app with one CLI call. */
+  start(script: string, name: string): Promise<void>;
+  /** Starts many apps as fast as the tool's CLI allows; returns how (for the table's notes). */
+  startMany(script: string, names: readonly string[]): Promise<string>;
+  /** The daemon's pid from its pid file, or null when none is written. */
+  daemonPid(): number | null;
+  /** Stops the daemon and its apps with the tool's own command, then SIGKILLs any leftovers. */
+  kill(): Promise<void>;
+  /** {@link kill}, then removes the home. */
+  dispose(): Promise<void>;
+}
+
+/** Waits until `list` shows every name running; resolves with the listing. */
+export async function allRunning(
+  driver: ManagerDriver,
+  names: readonly string[],
+): Promise<ListedApp[] | undefined> {
+  const apps = await driver.list();
+  const running = new Set(apps.filter((app) => app.running).map((app) => app.name));
+  return names.every((name) => running.has(name)) ? apps : undefined;
+}

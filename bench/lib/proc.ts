@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+
+/** Resident memory of a live process in bytes (VmRSS), or null when it is gone. */
+export function readRss(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGKILLs each pid still alive; for the cleanup after a tool's own shutdown. */
+export function killLeftovers(pids: Iterable<number>): number[] {
+  const killed: number[] = [];
+  for (const pid of pids) {
+    if (pid > 1 && pid !== process.pid && isAlive(pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed.push(pid);
+      } catch {
+        // gone in between
+      }
+    }
+  }
+  return killed;
+}
+
+export const MiB = 1024 * 1024;
