@@ -143,8 +143,11 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       return summaryAfter(await table.start(managed, 'cli', timeout), managed);
     },
 
-    stop: async (params) =>
-      summaryAfter(await table.stop(target(params), 'cli', timeout), target(params)),
+    stop: async (params) => {
+      // Resolve once: a pid no longer finds the process after it stopped.
+      const managed = target(params);
+      return summaryAfter(await table.stop(managed, 'cli', timeout), managed);
+    },
     restart: async (params) => {
       const managed = target(params);
       return summaryAfter(await table.restart(managed, 'cli', timeout), managed);
