@@ -5,3 +5,9 @@
 export { createEventRecorder, type EventRecorder } from './event-recorder.js';
 export { createFakeChild, type ErrorLike, type FakeChild } from './fake-child.js';
 export { createTestProcess, createTestWorker, type TestHarness, testSpec } from './test-process.js';
+export {
+  type ChartRecording,
+  type RecordOptions,
+  recordChart,
+  type WriteHtmlOptions,
+} from './record-html.js';

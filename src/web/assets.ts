@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = {
 };
 
 // Built code runs from dist/web/, where tsc copies no static files: fall back to the sources.
-function staticDir(): string {
+export function staticDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const beside = join(here, 'static');
   return existsSync(beside) ? beside : join(here, '..', '..', 'src', 'web', 'static');

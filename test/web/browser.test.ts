@@ -70,14 +70,14 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
 
     const seen: string[] = [];
     await page.exposeFunction('reportLit', (state: string) => seen.push(state));
-    await page.evaluate(() => {
-      const host = document.getElementById('svg-host')!;
-      new MutationObserver(() =>
-        (window as unknown as { reportLit: (s: string) => void }).reportLit(
-          host.dataset.state ?? '',
-        ),
-      ).observe(host, { attributes: true, attributeFilter: ['data-state'] });
-    });
+    // Runs in the page (a string: the test's tsconfig has no DOM types).
+    await page.evaluate(`
+      const host = document.getElementById('svg-host');
+      new MutationObserver(() => window.reportLit(host.dataset.state ?? '')).observe(host, {
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
+    `);
     const stopAt = Date.now();
     web0.actor.send({ type: 'STOP', by: 'browser-test' });
     await expect.poll(() => litState(page), { timeout: 1000 }).toBe('process.alive.stopping');

@@ -329,7 +329,7 @@
     const fragment = document.createDocumentFragment();
     for (const event of events) {
       const li = document.createElement('li');
-      li.textContent = `${clock(event.time)} ${event.type} ${summarise(event.args)}`;
+      li.textContent = `${event.time ? `${clock(event.time)} ` : ''}${event.type} ${summarise(event.args)}`;
       fragment.append(li);
     }
     list.append(fragment);
