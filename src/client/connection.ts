@@ -75,6 +75,7 @@ export function openConnection(
     const socket = createConnection(socketPath);
     const pending = new Map<number, Pending>();
     const listeners = new Map<string, Set<RpcEventListener>>();
+    const confirmations = new Map<string, Promise<unknown>>();
     const droppedListeners: ((count: number) => void)[] = [];
     const closeListeners: ((error: GuvError) => void)[] = [];
     let nextId = 1;
@@ -191,18 +192,24 @@ export function openConnection(
       },
       async subscribe(pattern, listener) {
         compilePattern(pattern);
-        let set = listeners.get(pattern);
-        if (set !== undefined) {
-          set.add(listener);
+        const existing = listeners.get(pattern);
+        if (existing !== undefined) {
+          existing.add(listener);
+          // A second listener on a pattern still being subscribed waits for the same answer.
+          await confirmations.get(pattern);
           return;
         }
-        set = new Set([listener]);
+        const set = new Set([listener]);
         listeners.set(pattern, set);
+        const confirmed = connection.request('subscribe', { pattern });
+        confirmations.set(pattern, confirmed);
         try {
-          await connection.request('subscribe', { pattern });
+          await confirmed;
         } catch (error) {
           if (listeners.get(pattern) === set) listeners.delete(pattern);
           throw error;
+        } finally {
+          if (confirmations.get(pattern) === confirmed) confirmations.delete(pattern);
         }
       },
       async unsubscribe(pattern, listener) {

@@ -19,6 +19,8 @@ export class ServerConnection {
   readonly socket: Socket;
   readonly #limits: OutboundLimits;
   readonly #closing = new AbortController();
+  /** Requests received and not yet answered. */
+  inFlight = 0;
   #dropped = 0;
   #totalDropped = 0;
   #waitingForDrain = false;

@@ -51,6 +51,8 @@ export interface RpcServerOptions {
   eventHighWaterMark?: number;
   /** A connection with this many bytes unwritten (it reads nothing) is closed. */
   maxBufferedBytes?: number;
+  /** Requests one connection may have awaiting a reply; more get `GUV_TOO_MANY_REQUESTS`. */
+  maxInFlight?: number;
 }
 
 export interface RpcConnectionInfo {
@@ -94,6 +96,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     maxFrameBytes = MAX_FRAME_BYTES,
     eventHighWaterMark = 1024 * 1024,
     maxBufferedBytes = 16 * 1024 * 1024,
+    maxInFlight = 10_000,
   } = options;
   const mode = options.mode ?? (group === undefined ? 0o600 : 0o660);
   const limits = { eventHighWaterMark: Math.max(eventHighWaterMark, 64 * 1024), maxBufferedBytes };
@@ -150,7 +153,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       connection.writeReply(errorFrame(id, 'GUV_BAD_FRAME', `bad frame: ${why}`));
       return;
     }
-    void dispatch(connection, request);
+    if (connection.inFlight >= maxInFlight) {
+      const message = `more than ${maxInFlight} requests awaiting a reply on this connection`;
+      connection.writeReply(errorFrame(request.id, 'GUV_TOO_MANY_REQUESTS', message));
+      return;
+    }
+    connection.inFlight++;
+    dispatch(connection, request)
+      .catch((error: unknown) => log?.error({ err: error }, 'rpc: failed to reply'))
+      .finally(() => connection.inFlight--);
   }
 
   async function dispatch(connection: ServerConnection, request: RequestFrame): Promise<void> {

@@ -150,6 +150,27 @@ describe('rpc server', () => {
     expect(new Set(replies.map((reply) => reply.id)).size).toBe(1000);
   });
 
+  it('refuses requests beyond the in-flight limit of a connection', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await start({ maxInFlight: 2, handlers: { wait: () => gate.then(() => 'done') } });
+    const client = await connect();
+    client.send('{"id":1,"method":"wait"}\n{"id":2,"method":"wait"}\n{"id":3,"method":"wait"}\n');
+    expect(await client.lines(1)).toMatchObject([
+      { id: 3, error: { code: 'GUV_TOO_MANY_REQUESTS' } },
+    ]);
+    release();
+    const replies = await client.lines(3);
+    expect(replies.slice(1)).toEqual([
+      { id: 1, result: 'done' },
+      { id: 2, result: 'done' },
+    ]);
+    client.send('{"id":4,"method":"wait"}\n');
+    expect((await client.lines(4))[3]).toEqual({ id: 4, result: 'done' });
+  });
+
   it('sends a connection only the events matching its subscriptions', async () => {
     const server = await start();
     const a = await connect();

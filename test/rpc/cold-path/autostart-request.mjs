@@ -1,9 +1,9 @@
 // The first CLI command: start the daemon (none runs), one request, close.
 import { join } from 'node:path';
-import { connectOrStartDaemon } from './out/src/client/autostart.js';
-import { resolveHome } from './out/src/daemon/home.js';
+import { connectOrStartDaemon } from './src/client/autostart.js';
+import { resolveHome } from './src/daemon/home.js';
 
-const daemonEntry = join(import.meta.dirname, 'out/test/rpc/fixtures/test-daemon.js');
+const daemonEntry = join(import.meta.dirname, 'test/rpc/fixtures/test-daemon.js');
 const connection = await connectOrStartDaemon({ home: resolveHome(), daemonEntry });
 await connection.request('list');
 connection.close();
