@@ -1,0 +1,254 @@
+import { EventEmitter } from 'node:events';
+import { close, fstatSync, mkdirSync, open, openSync, writev } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { GuvError } from '../errors.js';
+import { timePrefix } from './format.js';
+import { createLineFramer } from './line-framer.js';
+import { rotateFiles } from './rotate.js';
+import { type AppendStep, planAppend } from './size-split.js';
+
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
+const writevAsync = promisify(writev);
+
+/** At most this many buffers per `writev` call (Linux IOV_MAX is 1024). */
+const MAX_IOV = 1024;
+
+export interface LogWriterOptions {
+  /** The current log file, e.g. `…/logs/api/out.log`; its folder is created if missing. */
+  path: string;
+  /** Rotate before the file would grow past this many bytes. Default 10 MiB. */
+  maxBytes?: number;
+  /** Rotated files kept (`out.log.1` … `out.log.<keep>`). Default 5. */
+  keep?: number;
+  /** Bytes queued for the disk above which `write()` returns false. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Epoch ms; injected for tests. */
+  now?: () => number;
+  /** Called for each failed disk operation; without it, `close()` rejects with the first failure. */
+  onError?: (error: GuvError) => void;
+}
+
+/** An append-only, size-rotated log file fed with raw output chunks or whole messages. */
+export interface LogWriter {
+  readonly path: string;
+  /**
+   * Queues the complete lines in `chunk`, each prefixed with the time; a partial last line waits
+   * for its newline. Returns false when the queue is past its high-water mark: pause the source
+   * until `'drain'`.
+   */
+  write(chunk: Buffer): boolean;
+  /** Queues a message as one record per line of it, stamped with `time` (default now). */
+  writeRecord(message: string, time?: number): boolean;
+  /** Resolves once everything queued so far (partial line aside) is in the file. */
+  flush(): Promise<void>;
+  /** Writes the held partial line, waits for the queue, closes the file. Writes after it throw. */
+  close(): Promise<void>;
+  on(event: 'drain', listener: () => void): this;
+  once(event: 'drain', listener: () => void): this;
+  off(event: 'drain', listener: () => void): this;
+}
+
+/**
+ * Writes to the disk off the event loop (libuv's pool) with one `writev` in flight per file;
+ * chunks arriving meanwhile are batched into the next call, so a slow disk costs memory up to
+ * the high-water mark (then back-pressure), never a blocked daemon.
+ *
+ * @example
+ * const out = createLogWriter({ path: logFilePath(logsDir, 'api', 'info') });
+ * child.stdout.on('data', (chunk) => { if (!out.write(chunk)) { child.stdout.pause(); out.once('drain', () => child.stdout.resume()); } });
+ */
+export function createLogWriter(options: LogWriterOptions): LogWriter {
+  return new QueuedLogWriter(normalise(options));
+}
+
+type Normalised = Required<Omit<LogWriterOptions, 'onError'>> & Pick<LogWriterOptions, 'onError'>;
+
+function normalise(options: LogWriterOptions): Normalised {
+  const { path, maxBytes = 10 * 1024 * 1024, keep = 5, highWaterMark = 1024 * 1024 } = options;
+  if (typeof path !== 'string' || path === '') {
+    throw new TypeError(`log writer path must be a non-empty string, received ${String(path)}`);
+  }
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+    throw new TypeError(`maxBytes must be a positive integer, received ${maxBytes}`);
+  }
+  if (!Number.isInteger(keep) || keep < 0) {
+    throw new TypeError(`keep must be an integer ≥ 0, received ${keep}`);
+  }
+  return {
+    path,
+    maxBytes,
+    keep,
+    highWaterMark,
+    now: options.now ?? Date.now,
+    onError: options.onError,
+  };
+}
+
+class QueuedLogWriter extends EventEmitter implements LogWriter {
+  readonly path: string;
+  readonly #options: Normalised;
+  readonly #framer;
+  #fd: number;
+  /** Size the file will have once the queue is written: decides rotations at queue time. */
+  #size: number;
+  #queue: AppendStep[] = [];
+  #queuedBytes = 0;
+  #stepsQueued = 0;
+  #stepsDone = 0;
+  #flushWaiters: Array<{ target: number; resolve: () => void }> = [];
+  #pumping = false;
+  #needDrain = false;
+  #closed = false;
+  #firstError: GuvError | null = null;
+
+  constructor(options: Normalised) {
+    super();
+    this.path = options.path;
+    this.#options = options;
+    this.#framer = createLineFramer(options.now);
+    try {
+      mkdirSync(dirname(options.path), { recursive: true });
+      this.#fd = openSync(options.path, 'a');
+      this.#size = fstatSync(this.#fd).size;
+    } catch (cause) {
+      throw new GuvError('GUV_LOG_OPEN_FAILED', `cannot open log file ${options.path}`, { cause });
+    }
+  }
+
+  write(chunk: Buffer): boolean {
+    this.#assertOpen();
+    const lines = this.#framer.frame(chunk);
+    if (lines) this.#enqueue(lines);
+    return this.#belowHighWater();
+  }
+
+  writeRecord(message: string, time = this.#options.now()): boolean {
+    this.#assertOpen();
+    const prefix = timePrefix(time);
+    this.#enqueue(Buffer.from(prefix + message.split(/\r?\n/).join('\n' + prefix) + '\n'));
+    return this.#belowHighWater();
+  }
+
+  flush(): Promise<void> {
+    const target = this.#stepsQueued;
+    if (this.#stepsDone >= target) return Promise.resolve();
+    return new Promise((resolve) => this.#flushWaiters.push({ target, resolve }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const partial = this.#framer.takePartial();
+    if (partial) this.#enqueue(partial);
+    this.#closed = true;
+    await this.flush();
+    if (this.#fd >= 0) await closeAsync(this.#fd).catch((e) => this.#fail('close', e));
+    this.#fd = -1;
+    if (this.#firstError && !this.#options.onError) throw this.#firstError;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`log writer for ${this.path} is closed`);
+  }
+
+  #belowHighWater(): boolean {
+    if (this.#queuedBytes < this.#options.highWaterMark) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  #enqueue(lines: Buffer): void {
+    const plan = planAppend(lines, this.#size, this.#options.maxBytes);
+    this.#size = plan.size;
+    for (const step of plan.steps) {
+      this.#queue.push(step);
+      if (step !== 'rotate') this.#queuedBytes += step.length;
+    }
+    this.#stepsQueued += plan.steps.length;
+    if (!this.#pumping) void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    while (this.#queue.length > 0) {
+      if (this.#queue[0] === 'rotate') {
+        this.#queue.shift();
+        await this.#rotate();
+        this.#stepDone(1);
+        continue;
+      }
+      let count = 0;
+      while (count < this.#queue.length && count < MAX_IOV && this.#queue[count] !== 'rotate')
+        count++;
+      const batch = this.#queue.splice(0, count) as Buffer[];
+      await this.#writeAll(batch);
+      for (const buffer of batch) this.#queuedBytes -= buffer.length;
+      this.#stepDone(count);
+    }
+    this.#pumping = false;
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.emit('drain');
+    }
+  }
+
+  async #writeAll(buffers: Buffer[]): Promise<void> {
+    let pending = buffers;
+    try {
+      while (pending.length > 0) {
+        const { bytesWritten } = await writevAsync(this.#fd, pending);
+        pending = dropWritten(pending, bytesWritten);
+      }
+    } catch (error) {
+      this.#fail('write', error);
+    }
+  }
+
+  async #rotate(): Promise<void> {
+    try {
+      if (this.#fd >= 0) await closeAsync(this.#fd);
+      this.#fd = -1;
+      await rotateFiles(this.path, this.#options.keep);
+    } catch (error) {
+      this.#fail('rotate', error);
+    }
+    try {
+      if (this.#fd < 0) this.#fd = await openAsync(this.path, 'a');
+    } catch (error) {
+      this.#fail('reopen', error);
+    }
+  }
+
+  #stepDone(count: number): void {
+    this.#stepsDone += count;
+    if (this.#flushWaiters.length === 0) return;
+    const done = this.#flushWaiters.filter((w) => w.target <= this.#stepsDone);
+    this.#flushWaiters = this.#flushWaiters.filter((w) => w.target > this.#stepsDone);
+    for (const waiter of done) waiter.resolve();
+  }
+
+  #fail(operation: string, cause: unknown): void {
+    const error = new GuvError(
+      'GUV_LOG_WRITE_FAILED',
+      `cannot ${operation} log file ${this.path}`,
+      {
+        cause,
+      },
+    );
+    this.#firstError ??= error;
+    this.#options.onError?.(error);
+  }
+}
+
+/** The buffers still to write after `written` bytes of `buffers` went out. */
+function dropWritten(buffers: Buffer[], written: number): Buffer[] {
+  let index = 0;
+  while (index < buffers.length && written >= buffers[index]!.length) {
+    written -= buffers[index]!.length;
+    index++;
+  }
+  const rest = buffers.slice(index);
+  if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
+}

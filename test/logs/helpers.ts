@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rotatedPath } from '../../src/logs/format.js';
+
+export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'guv-logs-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Every line of `path` and its rotated files, oldest file first. */
+export async function allLines(path: string): Promise<string[]> {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const names = await readdir(dir);
+  const rotations = names
+    .filter((name) => name.startsWith(`${base}.`))
+    .map((name) => Number(name.slice(base.length + 1)))
+    .sort((a, b) => b - a);
+  const lines: string[] = [];
+  for (const n of [...rotations, 0]) {
+    const text = await readFile(rotatedPath(path, n), 'utf8').catch(() => '');
+    if (text === '') continue;
+    if (!text.endsWith('\n')) throw new Error(`${rotatedPath(path, n)} ends mid-line`);
+    lines.push(...text.slice(0, -1).split('\n'));
+  }
+  return lines;
+}
+
+/** Checks that messages are exactly `line 0` … `line <count-1>` in order; returns problems. */
+export function sequenceProblems(messages: readonly string[], count: number): string[] {
+  const problems: string[] = [];
+  if (messages.length !== count) problems.push(`expected ${count} lines, got ${messages.length}`);
+  for (let i = 0; i < messages.length && problems.length < 5; i++) {
+    if (messages[i] !== `line ${i}`) problems.push(`line ${i} is "${messages[i]}"`);
+  }
+  return problems;
+}
+
+export const message = (line: string): string => line.slice(25);

@@ -1,0 +1,117 @@
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogWriter } from '../../src/logs/writer.js';
+import { allLines, message, sequenceProblems, tempDir } from './helpers.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeEach(async () => ({ dir, remove } = await tempDir()));
+afterEach(() => remove());
+
+const at = (ms: number) => new Date(ms).toISOString();
+
+describe('createLogWriter', () => {
+  it('keeps 1,000,000 lines whole and in order across many rotations', async () => {
+    const path = join(dir, 'api', 'out.log');
+    const writer = createLogWriter({ path, maxBytes: 2 * 1024 * 1024, keep: 100 });
+    const total = 1_000_000;
+    let n = 0;
+    // Chunks cut at arbitrary bytes, as a pipe would deliver them.
+    let carry = '';
+    while (n < total) {
+      let text = carry;
+      for (const end = Math.min(total, n + 3000); n < end; n++) text += `line ${n}\n`;
+      const cut = n < total ? text.length - 7 : text.length;
+      carry = text.slice(cut);
+      if (!writer.write(Buffer.from(text.slice(0, cut)))) {
+        await new Promise<void>((resolve) => writer.once('drain', resolve));
+      }
+    }
+    await writer.close();
+    const lines = await allLines(path);
+    expect(sequenceProblems(lines.map(message), total)).toEqual([]);
+    const names = await readdir(join(dir, 'api'));
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      expect((await stat(join(dir, 'api', name))).size).toBeLessThanOrEqual(2 * 1024 * 1024);
+    }
+  });
+
+  it('stamps a line split across chunks with the time its first part arrived', async () => {
+    const path = join(dir, 'out.log');
+    let clock = 1_000;
+    const writer = createLogWriter({ path, now: () => clock });
+    writer.write(Buffer.from('ab'));
+    clock = 2_000;
+    writer.write(Buffer.from('c\nde'));
+    clock = 3_000;
+    writer.write(Buffer.from('f\nlast, no newline'));
+    clock = 4_000;
+    await writer.close();
+    expect(await readFile(path, 'utf8')).toBe(
+      `${at(1_000)} abc\n${at(2_000)} def\n${at(3_000)} last, no newline\n`,
+    );
+  });
+
+  it('writes a line longer than maxBytes whole, in a file of its own', async () => {
+    const path = join(dir, 'out.log');
+    const writer = createLogWriter({ path, maxBytes: 100, keep: 5, now: () => 0 });
+    const long = 'x'.repeat(500);
+    writer.write(Buffer.from(`short\n${long}\nafter\n`));
+    await writer.close();
+    expect((await allLines(path)).map(message)).toEqual(['short', long, 'after']);
+    expect(await readFile(`${path}.1`, 'utf8')).toBe(`${at(0)} ${long}\n`);
+  });
+
+  it('keeps only `keep` rotated files, so the total stays bounded', async () => {
+    const path = join(dir, 'out.log');
+    const writer = createLogWriter({ path, maxBytes: 200, keep: 2 });
+    for (let i = 0; i < 100; i++) writer.write(Buffer.from(`line ${i}\n`));
+    await writer.close();
+    expect((await readdir(dir)).sort()).toEqual(['out.log', 'out.log.1', 'out.log.2']);
+    const lines = (await allLines(path)).map(message);
+    expect(lines.at(-1)).toBe('line 99');
+    expect(lines).toEqual(lines.map((_, i) => `line ${100 - lines.length + i}`));
+  });
+
+  it('appends to an existing file and counts its size towards rotation', async () => {
+    const path = join(dir, 'out.log');
+    const first = createLogWriter({ path, maxBytes: 60, now: () => 0 });
+    first.write(Buffer.from('one\n'));
+    await first.close();
+    const second = createLogWriter({ path, maxBytes: 60, now: () => 0 });
+    second.write(Buffer.from('two\nthree\n'));
+    await second.close();
+    expect(await readFile(`${path}.1`, 'utf8')).toBe(`${at(0)} one\n${at(0)} two\n`);
+    expect(await readFile(path, 'utf8')).toBe(`${at(0)} three\n`);
+  });
+
+  it('writes a multi-line record as one stamped line per line', async () => {
+    const path = join(dir, 'warn.log');
+    const writer = createLogWriter({ path, now: () => 5 });
+    writer.writeRecord('Error: boom\n    at x (y.js:1:1)');
+    writer.writeRecord('later', 9);
+    await writer.close();
+    expect(await readFile(path, 'utf8')).toBe(
+      `${at(5)} Error: boom\n${at(5)}     at x (y.js:1:1)\n${at(9)} later\n`,
+    );
+  });
+
+  it('reports back-pressure past the high-water mark and drains', async () => {
+    const writer = createLogWriter({ path: join(dir, 'out.log'), highWaterMark: 1024 });
+    expect(writer.write(Buffer.from('small\n'))).toBe(true);
+    expect(writer.write(Buffer.from(`${'y'.repeat(2000)}\n`))).toBe(false);
+    await new Promise<void>((resolve) => writer.once('drain', resolve));
+    await writer.flush();
+    await writer.close();
+    expect(() => writer.write(Buffer.from('late\n'))).toThrow(/closed/);
+  });
+
+  it('reports a file it cannot open as a GuvError', async () => {
+    await writeFile(join(dir, 'not-a-folder'), '');
+    expect(() => createLogWriter({ path: join(dir, 'not-a-folder', 'out.log') })).toThrow(
+      expect.objectContaining({ code: 'GUV_LOG_OPEN_FAILED' }),
+    );
+  });
+});
