@@ -48,3 +48,39 @@ export {
   type RestartPolicyOptions,
   resolveRestartPolicy,
 } from './restart-policy.js';
+export {
+  type DaemonClock,
+  type DaemonContext,
+  type DaemonEvent,
+  type DaemonInput,
+  type DaemonState,
+  daemonMachine,
+} from './daemon/daemon-machine.js';
+export { appendChartHistory, type ChartHistoryEntry } from './daemon/chart-history.js';
+export {
+  type AppClock,
+  type AppContext,
+  type AppEvent,
+  type AppInput,
+  type AppState,
+  appMachine,
+} from './app/app-machine.js';
+export {
+  type AppActorInput,
+  type AppCheckout,
+  appActors,
+  type SwitchRefInput,
+} from './app/app-actors.js';
+export { type ClusterMachine, clusterMachine } from './cluster/cluster-machine.js';
+export type {
+  ClusterCommand,
+  ClusterContext,
+  ClusterEvent,
+  ClusterInput,
+  ClusterState,
+  ManagerEvent,
+  ManagerInput,
+  WorkerRecord,
+} from './cluster/cluster-types.js';
+export { type ClusterEffects, provideCluster } from './cluster/provide-cluster.js';
+export { clusterInfo } from './cluster/worker-records.js';
