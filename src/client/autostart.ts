@@ -118,13 +118,15 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<StartOutc
 
 function startFailed(home: GuvHome, outcome: StartOutcome, cause: unknown): GuvError {
   const why =
-    outcome.kind === 'exited'
-      ? `it exited (${outcome.signal ?? `code ${outcome.code}`})`
-      : outcome.kind === 'failed'
-        ? `it could not be spawned (${outcome.error.message})`
-        : outcome.kind === 'timeout'
-          ? 'it did not become ready in time'
-          : 'it said it was ready but does not answer';
+    outcome.kind === 'exited' && outcome.code === DAEMON_ALREADY_RUNNING_EXIT_CODE
+      ? `another daemon holds the lock ${home.pidFile} but does not answer on ${home.socket}`
+      : outcome.kind === 'exited'
+        ? `it exited (${outcome.signal ?? `code ${outcome.code}`})`
+        : outcome.kind === 'failed'
+          ? `it could not be spawned (${outcome.error.message})`
+          : outcome.kind === 'timeout'
+            ? 'it did not become ready in time'
+            : 'it said it was ready but does not answer';
   return new GuvError(
     'GUV_DAEMON_START_FAILED',
     `could not start the guv daemon: ${why}; see ${home.daemonLog}`,

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AutostartOptions, connectOrStartDaemon } from '../../src/client/autostart.js';
 import type { Connection } from '../../src/client/connection.js';
-import { type GuvHome, resolveHome } from '../../src/daemon/home.js';
-import { readLockHolder } from '../../src/daemon/lock.js';
+import { type GuvHome, ensureHome, resolveHome } from '../../src/daemon/home.js';
+import { acquireDaemonLock, readLockHolder } from '../../src/daemon/lock.js';
 import { isPidAlive } from '../../src/daemon/process-identity.js';
 import { tempDir } from './helpers.js';
 
@@ -106,6 +106,18 @@ describe('connectOrStartDaemon', () => {
     const newPid = started[1]!;
     expect(newPid).not.toBe(oldPid);
     expect(await second.request('ping')).toEqual({ pid: newPid });
+  });
+
+  it('says so when a live daemon holds the lock but its socket is gone', async () => {
+    ensureHome(home);
+    const lock = await acquireDaemonLock(home.pidFile);
+    try {
+      const error = await connect({ timeoutMs: 1500 }).catch((e) => e);
+      expect(error).toMatchObject({ code: 'GUV_DAEMON_START_FAILED' });
+      expect(error.message).toContain('does not answer');
+    } finally {
+      lock.release();
+    }
   });
 
   it('fails fast, pointing at the log, when the daemon dies at startup', async () => {
