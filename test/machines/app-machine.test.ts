@@ -44,7 +44,7 @@ function setupApp(app: AppInfo, failures: Failures = {}) {
         if (failures.cloneRepo) throw new Error('clone failed');
         return { ref: 'main', commit: 'c-main' };
       }),
-      installDependencies: fromPromise<void, AppActorInput>(async ({ input }) => {
+      installDependencies: fromPromise<unknown, AppActorInput>(async ({ input }) => {
         calls.push(`installDependencies ${input.app.ref}`);
         if (failures.installOn?.includes(input.app.ref))
           throw new Error(`npm failed on ${input.app.ref}`);
@@ -59,7 +59,7 @@ function setupApp(app: AppInfo, failures: Failures = {}) {
         if (failures.switchTo?.includes(input.ref)) throw new Error(`no ref ${input.ref}`);
         return { ref: input.ref, commit: `c-${input.ref}` };
       }),
-      removeFiles: fromPromise<void, AppActorInput>(async ({ input }) => {
+      removeFiles: fromPromise<unknown, AppActorInput>(async ({ input }) => {
         calls.push(`removeFiles ${input.app.dir}`);
         removals += 1;
         if (failures.removeFiles && removals === 1) throw new Error('EBUSY');

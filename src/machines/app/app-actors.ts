@@ -37,11 +37,11 @@ export const appActors = {
   /** Clones `app.url` into `app.dir` and checks out `app.ref` (the default branch when null). */
   cloneRepo: notProvided<AppCheckout, AppActorInput>('app', 'cloneRepo'),
   /** Installs the app's dependencies in `app.dir` (npm ci / npm install). */
-  installDependencies: notProvided<void, AppActorInput>('app', 'installDependencies'),
+  installDependencies: notProvided<unknown, AppActorInput>('app', 'installDependencies'),
   /** Fetches from the remote; resolves to every branch and tag name. */
   updateRefs: notProvided<string[], AppActorInput>('app', 'updateRefs'),
   /** Checks out `ref` in `app.dir`. */
   switchRef: notProvided<AppCheckout, SwitchRefInput>('app', 'switchRef'),
   /** Deletes `app.dir` and everything in it. */
-  removeFiles: notProvided<void, AppActorInput>('app', 'removeFiles'),
+  removeFiles: notProvided<unknown, AppActorInput>('app', 'removeFiles'),
 };
