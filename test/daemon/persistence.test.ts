@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcessSummary } from '../../src/client/api.js';
+import {
+  alive,
+  cleanupHome,
+  daemonPid,
+  eventually,
+  fixture,
+  guv,
+  makeHome,
+  processesRunning,
+  startDaemon,
+  startTracked,
+  type TestHome,
+} from '../helpers/daemon-harness.js';
+
+let home: TestHome;
+
+afterEach(async () => {
+  await cleanupHome(home);
+}, 60_000);
+
+async function listJson(h: TestHome): Promise<ProcessSummary[]> {
+  const result = await guv(h, ['list', '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as ProcessSummary[];
+}
+
+const byName = (list: ProcessSummary[]) => new Map(list.map((p) => [p.name, p]));
+
+describe('saved state across daemons', () => {
+  it('guv kill stops everything; the next command brings back what was running', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    const one = await startTracked(client, home, fixture('hello.js'), { name: 'one' });
+    const two = await startTracked(client, home, fixture('esm.mjs'), { name: 'two' });
+    await startTracked(client, home, fixture('hello.js'), { name: 'resting' });
+    await client.stopProcess('resting');
+    const oldDaemon = daemonPid(home);
+
+    const killed = await guv(home, ['kill']);
+    expect(killed).toMatchObject({ code: 0, stderr: '' });
+    expect(killed.stdout).toContain('daemon stopped');
+    for (const pid of [one.pid, two.pid, oldDaemon]) {
+      await eventually(() => !alive(pid as number), `pid ${pid} gone after guv kill`);
+    }
+    expect((await guv(home, ['kill'])).stdout).toContain('no daemon running');
+
+    const after = byName(await listJson(home));
+    expect(daemonPid(home)).not.toBe(oldDaemon);
+    expect([...after.keys()].sort()).toEqual(['one', 'resting', 'two']);
+    for (const [name, old] of [
+      ['one', one],
+      ['two', two],
+    ] as const) {
+      const now = after.get(name);
+      expect(now).toMatchObject({ id: old.id, status: 'running' });
+      expect(now?.pid).not.toBe(old.pid);
+      expect(alive(now?.pid as number)).toBe(true);
+    }
+    // Not started again; its chart is new, so it reads 'uninitialised' rather than 'stopped'.
+    expect(['stopped', 'uninitialised']).toContain(after.get('resting')?.status);
+    expect(after.get('resting')?.pid).toBeNull();
+  });
+
+  it('dump then restore brings back a removed process', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    await startTracked(client, home, fixture('hello.js'), { name: 'kept' });
+    const dumped = await guv(home, ['dump']);
+    expect(dumped).toMatchObject({ code: 0, stderr: '' });
+    const file = JSON.parse(readFileSync(home.processesFile, 'utf8')) as {
+      processes: Array<{ definition: { name: string }; desired: string }>;
+    };
+    expect(file.processes.map((p) => [p.definition.name, p.desired])).toEqual([
+      ['kept', 'running'],
+    ]);
+
+    await client.removeProcess('kept');
+    expect(await client.listProcesses()).toEqual([]);
+    // Every change is saved too: wait for the removal to reach the file, then put the dump back.
+    await eventually(
+      () => readFileSync(home.processesFile, 'utf8').includes('"processes": []'),
+      'the removal to be saved',
+    );
+    writeFileSync(home.processesFile, JSON.stringify(file));
+    const restored = await guv(home, ['restore']);
+    expect(restored).toMatchObject({ code: 0, stderr: '' });
+    const back = await client.findProcessInfoByName('kept');
+    expect(back?.status).toBe('running');
+    expect(alive(back?.pid as number)).toBe(true);
+  });
+
+  it('a corrupt processes.json is reported in the daemon log and kept aside', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    await startTracked(client, home, fixture('hello.js'), { name: 'lost' });
+    await client.disconnect();
+    expect((await guv(home, ['kill'])).code).toBe(0);
+    const garbage = '{"version":1,"processes":[{"definition": tru';
+    writeFileSync(home.processesFile, garbage);
+
+    const list = await guv(home, ['list', '--json']);
+    expect(list.code).toBe(0);
+    const aside = readdirSync(home.stateDir).filter((f) => f.startsWith('processes.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(`${home.stateDir}/${aside[0]}`, 'utf8')).toBe(garbage);
+    const log = readFileSync(home.daemonLog, 'utf8');
+    expect(log).toMatch(/corrupt/);
+    expect(log).toContain(aside[0]);
+  });
+
+  it('after kill -9 of the daemon the next command starts one daemon and one copy of each app', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    const apps = ['hello.js', 'esm.mjs'] as const;
+    const old = new Map<string, number>();
+    for (const script of apps) {
+      const started = await startTracked(client, home, fixture(script), { name: script });
+      old.set(script, started.pid as number);
+    }
+    await client.disconnect();
+    const oldDaemon = daemonPid(home);
+    process.kill(oldDaemon, 'SIGKILL');
+    await eventually(() => !alive(oldDaemon), 'the old daemon to die');
+
+    const list = byName(await listJson(home));
+    const newDaemon = daemonPid(home);
+    expect(newDaemon).not.toBe(oldDaemon);
+    expect(alive(newDaemon)).toBe(true);
+    for (const script of apps) {
+      const now = list.get(script);
+      expect(now?.status).toBe('running');
+      expect(now?.pid).not.toBe(old.get(script));
+      expect(alive(old.get(script) as number)).toBe(false);
+      const copies = processesRunning(home, fixture(script)).map((p) => p.pid);
+      expect(copies).toEqual([now?.pid]);
+    }
+    const daemons = processesRunning(home, 'dist/daemon/main.js').map((p) => p.pid);
+    expect(daemons).toEqual([newDaemon]);
+  });
+});
