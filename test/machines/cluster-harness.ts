@@ -7,7 +7,11 @@ import { createEventRecorder, createFakeChild, testSpec } from '../../src/testin
 import type { ProcessStatus, SerializedError } from '../../src/types/info.js';
 
 /** A cluster chart wired to the real worker chart, a fake child per worker and a fake manager. */
-export function createTestCluster(input: Partial<Omit<ClusterInput, 'clock'>> = {}) {
+export function createTestCluster(
+  input: Partial<Omit<ClusterInput, 'clock'>> = {},
+  /** Makes `publish` throw for matching events: how a test breaks a worker chart. */
+  breakOn: (event: BusEvent) => boolean = () => false,
+) {
   const clock = new SimulatedClock();
   clock.set(10_000);
   const child = createFakeChild();
@@ -29,7 +33,10 @@ export function createTestCluster(input: Partial<Omit<ClusterInput, 'clock'>> = 
   const logic = provideCluster({
     manager,
     child: child.logic,
-    publish: (event: BusEvent) => recorder.events.push(event),
+    publish: (event: BusEvent) => {
+      if (breakOn(event)) throw new Error(`publish broke on ${event.type}`);
+      recorder.events.push(event);
+    },
   });
   const actor: Actor<ClusterMachine> = createActor(logic, {
     clock,

@@ -311,6 +311,36 @@ describe('cluster chart', () => {
     expect(c.child.isAlive('web.0')).toBe(false);
   });
 
+  it('survives a worker chart that throws, counting its slot as failed', () => {
+    const c = createTestCluster(
+      {},
+      (e) => e.type === 'worker:forked' && (e.args[1] as WorkerInfo).id === 'web.1',
+    );
+    c.managerReady(500);
+    c.bringUp('web.0', 1000);
+    c.child.fork(1001, 'web.1');
+    expect(c.errors).toEqual([]);
+    expect(c.recorder.argsOf('cluster:log:error')).toEqual([
+      [cluster(), { date: 10_000, message: 'worker web.1 broke: publish broke on worker:forked' }],
+    ]);
+    expect(c.workers()).toEqual([{ id: 'web.0', status: 'running' }]);
+    expect(c.actor.getSnapshot().context.slots[1]).toMatchObject({
+      status: 'failed',
+      broken: true,
+    });
+    expect(c.value()).toMatchObject({ managed: { active: { health: 'ready' } } });
+    // A reload replaces the broken worker.
+    c.actor.send({ type: 'RELOAD' });
+    c.bringUp('web.0.1', 2000);
+    c.child.exit(null, 'SIGTERM', 'web.0');
+    c.bringUp('web.1.2', 2001);
+    expect(c.workers()).toEqual([
+      { id: 'web.0.1', status: 'running' },
+      { id: 'web.1.2', status: 'running' },
+    ]);
+    expect(c.recorder.types().slice(-2)).toEqual(['cluster:reloaded', 'cluster:online']);
+  });
+
   it('fails loudly when no manager actor was provided', () => {
     const recorder = createEventRecorder();
     const clock = new SimulatedClock();

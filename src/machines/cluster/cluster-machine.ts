@@ -21,6 +21,7 @@ import {
   everyWorkerRunning,
   incomingHasFailed,
   incomingIsReady,
+  markBroken,
   markListening,
   newRecord,
   newWorkerInfo,
@@ -89,6 +90,8 @@ function sibling(action: SiblingAction): never {
   return action as never;
 }
 
+const ACTOR_ERROR = 'xstate.error.actor.';
+
 const START: SupervisionCommand = { type: 'START', by: 'cluster' };
 const STOP: SupervisionCommand = { type: 'STOP', by: 'cluster' };
 
@@ -153,6 +156,7 @@ export const clusterMachine = setup({
     tellWorkers: enqueueActions(({ context, enqueue }) => {
       const clusterInfoNow = clusterInfo(context);
       for (const worker of allWorkers(context)) {
+        if (worker.broken) continue;
         enqueue.sendTo(worker.id, { type: 'CLUSTER.UPDATED', clusterInfo: clusterInfoNow });
       }
     }),
@@ -160,7 +164,7 @@ export const clusterMachine = setup({
     retire: enqueueActions(({ context, enqueue }, params: { workers: WorkerRecord[] }) => {
       const keep: WorkerRecord[] = [];
       for (const worker of params.workers) {
-        if (worker.status === 'stopped') {
+        if (worker.status === 'stopped' || worker.broken) {
           enqueue.stopChild(worker.id);
         } else {
           enqueue.sendTo(worker.id, STOP);
@@ -178,6 +182,25 @@ export const clusterMachine = setup({
         ...next,
         retiring: next.retiring.filter((worker) => worker.status !== 'stopped'),
       });
+    }),
+    /** A worker chart threw: keep the cluster alive, count that slot as failed, say why. */
+    workerBroke: enqueueActions(({ context, event, enqueue }) => {
+      const workerId = event.type.slice(ACTOR_ERROR.length);
+      enqueue.stopChild(workerId);
+      enqueue.assign(markBroken(context, workerId));
+      const error = serializeError((event as { error?: unknown }).error);
+      enqueue(
+        sibling({
+          type: 'publish',
+          params: {
+            type: 'cluster:log:error',
+            args: [
+              clusterInfo(context),
+              { date: context.clock.now(), message: `worker ${workerId} broke: ${error.message}` },
+            ],
+          },
+        }),
+      );
     }),
     dropAllWorkers: enqueueActions(({ context, enqueue }) => {
       for (const worker of allWorkers(context)) enqueue.stopChild(worker.id);
@@ -206,6 +229,8 @@ export const clusterMachine = setup({
     reloadQueueEmpty: ({ context }) => context.reloadQueue.length === 0,
     incomingIsReady: ({ context }) => incomingIsReady(context),
     incomingHasFailed: ({ context }) => incomingHasFailed(context),
+    isWorkerError: ({ event }) =>
+      event.type.startsWith(ACTOR_ERROR) && event.type !== `${ACTOR_ERROR}manager`,
     noWorkersLeft: ({ context }) => allWorkers(context).length === 0,
   },
   delays: {
@@ -241,6 +266,8 @@ export const clusterMachine = setup({
           actions: { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
         },
         'WORKER.STATUS': { actions: 'applyReport' },
+        // Unhandled, a child's error would take the whole cluster down with it.
+        'xstate.error.actor.*': { guard: 'isWorkerError', actions: 'workerBroke' },
         'WORKER.LISTENING': {
           actions: assign(({ context, event }) => markListening(context, event.workerId)),
         },

@@ -33,6 +33,8 @@ export interface WorkerRecord {
   restarts: number;
   /** The current process of this worker accepted a connection (node:cluster 'listening'). */
   listening: boolean;
+  /** Its chart actor crashed (a bug, never a process failure): nothing left to talk to. */
+  broken: boolean;
 }
 
 export type ClusterState =
@@ -87,7 +89,10 @@ export type ClusterCommand =
   /** A worker's current process is listening (node:cluster's 'listening'). */
   | { type: 'WORKER.LISTENING'; workerId: string };
 
-export type ClusterEvent = ManagerEvent | ClusterCommand | WorkerStatusEvent;
+/** XState's report that a child actor (a worker chart, or the manager) threw. */
+export type ChildActorError = { type: `xstate.error.actor.${string}`; error: unknown };
+
+export type ClusterEvent = ManagerEvent | ClusterCommand | WorkerStatusEvent | ChildActorError;
 
 /** Input of the `manager` actor: start the manager process for this cluster. */
 export interface ManagerInput {

@@ -43,7 +43,15 @@ export function newRecord(
   const taken = allWorkers(context).some((worker) => worker.id === base);
   const id = taken ? `${base}.${context.serial}` : base;
   return {
-    record: { id, index, status: 'uninitialised', pid: null, restarts: 0, listening: false },
+    record: {
+      id,
+      index,
+      status: 'uninitialised',
+      pid: null,
+      restarts: 0,
+      listening: false,
+      broken: false,
+    },
     serial: taken ? context.serial + 1 : context.serial,
   };
 }
@@ -68,6 +76,20 @@ export function applyStatus(
     slots: context.slots.map(update),
     incoming: context.incoming && update(context.incoming),
     retiring: context.retiring.map(update),
+  };
+}
+
+/** A worker whose chart actor crashed: failed, with no actor behind it any more. */
+export function markBroken(
+  context: ClusterContext,
+  workerId: string,
+): Pick<ClusterContext, 'slots' | 'incoming' | 'retiring'> {
+  const mark = (worker: WorkerRecord): WorkerRecord =>
+    worker.id === workerId ? { ...worker, status: 'failed', pid: null, broken: true } : worker;
+  return {
+    slots: context.slots.map(mark),
+    incoming: context.incoming && mark(context.incoming),
+    retiring: context.retiring.filter((worker) => worker.id !== workerId),
   };
 }
 
