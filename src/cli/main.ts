@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const name = aliases[first] ?? first;
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`guv: unknown command "${first}"\n${usage}\n`);
+    process.stderr.write(`guv: unknown command "${first}" (run 'guv --help' for the list)\n`);
     return 2;
   }
   const command = (await load()).default;
