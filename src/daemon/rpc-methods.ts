@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
@@ -139,6 +140,10 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
         throw new GuvError('GUV_NAME_TAKEN', `a process called "${request.name}" exists already`);
       }
       const definition = definitionFromRequest(request, deps.newId(), name, deps.cpuCount);
+      // Otherwise a typo becomes a process that crash-loops until it aborts.
+      if (!existsSync(definition.spec.script)) {
+        throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);
+      }
       const managed = deps.addProcess(definition);
       return summaryAfter(await table.start(managed, 'cli', timeout), managed);
     },
