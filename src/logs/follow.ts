@@ -32,7 +32,7 @@ const READ_SIZE = 256 * 1024;
 /**
  * Calls `onRecord` for every record appended to the files from now on (or from their start),
  * in time order across files within each check. Follows rotations: when `out.log` is renamed
- * the old file is read to its end (the writer closes it before renaming), then any files that
+ * the old file is read to its end (the writer has finished writing it before renaming), then any files that
  * rotated past since the last check, then the new `out.log` from its start.
  *
  * @example

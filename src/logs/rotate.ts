@@ -1,21 +1,23 @@
-import { rename, rm } from 'node:fs/promises';
+import { renameSync, rmSync } from 'node:fs';
 import { rotatedPath } from './format.js';
-
-const ignoreMissing = (error: NodeJS.ErrnoException): void => {
-  if (error.code !== 'ENOENT') throw error;
-};
 
 /**
  * Shifts `path.(keep-1)` → `path.keep` … `path` → `path.1`; the rename onto `path.keep`
  * replaces (deletes) the oldest. With `keep` 0 the current file is simply removed.
- * The caller must have closed `path` first, so a follower reading the renamed file sees it whole.
+ * Synchronous on purpose: a handful of metadata-only renames once per `maxBytes` costs
+ * microseconds, where a round trip through libuv's pool per rename stalls the write queue.
+ * The caller must have no write in flight, so a follower sees the renamed file whole.
  */
-export async function rotateFiles(path: string, keep: number): Promise<void> {
+export function rotateFiles(path: string, keep: number): void {
   if (keep <= 0) {
-    await rm(path, { force: true });
+    rmSync(path, { force: true });
     return;
   }
   for (let n = keep - 1; n >= 0; n--) {
-    await rename(rotatedPath(path, n), rotatedPath(path, n + 1)).catch(ignoreMissing);
+    try {
+      renameSync(rotatedPath(path, n), rotatedPath(path, n + 1));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }

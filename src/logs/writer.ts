@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { close, fstatSync, mkdirSync, open, openSync, writev } from 'node:fs';
+import { close, closeSync, fstatSync, mkdirSync, openSync, writev } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { GuvError } from '../errors.js';
@@ -8,7 +8,6 @@ import { createLineFramer } from './line-framer.js';
 import { rotateFiles } from './rotate.js';
 import { type AppendStep, planAppend } from './size-split.js';
 
-const openAsync = promisify(open);
 const closeAsync = promisify(close);
 const writevAsync = promisify(writev);
 
@@ -174,7 +173,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     while (this.#queue.length > 0) {
       if (this.#queue[0] === 'rotate') {
         this.#queue.shift();
-        await this.#rotate();
+        this.#rotate();
         this.#stepDone(1);
         continue;
       }
@@ -205,16 +204,17 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     }
   }
 
-  async #rotate(): Promise<void> {
+  /** Renames first, then swaps files: the old one is complete (no write in flight) when renamed. */
+  #rotate(): void {
+    const old = this.#fd;
     try {
-      if (this.#fd >= 0) await closeAsync(this.#fd);
-      this.#fd = -1;
-      await rotateFiles(this.path, this.#options.keep);
+      rotateFiles(this.path, this.#options.keep);
     } catch (error) {
       this.#fail('rotate', error);
     }
     try {
-      if (this.#fd < 0) this.#fd = await openAsync(this.path, 'a');
+      this.#fd = openSync(this.path, 'a');
+      if (old >= 0) closeSync(old);
     } catch (error) {
       this.#fail('reopen', error);
     }

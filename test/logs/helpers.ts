@@ -22,7 +22,7 @@ export async function allLines(path: string): Promise<string[]> {
     const text = await readFile(rotatedPath(path, n), 'utf8').catch(() => '');
     if (text === '') continue;
     if (!text.endsWith('\n')) throw new Error(`${rotatedPath(path, n)} ends mid-line`);
-    lines.push(...text.slice(0, -1).split('\n'));
+    for (const line of text.slice(0, -1).split('\n')) lines.push(line);
   }
   return lines;
 }
