@@ -21,6 +21,11 @@ export interface TrackEntry {
   parentId?: string;
   chart: ChartKind;
   actor: AnyActorRef;
+  /**
+   * Chart actors this actor spawns (a cluster's workers) are tracked as this kind, with this
+   * actor as parent, under their own actor ids, as they come and go.
+   */
+  children?: { kind: ActorKind; chart: ChartKind };
 }
 
 /** One `{ time, from, to, cause }` transition as the charts keep it in `context.history`. */
@@ -88,6 +93,8 @@ export interface ChartRegistry {
 
 interface Tracked {
   entry: TrackEntry;
+  /** Ids of the spawned children tracked on this actor's behalf. */
+  spawned: Set<string>;
   /** Leaf ids last reported; kept only while someone subscribes. */
   lastKey: string;
   lastNames: string;
@@ -129,7 +136,10 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
     tracked.lastHistoryEntry = historyOf(snapshot).at(-1);
     // Actors created without `inspect` still report their settled states.
     tracked.subscription = tracked.entry.actor.subscribe({
-      next: (next: unknown) => changed(tracked, next as AnyMachineSnapshot, undefined, []),
+      next: (next: unknown) => {
+        if (tracked.entry.children) syncChildren(tracked);
+        changed(tracked, next as AnyMachineSnapshot, undefined, []);
+      },
       error: () => {},
     });
   }
@@ -170,6 +180,39 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
     });
   }
 
+  /** Tracks new machine children of `parent` and drops those gone; lazy, so free when unasked. */
+  function syncChildren(parent: Tracked): void {
+    const spec = parent.entry.children;
+    if (!spec || !byId.has(parent.entry.id)) return;
+    const children = (parent.entry.actor.getSnapshot() as { children?: Record<string, unknown> })
+      .children;
+    const present = new Set<string>();
+    for (const [id, ref] of Object.entries(children ?? {})) {
+      const child = ref as AnyActorRef | undefined;
+      if (!child || !snapshotOf(child)) continue;
+      present.add(id);
+      if (parent.spawned.has(id) && byId.get(id)?.entry.actor === child) continue;
+      parent.spawned.add(id);
+      api.track({
+        id,
+        kind: spec.kind,
+        name: id,
+        parentId: parent.entry.id,
+        chart: spec.chart,
+        actor: child,
+      });
+    }
+    for (const id of parent.spawned) {
+      if (present.has(id)) continue;
+      parent.spawned.delete(id);
+      api.untrack(id);
+    }
+  }
+
+  function syncAll(): void {
+    for (const tracked of [...byId.values()]) if (tracked.entry.children) syncChildren(tracked);
+  }
+
   function view(tracked: Tracked): ActorView {
     const { id, kind, name, parentId, chart, actor } = tracked.entry;
     const snapshot = snapshotOf(actor);
@@ -178,12 +221,13 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
     return { id, kind, name, parentId: parentId ?? null, chart, state, status };
   }
 
-  return {
+  const api: ChartRegistry = {
     track(entry) {
       const previous = byId.get(entry.id);
-      if (previous) this.untrack(entry.id);
+      if (previous) api.untrack(entry.id);
       const tracked: Tracked = {
         entry,
+        spawned: new Set(),
         lastKey: '',
         lastNames: '',
         lastHistoryEntry: undefined,
@@ -195,17 +239,23 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
         observe(tracked);
         emit({ type: 'tracked', actor: view(tracked) });
       }
+      if (entry.children) syncChildren(tracked);
     },
     untrack(id) {
       const tracked = byId.get(id);
       if (!tracked) return;
       unobserve(tracked);
       byId.delete(id);
+      for (const child of tracked.spawned) api.untrack(child);
       if (byRef.get(tracked.entry.actor) === tracked) byRef.delete(tracked.entry.actor);
       if (listeners.size > 0) emit({ type: 'untracked', id });
     },
-    list: () => Array.from(byId.values(), view),
+    list() {
+      syncAll();
+      return Array.from(byId.values(), view);
+    },
     get(id) {
+      syncAll();
       const tracked = byId.get(id);
       if (!tracked) return undefined;
       const history = historyOf(snapshotOf(tracked.entry.actor)) as HistoryRow[];
@@ -229,7 +279,12 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
     },
     inspect(event) {
       if (listeners.size === 0 || event.type !== '@xstate.microstep') return;
-      const tracked = byRef.get(event.actorRef as AnyActorRef);
+      const ref = event.actorRef as AnyActorRef;
+      let tracked = byRef.get(ref);
+      if (!tracked && ref._parent && byRef.get(ref._parent)?.entry.children) {
+        syncChildren(byRef.get(ref._parent)!);
+        tracked = byRef.get(ref);
+      }
       if (!tracked) return;
       const edges: string[] = [];
       for (const transition of event._transitions) {
@@ -239,6 +294,7 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
       changed(tracked, event.snapshot as AnyMachineSnapshot, event.event.type, edges);
     },
   };
+  return api;
 }
 
 function isMachineSnapshot(snapshot: unknown): snapshot is AnyMachineSnapshot {

@@ -116,7 +116,9 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
     expect(await page.locator('#svg-host .taken').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'restarting.png') });
 
-    // Step back through the history.
+    // Stop it so the history holds still (the restart delay would add rows), then step back.
+    web0.actor.send({ type: 'STOP', by: 'browser-test' });
+    await expect.poll(() => litState(page), { timeout: 1000 }).toBe('stopped');
     const rows = await page.locator('#history-rows tr').count();
     await page.click('#prev');
     expect(await page.locator('#step-info').getAttribute('data-cursor')).toBe(String(rows - 2));
@@ -128,6 +130,32 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'step-back.png') });
     await page.click('#live');
     expect(await page.locator('#step-info').getAttribute('data-cursor')).toBe('live');
+  });
+
+  it("nests a cluster's workers under it, beside the daemon, each with its own chart", async () => {
+    const { fleet, page } = await open(1);
+    const { child } = fleet.addDaemonAndCluster(2);
+    child.fork(1000, 'web.0');
+    child.ready('web.0');
+    const items = page.locator('#actor-list li');
+    await expect
+      .poll(() => items.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-id'))))
+      .toEqual(['daemon', 'app-000', 'web', 'web.0', 'web.1']);
+    expect(await page.locator('#actor-list li.child').count()).toBe(2);
+    await page.locator('#actor-list li[data-id="web.0"]').click();
+    await expect.poll(() => litState(page)).toBe('running');
+    expect(await page.locator('#chart-title').textContent()).toBe('worker web.0');
+    await page.locator('#actor-list li[data-id="daemon"]').click();
+    await expect.poll(() => page.locator('#chart-title').textContent()).toBe('daemon guv');
+    expect(await litState(page)).not.toBe('');
+    await page.locator('#actor-list li[data-id="web"]').click();
+    await expect.poll(() => page.locator('#chart-title').textContent()).toBe('cluster web');
+    await page.screenshot({ path: join(ARTIFACTS, 'cluster.png') });
+    child.fork(1001, 'web.1');
+    child.ready('web.1');
+    await expect
+      .poll(() => page.locator('#actor-list li[data-id="web.1"]').getAttribute('data-status'))
+      .toBe('running');
   });
 
   it('gets nothing without the token', async () => {

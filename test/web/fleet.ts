@@ -1,6 +1,9 @@
-import { type Actor, createActor } from 'xstate';
+import { type Actor, type AnyActorRef, createActor, type EventObject, fromCallback } from 'xstate';
+import type { ManagerInput } from '../../src/machines/cluster/cluster-types.js';
 import { type Bus, createBus } from '../../src/bus/index.js';
 import { type ChartRegistry, createChartRegistry } from '../../src/inspect/index.js';
+import { provideCluster } from '../../src/machines/cluster/provide-cluster.js';
+import { daemonMachine } from '../../src/machines/daemon/daemon-machine.js';
 import { type ProcessMachine, processMachine } from '../../src/machines/index.js';
 import { createFakeChild, type FakeChild, testSpec } from '../../src/testing/index.js';
 
@@ -16,6 +19,8 @@ export interface Fleet {
   bus: Bus;
   processes: FleetProcess[];
   add(id: string): FleetProcess;
+  /** The daemon chart (booted) and a cluster of `instances` workers, all tracked. */
+  addDaemonAndCluster(instances: number): { cluster: AnyActorRef; child: FakeChild };
   /** START, fork, ready. */
   run(process: FleetProcess): void;
   stopAll(): void;
@@ -47,12 +52,44 @@ export function createFleet(count = 0): Fleet {
     processes.push(process);
     return process;
   };
+  const extra: AnyActorRef[] = [];
+  const addDaemonAndCluster = (instances: number) => {
+    const daemon = createActor(daemonMachine, {
+      input: { autoresume: false, dumpOnExit: false, clock: { now: Date.now } },
+      inspect: registry.inspect,
+    }).start();
+    registry.track({ id: 'daemon', kind: 'daemon', name: 'guv', chart: 'daemon', actor: daemon });
+    daemon.send({ type: 'BOOTED' });
+    const child = createFakeChild();
+    const manager = fromCallback<EventObject, ManagerInput>(({ sendBack }) => {
+      sendBack({ type: 'MANAGER.READY', pid: 500 });
+    });
+    const cluster = createActor(
+      provideCluster({ manager, child: child.logic, publish: (event) => bus.emitEvent(event) }),
+      {
+        input: { id: 'web', name: 'web', spec: testSpec(), instances, clock: { now: Date.now } },
+        inspect: registry.inspect,
+      },
+    );
+    registry.track({
+      id: 'web',
+      kind: 'cluster',
+      name: 'web',
+      chart: 'cluster',
+      actor: cluster,
+      children: { kind: 'worker', chart: 'worker' },
+    });
+    cluster.start();
+    extra.push(daemon, cluster);
+    return { cluster, child };
+  };
   for (let i = 0; i < count; i++) add(`app-${String(i).padStart(3, '0')}`);
   return {
     registry,
     bus,
     processes,
     add,
+    addDaemonAndCluster,
     run(process) {
       process.actor.send({ type: 'START', by: 'test' });
       process.child.fork();
@@ -60,6 +97,7 @@ export function createFleet(count = 0): Fleet {
     },
     stopAll() {
       for (const { actor } of processes) actor.stop();
+      for (const actor of extra) actor.stop();
     },
   };
 }

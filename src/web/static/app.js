@@ -342,7 +342,7 @@
     return (args ?? [])
       .map((arg) => {
         if (arg === null || typeof arg !== 'object') return String(arg);
-        return arg.name ?? arg.message ?? arg.msg ?? '';
+        return arg.name ?? arg.id ?? arg.message ?? '';
       })
       .filter((text) => text !== '')
       .join(' ');
