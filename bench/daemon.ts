@@ -9,10 +9,11 @@ import {
 import { autostartFigure, listFigure } from './lib/figure-cli.js';
 import { memoryFigures } from './lib/figure-memory.js';
 import { type MarkedDriver, restartFigure } from './lib/figure-restart.js';
-import { startManyFigure } from './lib/figure-start-many.js';
+import { type StartVariant, startManyFigures } from './lib/figure-start-many.js';
 import { createGuvDriver } from './lib/guv-driver.js';
 import { allRunning, type ManagerDriver } from './lib/manager.js';
 import { createPm2Driver } from './lib/pm2-driver.js';
+import { killLeftovers, pidsWithCommandLine } from './lib/proc.js';
 import { formatNumber, markdownTable } from './lib/table.js';
 import { makeTempDir, placeIdleFixture, removeDir } from './lib/temp-dir.js';
 import { waitFor } from './lib/timing.js';
@@ -32,12 +33,9 @@ export interface DaemonBenchOptions {
 /** Every driver not yet disposed, so an interrupted run can still stop every daemon. */
 const live = new Set<ManagerDriver>();
 
-function tracked(
-  create: (options?: { parallelStarts?: number }) => ManagerDriver,
-  parallel?: number,
-) {
+function tracked(create: () => ManagerDriver): () => ManagerDriver {
   return () => {
-    const driver = create(parallel === undefined ? {} : { parallelStarts: parallel });
+    const driver = create();
     const dispose = driver.dispose.bind(driver);
     driver.dispose = async () => {
       try {
@@ -56,7 +54,11 @@ export async function disposeLiveDrivers(): Promise<void> {
   await disposeAll([...live]);
 }
 
-const factories: DriverFactory = { guv: tracked(createGuvDriver), pm2: tracked(createPm2Driver) };
+const factories: DriverFactory = {
+  guv: tracked(() => createGuvDriver()),
+  pm2: tracked(() => createPm2Driver()),
+};
+const guvThroughApi = tracked(() => createGuvDriver({ startVia: 'api' }));
 
 /**
  * issue 3's "Speed" figures, guv and pm2 in the same run, each tool in private temporary homes
@@ -70,32 +72,41 @@ export async function benchDaemon(options: DaemonBenchOptions = {}): Promise<Dae
   const reps = options.repetitions ?? 10;
   const log = options.log ?? (() => {});
   const figures: DaemonFigure[] = [];
+  const began = Date.now();
+  const elapsed = () => `at ${((Date.now() - began) / 1000).toFixed(0)} s`;
   const work = makeTempDir('bench-fixture');
   try {
     const plainScript = placeIdleFixture(work);
 
     if (wanted.has('list') || wanted.has('restart')) {
-      log('daemon: list and restart (10 idle apps per tool)');
+      log(`daemon: list and restart, ${reps} idle apps per tool`);
       figures.push(...(await listAndRestart(tools, wanted, reps)));
     }
     if (wanted.has('autostart')) {
-      log('daemon: first command with autostart');
+      log(`daemon: first command with autostart (${elapsed()})`);
       figures.push(await autostartFigure(factories, tools, Math.max(3, Math.ceil(reps * 0.8))));
     }
     if (wanted.has('start-many')) {
-      log('daemon: 50 apps from nothing');
-      figures.push(await startManyFigure(factories, tools, plainScript, 50, 3));
+      log(`daemon: 50 apps from nothing (${elapsed()})`);
+      const variants: StartVariant[] = [];
+      if (tools.includes('guv')) {
+        variants.push({ tool: 'guv', label: 'CLI', create: factories.guv });
+        variants.push({ tool: 'guv', label: 'API', create: guvThroughApi });
+      }
+      if (tools.includes('pm2'))
+        variants.push({ tool: 'pm2', label: 'CLI', create: factories.pm2 });
+      figures.push(...(await startManyFigures(variants, plainScript, 50, 2)));
     }
     if (wanted.has('memory')) {
-      log('daemon: memory with 100 idle apps');
-      const memoryFactories: DriverFactory = {
-        guv: tracked(createGuvDriver, 16),
-        pm2: factories.pm2,
-      };
+      log(`daemon: memory with 100 idle apps (${elapsed()})`);
+      // Only the memory is measured here, so each tool starts its apps the fastest way.
+      const memoryFactories: DriverFactory = { guv: guvThroughApi, pm2: factories.pm2 };
       figures.push(...(await memoryFigures(memoryFactories, tools, plainScript, 100, 3000)));
     }
+    log(`daemon: done (${elapsed()})`);
   } finally {
     await disposeLiveDrivers();
+    killLeftovers(pidsWithCommandLine(work));
     removeDir(work);
   }
   return figures;
@@ -140,7 +151,10 @@ async function listAndRestart(
     return figures;
   } finally {
     await disposeAll(drivers);
-    for (const dir of dirs) removeDir(dir);
+    for (const dir of dirs) {
+      killLeftovers(pidsWithCommandLine(dir));
+      removeDir(dir);
+    }
   }
 }
 

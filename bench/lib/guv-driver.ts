@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ListedApp, ManagerDriver } from './manager.js';
-import { killLeftovers } from './proc.js';
+import { killLeftovers, pidsWithEnv } from './proc.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { runChecked, runCommand } from './timing.js';
 
@@ -14,8 +14,22 @@ interface GuvListEntry {
   status: string;
 }
 
+export interface GuvDriverOptions {
+  /** How `startMany` starts apps: `guv start` per app (default) or one API connection. */
+  startVia?: 'cli' | 'api';
+  /** How many `guv start` run at once. */
+  parallelStarts?: number;
+}
+
+type GuvApi = typeof import('../../src/index.js');
+
+/** The built package, as a user imports it. */
+function loadApi(): Promise<GuvApi> {
+  return import(new URL('../../dist/index.js', import.meta.url).href) as Promise<GuvApi>;
+}
+
 /** guv's built CLI (`bin/guv.js` → dist) with `GUV_HOME` set to a private temp folder. */
-export function createGuvDriver(options: { parallelStarts?: number } = {}): ManagerDriver {
+export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
   const home = makeTempDir('bench-guv');
   const env = { ...process.env, GUV_HOME: home };
   // src/daemon/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
@@ -54,6 +68,16 @@ export function createGuvDriver(options: { parallelStarts?: number } = {}): Mana
       await cli('start', script, '--name', name);
     },
     async startMany(script, names) {
+      if (options.startVia === 'api') {
+        const { connectOrStart } = await loadApi();
+        const client = await connectOrStart({ home });
+        try {
+          await Promise.all(names.map((name) => client.startProcess(script, { name })));
+        } finally {
+          await client.disconnect();
+        }
+        return 'one API connection (`connectOrStart`), every `startProcess` at once';
+      }
       // guv has no batch file: one `guv start` per app, `parallel` of them at a time.
       const queue = [...names];
       const worker = async () => {
@@ -71,7 +95,7 @@ export function createGuvDriver(options: { parallelStarts?: number } = {}): Mana
       const daemon = daemonPid();
       if (daemon !== null) seen.add(daemon);
       await runCommand([process.execPath, guvBin, 'kill'], { env });
-      killLeftovers(seen);
+      killLeftovers([...seen, ...pidsWithEnv('GUV_HOME', home)]);
       seen.clear();
     },
     async dispose() {

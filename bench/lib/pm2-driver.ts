@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ListedApp, ManagerDriver } from './manager.js';
-import { killLeftovers } from './proc.js';
+import { killLeftovers, pidsWithEnv } from './proc.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { runChecked, runCommand } from './timing.js';
 
@@ -72,7 +72,7 @@ export function createPm2Driver(): ManagerDriver {
       if (daemon !== null || existsSync(join(home, 'rpc.sock'))) {
         await runCommand([process.execPath, pm2Bin, 'kill'], { env });
       }
-      killLeftovers(seen);
+      killLeftovers([...seen, ...pidsWithEnv('PM2_HOME', home)]);
       seen.clear();
     },
     async dispose() {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident memory of a live process in bytes (VmRSS), or null when it is gone. */
 export function readRss(pid: number): number | null {
@@ -37,3 +37,31 @@ export function killLeftovers(pids: Iterable<number>): number[] {
 }
 
 export const MiB = 1024 * 1024;
+
+function scanProc(matches: (pid: number) => boolean): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (matches(pid)) found.push(pid);
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
+ * Processes started with `name=value` in their environment: a bench's private home variable
+ * marks its daemon and (inherited) every app, even when the tool's own `kill` failed.
+ */
+export function pidsWithEnv(name: string, value: string): number[] {
+  const needle = `\0${name}=${value}\0`;
+  return scanProc((pid) => `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle));
+}
+
+/** Processes whose command line mentions `fragment` (a bench's unique temp folder). */
+export function pidsWithCommandLine(fragment: string): number[] {
+  return scanProc((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(fragment));
+}
