@@ -5,7 +5,8 @@ import type { SerializedError } from '../../types/info.js';
 import { appendChartHistory, eventErrorMessage } from '../daemon/chart-history.js';
 import { serializeError } from '../process/serialize-error.js';
 import type { SupervisionCommand } from '../process/supervision-events.js';
-import { type WorkerInput, workerMachine } from '../worker/machine.js';
+import { workerMachine } from '../worker/machine.js';
+import { createClusterContext, workerInput } from './cluster-context.js';
 import type {
   ClusterContext,
   ClusterEvent,
@@ -34,49 +35,6 @@ const managerNotProvided = fromCallback<EventObject, ManagerInput>(({ input }) =
     `no manager actor for cluster ${input.id}: provide one with clusterMachine.provide({ actors: { manager } })`,
   );
 });
-
-function workerInput(context: ClusterContext, record: WorkerRecord): WorkerInput {
-  return {
-    id: record.id,
-    index: record.index,
-    spec: context.spec,
-    policy: context.policy,
-    timeouts: context.timeouts,
-    clock: context.clock,
-    cluster: clusterInfo(context),
-  };
-}
-
-function createContext(input: ClusterInput): ClusterContext {
-  if (!Number.isInteger(input.instances) || input.instances < 1) {
-    throw new TypeError(
-      `cluster instances must be an integer ≥ 1, received ${String(input.instances)}`,
-    );
-  }
-  return {
-    id: input.id,
-    name: input.name,
-    spec: input.spec,
-    instances: input.instances,
-    clock: input.clock,
-    policy: input.policy,
-    timeouts: input.timeouts,
-    reloadWaitsForListening: input.reloadWaitsForListening ?? false,
-    reloadTimeoutMs: input.reloadTimeoutMs ?? 60_000,
-    historyLimit: input.historyLimit,
-    pid: null,
-    status: 'starting',
-    startedAt: null,
-    slots: [],
-    incoming: null,
-    retiring: [],
-    reloadQueue: [],
-    serial: 1,
-    lastError: null,
-    state: 'starting',
-    history: [],
-  };
-}
 
 type SiblingAction =
   | { type: 'publish'; params: BusEvent }
@@ -238,7 +196,7 @@ export const clusterMachine = setup({
   },
 }).createMachine({
   id: 'cluster',
-  context: ({ input }) => createContext(input),
+  context: ({ input }) => createClusterContext(input),
   initial: 'managed',
   states: {
     // The manager process lives as long as this state: leaving it stops the `manager` actor.
