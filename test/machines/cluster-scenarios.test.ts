@@ -292,6 +292,23 @@ describe('cluster chart', () => {
     expect(c.workers()).toEqual([]);
   });
 
+  it('stops the new worker too when stopped in the middle of a reload', () => {
+    const c = onlineCluster(2);
+    c.actor.send({ type: 'RELOAD' });
+    c.child.fork(2000, 'web.0.1');
+    c.actor.send({ type: 'RESIZE', instances: 5 }); // ignored while reloading
+    expect(c.actor.getSnapshot().context.instances).toBe(2);
+    c.actor.send({ type: 'STOP' });
+    expect(c.child.signals()).toEqual(['SIGTERM', 'SIGTERM', 'SIGTERM']);
+    for (const id of ['web.0', 'web.1', 'web.0.1']) c.child.exit(null, 'SIGTERM', id);
+    expect(c.value()).toBe('stopped');
+    expect(c.recorder.types().filter((t) => t.startsWith('cluster:'))).toEqual([
+      'cluster:reloading',
+      'cluster:stopping',
+      'cluster:stopped',
+    ]);
+  });
+
   it('stops at once when asked before the manager is up', () => {
     const c = createTestCluster();
     c.actor.send({ type: 'STOP' });
