@@ -137,19 +137,19 @@ class FileTail {
     return true;
   }
 
-  /** Files that rotated past between two checks: `.j-1` … `.1` if ours is now `.j`. */
+  /**
+   * Files that rotated past between two checks: `.j-1` … `.1` if ours is now `.j` (all of them if
+   * ours was rotated out). Matched by inode, as further rotations may move them meanwhile.
+   */
   async #readRotatedSince(records: LogLine[]): Promise<void> {
-    let ours = 0;
+    const newer: number[] = [];
     for (let n = 1; n <= this.#maxRotated; n++) {
       const info = await stat(rotatedPath(this.#source.path, n)).catch(() => null);
-      if (!info) break;
-      if (info.ino === this.#ino) {
-        ours = n;
-        break;
-      }
+      if (!info || info.ino === this.#ino) break;
+      newer.unshift(info.ino);
     }
-    for (let n = ours - 1; n >= 1; n--) {
-      const file = await open(rotatedPath(this.#source.path, n), 'r').catch(() => null);
+    for (const ino of newer) {
+      const file = await this.#openRotated(ino);
       if (!file) continue;
       try {
         this.#emitLines((await file.readFile()) as Buffer, records);
@@ -158,6 +158,17 @@ class FileTail {
         await file.close();
       }
     }
+  }
+
+  /** Opens the rotated file with inode `ino`, wherever further rotations have moved it. */
+  async #openRotated(ino: number): Promise<FileHandle | null> {
+    for (let n = 1; n <= this.#maxRotated; n++) {
+      const file = await open(rotatedPath(this.#source.path, n), 'r').catch(() => null);
+      if (!file) return null;
+      if ((await file.stat()).ino === ino) return file;
+      await file.close();
+    }
+    return null;
   }
 
   async #readToEnd(records: LogLine[]): Promise<void> {

@@ -15,8 +15,9 @@ export interface LineFramer {
  * time, except a line begun in an earlier chunk, which keeps the time its first byte arrived.
  * Bytes pass through untouched (latin1 maps each byte to one char and back).
  */
-export function createLineFramer(now: () => number): LineFramer {
+export function createLineFramer(now: () => number, maxLineBytes = Infinity): LineFramer {
   let held: Buffer[] = [];
+  let heldBytes = 0;
   let heldTime = 0;
   let stampMs = Number.NaN;
   let stamp = '';
@@ -32,7 +33,7 @@ export function createLineFramer(now: () => number): LineFramer {
   const stampLines = (body: Buffer, prefix: string): string =>
     prefix + body.toString('latin1', 0, body.length - 1).replaceAll('\n', '\n' + prefix) + '\n';
 
-  return {
+  const framer: LineFramer = {
     frame(chunk) {
       if (chunk.length === 0) return null;
       const arrived = now();
@@ -40,7 +41,9 @@ export function createLineFramer(now: () => number): LineFramer {
       if (last === -1) {
         if (held.length === 0) heldTime = arrived;
         held.push(Buffer.from(chunk)); // copied: callers may reuse their buffers
-        return null;
+        heldBytes += chunk.length;
+        // Output that never ends its line (a progress bar) must not grow memory without bound.
+        return heldBytes > maxLineBytes ? framer.takePartial() : null;
       }
       let head = '';
       let bodyStart = 0;
@@ -49,12 +52,14 @@ export function createLineFramer(now: () => number): LineFramer {
         held.push(chunk.subarray(0, first + 1));
         head = stampLines(Buffer.concat(held), stampFor(heldTime));
         held = [];
+        heldBytes = 0;
         bodyStart = first + 1;
       }
       const body =
         bodyStart <= last ? stampLines(chunk.subarray(bodyStart, last + 1), stampFor(arrived)) : '';
       if (last + 1 < chunk.length) {
         held.push(Buffer.from(chunk.subarray(last + 1)));
+        heldBytes = chunk.length - last - 1;
         heldTime = arrived;
       }
       return Buffer.from(head + body, 'latin1');
@@ -63,7 +68,9 @@ export function createLineFramer(now: () => number): LineFramer {
       if (held.length === 0) return null;
       const text = stampLines(Buffer.concat([...held, Buffer.from('\n')]), stampFor(heldTime));
       held = [];
+      heldBytes = 0;
       return Buffer.from(text, 'latin1');
     },
   };
+  return framer;
 }

@@ -21,6 +21,11 @@ export interface LogWriterOptions {
   maxBytes?: number;
   /** Rotated files kept (`out.log.1` … `out.log.<keep>`). Default 5. */
   keep?: number;
+  /**
+   * A partial line growing past this is written as a record of its own rather than held.
+   * Default: maxBytes or 1 MiB, whichever is larger (so lines longer than maxBytes stay whole).
+   */
+  maxLineBytes?: number;
   /** Bytes queued for the disk above which `write()` returns false. Default 1 MiB. */
   highWaterMark?: number;
   /** Epoch ms; injected for tests. */
@@ -66,6 +71,7 @@ type Normalised = Required<Omit<LogWriterOptions, 'onError'>> & Pick<LogWriterOp
 
 function normalise(options: LogWriterOptions): Normalised {
   const { path, maxBytes = 10 * 1024 * 1024, keep = 5, highWaterMark = 1024 * 1024 } = options;
+  const maxLineBytes = options.maxLineBytes ?? Math.max(maxBytes, 1024 * 1024);
   if (typeof path !== 'string' || path === '') {
     throw new TypeError(`log writer path must be a non-empty string, received ${String(path)}`);
   }
@@ -80,6 +86,7 @@ function normalise(options: LogWriterOptions): Normalised {
     maxBytes,
     keep,
     highWaterMark,
+    maxLineBytes,
     now: options.now ?? Date.now,
     onError: options.onError,
   };
@@ -106,7 +113,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     super();
     this.path = options.path;
     this.#options = options;
-    this.#framer = createLineFramer(options.now);
+    this.#framer = createLineFramer(options.now, options.maxLineBytes);
     try {
       mkdirSync(dirname(options.path), { recursive: true });
       this.#fd = openSync(options.path, 'a');

@@ -115,3 +115,17 @@ describe('createLogWriter', () => {
     );
   });
 });
+
+describe('a line that never ends', () => {
+  it('is written in pieces of maxLineBytes instead of held without bound', async () => {
+    const { dir: folder, remove: removeFolder } = await tempDir();
+    const path = join(folder, 'out.log');
+    const writer = createLogWriter({ path, maxLineBytes: 1000, now: () => 0 });
+    for (let i = 0; i < 5; i++) writer.write(Buffer.from('='.repeat(400)));
+    writer.write(Buffer.from('done\n'));
+    await writer.close();
+    const lengths = (await allLines(path)).map((line) => message(line).length);
+    expect(lengths).toEqual([1200, 804]);
+    await removeFolder();
+  });
+});
