@@ -147,7 +147,7 @@ function send(
     'content-security-policy':
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
   });
-  response.end(body);
+  response.end(response.req.method === 'HEAD' ? undefined : body);
 }
 
 function json(response: ServerResponse, value: unknown, cache = 'no-store'): void {

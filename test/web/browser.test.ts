@@ -91,12 +91,12 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
     await expect.poll(() => stopRow.textContent()).toContain('signal SIGTERM');
 
     fleet.run(web0);
-    await expect.poll(() => litState(page), { timeout: 1000 }).toBe('running');
+    await expect.poll(() => litState(page), { timeout: 3000 }).toBe('running');
 
     // The first crash restarts at once; the second waits (backoff), long enough to be seen.
     web0.child.exit(3, null);
     await expect
-      .poll(() => litState(page), { timeout: 1000 })
+      .poll(() => litState(page), { timeout: 3000 })
       .toBe('process.alive.booting.starting');
     // Gone within a frame, so never lit, but in the history with its cause.
     await expect
@@ -106,9 +106,9 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
       .toBe('restarting');
     web0.child.fork();
     web0.child.ready();
-    await expect.poll(() => litState(page), { timeout: 1000 }).toBe('running');
+    await expect.poll(() => litState(page), { timeout: 3000 }).toBe('running');
     web0.child.exit(4, null);
-    await expect.poll(() => litState(page), { timeout: 1000 }).toBe('restarting');
+    await expect.poll(() => litState(page), { timeout: 3000 }).toBe('restarting');
     const crashRow = page.locator('#history-rows tr').last();
     await expect.poll(() => crashRow.textContent()).toContain('CHILD.EXIT');
     expect(await crashRow.textContent()).toContain('code 4');
@@ -118,7 +118,7 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
 
     // Stop it so the history holds still (the restart delay would add rows), then step back.
     web0.actor.send({ type: 'STOP', by: 'browser-test' });
-    await expect.poll(() => litState(page), { timeout: 1000 }).toBe('stopped');
+    await expect.poll(() => litState(page), { timeout: 3000 }).toBe('stopped');
     const rows = await page.locator('#history-rows tr').count();
     await page.click('#prev');
     expect(await page.locator('#step-info').getAttribute('data-cursor')).toBe(String(rows - 2));

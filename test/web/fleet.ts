@@ -42,7 +42,7 @@ export function createFleet(count = 0): Fleet {
         name: id,
         spec: testSpec(),
         clock: { now: Date.now },
-        policy: { mode: 'on-failure', backoffBaseMs: 300 },
+        policy: { mode: 'on-failure', backoffBaseMs: 5000 },
         timeouts: { killMs: 60_000 },
       },
       inspect: registry.inspect,
