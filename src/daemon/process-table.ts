@@ -122,10 +122,13 @@ export function createProcessTable(options: ProcessTableOptions) {
     const before = contextOf(managed).restarts;
     managed.desired = 'running';
     managed.actor.send({ type: 'RESTART', by });
-    // A RESTART goes through stopping first: wait for the new run, not the old one.
+    // A RESTART goes through stopping and restarting first (restarts counts up only when the
+    // new run begins): wait for the new run, not the old one on its way out.
     await waitUntil(
       managed,
-      (c) => c.status !== 'running' || c.restarts !== before,
+      (c) =>
+        c.restarts !== before ||
+        (c.status !== 'running' && c.status !== 'stopping' && c.status !== 'restarting'),
       timeoutMs,
       'restart',
     );
