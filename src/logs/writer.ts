@@ -107,6 +107,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
   #pumping = false;
   #needDrain = false;
   #closed = false;
+  #closing: Promise<void> | null = null;
   #firstError: GuvError | null = null;
 
   constructor(options: Normalised) {
@@ -143,8 +144,12 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     return new Promise((resolve) => this.#flushWaiters.push({ target, resolve }));
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     const partial = this.#framer.takePartial();
     if (partial) this.#enqueue(partial);
     this.#closed = true;
