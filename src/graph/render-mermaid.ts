@@ -24,7 +24,8 @@ export function renderMermaid(graph: ChartGraph): string {
     const key = (touches ? home.parent : home.id) ?? TOP;
     edgesIn.set(key, [...(edgesIn.get(key) ?? []), edge]);
   }
-  const lines = ['stateDiagram-v2'];
+  // The front matter's title names the chart even when its root is not drawn as a composite.
+  const lines = ['---', `title: ${mermaidText(graph.id)}`, '---', 'stateDiagram-v2'];
   const name = (id: string): string => names.get(id)!;
 
   const body = (node: ChartNode, pad: string): void => {
