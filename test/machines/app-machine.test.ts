@@ -29,6 +29,7 @@ interface Failures {
   /** Fails checking out these refs. */
   switchTo?: string[];
   removeFiles?: boolean;
+  discardInstall?: boolean;
 }
 
 function setupApp(app: AppInfo, failures: Failures = {}) {
@@ -64,11 +65,15 @@ function setupApp(app: AppInfo, failures: Failures = {}) {
         removals += 1;
         if (failures.removeFiles && removals === 1) throw new Error('EBUSY');
       }),
+      discardInstall: fromPromise<unknown, AppActorInput>(async ({ input }) => {
+        calls.push(`discardInstall ${input.app.name}`);
+        if (failures.discardInstall) throw new Error('EBUSY');
+      }),
     },
     actions: { publish: (_, event) => void published.push(event) },
   });
   const actor = createActor(machine, { clock, input: { app, clock } }).start();
-  const settle = (state: 'installed' | 'failed' | 'removed') =>
+  const settle = (state: 'installed' | 'installFailed' | 'failed' | 'removed') =>
     waitFor(actor, (s) => s.matches(state));
   return { actor, published, calls, settle };
 }
@@ -89,42 +94,58 @@ describe('app chart', () => {
     ]);
   });
 
-  it('removes the half-done files when the clone fails', async () => {
-    const { published, calls, settle } = setupApp(fresh, { cloneRepo: true });
-    await settle('failed');
-    expect(calls).toEqual(['cloneRepo https://example.com/shop.git', 'removeFiles /apps/shop']);
+  it('discards the half-done install when the clone fails, never the app folder', async () => {
+    const { actor, published, calls, settle } = setupApp(fresh, { cloneRepo: true });
+    await settle('installFailed');
+    expect(calls).toEqual(['cloneRepo https://example.com/shop.git', 'discardInstall shop']);
     expect(published).toEqual([{ type: 'app:failed', args: [fresh, failure('clone failed')] }]);
+    expect(actor.getSnapshot().status).toBe('done');
   });
 
-  it('removes the clone when its dependencies do not install', async () => {
+  it('discards the clone when its dependencies do not install', async () => {
     const { published, calls, settle } = setupApp(fresh, { installOn: ['main'] });
-    await settle('failed');
+    await settle('installFailed');
     expect(calls).toEqual([
       'cloneRepo https://example.com/shop.git',
       'installDependencies main',
-      'removeFiles /apps/shop',
+      'discardInstall shop',
     ]);
     expect(published).toEqual([
       { type: 'app:failed', args: [onMain, failure('npm failed on main')] },
     ]);
   });
 
-  it('reports both failures when the clean-up fails too, and can be removed again', async () => {
-    const { actor, published, calls, settle } = setupApp(fresh, {
-      cloneRepo: true,
-      removeFiles: true,
-    });
-    await settle('failed');
+  // Regression: cleaningUp used to invoke removeFiles, deleting an installed app of that name.
+  it('never removes the files of an app of the same name, not even on a later REMOVE', async () => {
+    const { actor, calls, settle } = setupApp(fresh, { installOn: ['main'] });
+    await settle('installFailed');
+    expect(actor.getSnapshot().can({ type: 'REMOVE' })).toBe(false);
+    expect(calls.some((c) => c.startsWith('removeFiles'))).toBe(false);
+  });
+
+  it('reports both failures when discarding fails too', async () => {
+    const { published, settle } = setupApp(fresh, { cloneRepo: true, discardInstall: true });
+    await settle('installFailed');
     expect(published).toEqual([
       {
         type: 'app:failed',
-        args: [fresh, failure('clone failed (then removing its files failed: EBUSY)')],
+        args: [
+          fresh,
+          failure('clone failed (then discarding the half-done install failed: EBUSY)'),
+        ],
       },
     ]);
+  });
+
+  it('can be removed again after a failed removal', async () => {
+    const { actor, published, calls, settle } = setupApp(onMain, { removeFiles: true });
+    actor.send({ type: 'REMOVE' });
+    await settle('failed');
+    expect(published).toEqual([{ type: 'app:failed', args: [onMain, failure('EBUSY')] }]);
     actor.send({ type: 'REMOVE' });
     await settle('removed');
-    expect(calls.filter((c) => c.startsWith('removeFiles'))).toHaveLength(2);
-    expect(published.at(-1)).toEqual({ type: 'app:removed', args: [fresh] });
+    expect(calls).toEqual(['removeFiles /apps/shop', 'removeFiles /apps/shop']);
+    expect(published.at(-1)).toEqual({ type: 'app:removed', args: [onMain] });
   });
 
   it('starts installed when the app is already on disk', () => {
@@ -220,12 +241,18 @@ describe('app chart', () => {
       done('updateRefs', ['main']),
       done('switchRef', { ref: 'v2', commit: 'c-v2' }),
       done('removeFiles'),
-      ...['cloneRepo', 'installDependencies', 'updateRefs', 'switchRef', 'removeFiles'].map(
-        (id) => ({
-          type: `xstate.error.actor.${id}`,
-          error,
-        }),
-      ),
+      done('discardInstall'),
+      ...[
+        'cloneRepo',
+        'installDependencies',
+        'updateRefs',
+        'switchRef',
+        'removeFiles',
+        'discardInstall',
+      ].map((id) => ({
+        type: `xstate.error.actor.${id}`,
+        error,
+      })),
     ] as unknown as AppEvent[];
     const reached = new Set<string>();
     const logic = appMachine.provide({ actions: { publish: () => {} } }) as AnyActorLogic;
@@ -243,6 +270,7 @@ describe('app chart', () => {
         '"cloning"',
         '"installingDependencies"',
         '"cleaningUp"',
+        '"installFailed"',
         '"failed"',
         '"installed"',
         '"updatingRefs"',

@@ -7,7 +7,7 @@ import type { AppInfo } from '../../types/info.js';
  * (src/actors/git). Names and shapes are fixed: the chart invokes them by these names.
  */
 
-/** Input of cloneRepo, installDependencies, updateRefs and removeFiles. */
+/** Input of cloneRepo, installDependencies, updateRefs, removeFiles and discardInstall. */
 export interface AppActorInput {
   app: AppInfo;
 }
@@ -44,4 +44,9 @@ export const appActors = {
   switchRef: notProvided<AppCheckout, SwitchRefInput>('app', 'switchRef'),
   /** Deletes `app.dir` and everything in it. */
   removeFiles: notProvided<unknown, AppActorInput>('app', 'removeFiles'),
+  /**
+   * Deletes only what a failed install wrote (its staging folder), never `app.dir`: an app of
+   * the same name may already be installed there.
+   */
+  discardInstall: notProvided<unknown, AppActorInput>('app', 'discardInstall'),
 };

@@ -26,6 +26,7 @@ export type AppState =
   | 'cloning'
   | 'installingDependencies'
   | 'cleaningUp'
+  | 'installFailed'
   | 'failed'
   | 'installed'
   | 'updatingRefs'
@@ -79,7 +80,9 @@ function failedEvent(context: AppContext): BusEvent {
 /**
  * One app installed from git: cloning → installingDependencies → installed; refs updating;
  * ref switching (reverting to the old ref when the switch fails); removing → removed. A failed
- * install removes what it wrote: there is never a half-installed app.
+ * install discards what it wrote (`discardInstall`, never `removeFiles`) and ends in
+ * `installFailed`: there is never a half-installed app, and an installed app of the same name
+ * is never touched.
  *
  * @example
  * const app = createActor(appMachine.provide({ actors: gitActors,
@@ -182,26 +185,33 @@ export const appMachine = setup({
         },
       },
     },
-    // Removes what a failed install wrote, so a failure never leaves half an app behind.
+    // Discards what the failed install wrote, so a failure never leaves half an app behind.
+    // Not removeFiles: that deletes app.dir, which may hold an installed app of the same name.
     cleaningUp: {
       entry: { type: 'record', params: { state: 'cleaningUp' } },
       invoke: {
-        id: 'removeFiles',
-        src: 'removeFiles',
+        id: 'discardInstall',
+        src: 'discardInstall',
         input: ({ context }) => ({ app: context.app }),
-        onDone: { target: 'failed', actions: publishFailed },
+        onDone: { target: 'installFailed', actions: publishFailed },
         onError: {
-          target: 'failed',
+          target: 'installFailed',
           actions: [
             assign({
               error: ({ context, event }) =>
-                combine(context.error!, 'removing its files', event.error),
+                combine(context.error!, 'discarding the half-done install', event.error),
             }),
             publishFailed,
           ],
         },
       },
     },
+    // Final: nothing of this install is left to remove, and app.dir is not this chart's to delete.
+    installFailed: {
+      type: 'final',
+      entry: { type: 'record', params: { state: 'installFailed' } },
+    },
+    // An installed app that could not be brought back to a working ref, or not removed.
     failed: {
       entry: { type: 'record', params: { state: 'failed' } },
       on: { REMOVE: 'removing' },
