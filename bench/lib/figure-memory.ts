@@ -5,6 +5,8 @@ import { MiB, readRss } from './proc.js';
 import { median, sleep, waitFor } from './timing.js';
 
 interface MemorySample {
+  /** The daemon with no apps, just after autostart. */
+  idle: number;
   daemon: number;
   child: number;
   plain: number;
@@ -22,6 +24,11 @@ async function measureTool(
   plainPids: readonly number[],
   settleMs: number,
 ): Promise<MemorySample> {
+  await driver.list(); // autostarts the daemon
+  await sleep(1000);
+  const idlePid = driver.daemonPid();
+  const idle = idlePid === null ? null : readRss(idlePid);
+  if (idle === null) throw new Error(`${driver.tool}: no daemon after the first list`);
   await driver.startMany(script, names);
   const apps = await waitFor(
     `${driver.tool}: ${names.length} apps running`,
@@ -39,10 +46,11 @@ async function measureTool(
   for (let i = 0; i < 5; i++) {
     const rss = readRss(daemon);
     if (rss === null) throw new Error(`${driver.tool}: daemon ${daemon} is gone`);
-    samples.push({ daemon: rss, child: medianRss(childPids), plain: medianRss(plainPids) });
+    samples.push({ idle, daemon: rss, child: medianRss(childPids), plain: medianRss(plainPids) });
     await sleep(200);
   }
   return {
+    idle,
     daemon: median(samples.map((s) => s.daemon)),
     child: median(samples.map((s) => s.child)),
     plain: median(samples.map((s) => s.plain)),
@@ -91,6 +99,10 @@ export async function memoryFigures(
         `${tool} child ${mib(results[tool]!.child)!.toFixed(1)} MiB vs node ${mib(results[tool]!.plain)!.toFixed(1)} MiB`,
     )
     .join('; ');
+  const idleNote = tools
+    .filter((tool) => results[tool])
+    .map((tool) => `${tool} ${mib(results[tool]!.idle)!.toFixed(1)} MiB`)
+    .join(', ');
   return [
     {
       figure: `daemon memory with ${count} idle apps`,
@@ -100,7 +112,7 @@ export async function memoryFigures(
       goal: '≤ 50 MiB',
       issuePm2: '77 MiB',
       repetitions: 5,
-      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart`,
+      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}`,
       errors,
     },
     {

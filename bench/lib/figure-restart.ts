@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type DaemonFigure, errorText, type Tool } from './figure.js';
-import type { ManagerDriver } from './manager.js';
+import type { ManagerDriver, ReadyWatch } from './manager.js';
 import { markedPids, timePlainNodeStart, waitForNewMark } from './marks.js';
 import { median, nowNs, sampleInterleaved, sleep, waitFor } from './timing.js';
 
@@ -10,11 +10,22 @@ export interface MarkedDriver {
   marksDir: string;
 }
 
+interface KillTiming {
+  /** SIGKILL → the replacement's first line of code. */
+  codeMs: number;
+  /** SIGKILL → the tool's own ready event for the replacement, when it has one. */
+  eventMs: number | null;
+}
+
 /**
  * SIGKILLs the app and returns the ms until its replacement's code ran, then waits until the
  * tool's own list shows the replacement running (so the next kill starts from a calm daemon).
  */
-async function killAndTime({ driver, marksDir }: MarkedDriver, name: string): Promise<number> {
+async function killAndTime(
+  { driver, marksDir }: MarkedDriver,
+  name: string,
+  watch: ReadyWatch | undefined,
+): Promise<KillTiming> {
   const app = (await driver.list()).find((entry) => entry.name === name);
   if (!app?.running || app.pid === null) throw new Error(`${driver.tool}: ${name} is not running`);
   const before = markedPids(marksDir);
@@ -32,7 +43,8 @@ async function killAndTime({ driver, marksDir }: MarkedDriver, name: string): Pr
         : undefined,
     { intervalMs: 50 },
   );
-  return ms;
+  const readyAt = watch?.readyAt(mark.pid);
+  return { codeMs: ms, eventMs: readyAt === undefined ? null : Number(readyAt - start) / 1e6 };
 }
 
 /**
@@ -48,15 +60,38 @@ export async function restartFigure(
   const errors: Record<string, string> = { ...setupErrors };
   const nodeScript = join(nodeMarksDir, '..', 'idle.cjs');
   const samples: Record<string, number[]> = { node: [] };
-  for (const marked of drivers) samples[marked.driver.tool] = [];
-  for (const name of appNames) {
-    const cases: Record<string, () => Promise<number>> = {
-      node: () => timePlainNodeStart(nodeScript, nodeMarksDir),
-    };
-    for (const marked of drivers) cases[marked.driver.tool] = () => killAndTime(marked, name);
-    const round = await sampleInterleaved(cases, 1, errors);
-    for (const [key, values] of Object.entries(round)) samples[key]!.push(...values);
-    await sleep(100);
+  const eventSamples: Record<string, number[]> = {};
+  const watches = new Map<Tool, ReadyWatch>();
+  try {
+    for (const { driver } of drivers) {
+      if (!driver.watchReady) continue;
+      try {
+        watches.set(driver.tool, await driver.watchReady());
+      } catch (error) {
+        errors[`${driver.tool} event`] = errorText(error);
+      }
+    }
+    for (const marked of drivers) samples[marked.driver.tool] = [];
+    for (const name of appNames) {
+      const cases: Record<string, () => Promise<number>> = {
+        node: () => timePlainNodeStart(nodeScript, nodeMarksDir),
+      };
+      for (const marked of drivers) {
+        const tool = marked.driver.tool;
+        cases[tool] = async () => {
+          const timing = await killAndTime(marked, name, watches.get(tool));
+          if (timing.eventMs !== null) {
+            eventSamples[tool] = [...(eventSamples[tool] ?? []), timing.eventMs];
+          }
+          return timing.codeMs;
+        };
+      }
+      const round = await sampleInterleaved(cases, 1, errors);
+      for (const [key, values] of Object.entries(round)) samples[key]!.push(...values);
+      await sleep(100);
+    }
+  } finally {
+    for (const watch of watches.values()) await watch.close().catch(() => {});
   }
   const base = median(samples.node!);
   const ratio = (tool: Tool) =>
@@ -67,6 +102,16 @@ export async function restartFigure(
     .filter(([, values]) => values.length > 0)
     .map(([key, values]) => `${key} ${median(values).toFixed(0)} ms`)
     .join(', ');
+  const events = Object.entries(eventSamples)
+    .map(
+      ([tool, values]) =>
+        `; ${tool}'s own ready event came ${median(values).toFixed(0)} ms after the kill (median)`,
+    )
+    .join('');
+  const eventErrors = Object.entries(errors)
+    .filter(([key]) => key.endsWith(' event'))
+    .map(([key, error]) => `; ${key} failed: ${error}`)
+    .join('');
   const toolErrors: DaemonFigure['errors'] = {};
   for (const tool of ['guv', 'pm2'] as const) {
     if (errors[tool] !== undefined) toolErrors[tool] = errorText(errors[tool]);
@@ -81,7 +126,7 @@ export async function restartFigure(
     repetitions: appNames.length,
     how:
       'time from SIGKILL until the replacement’s first line of code runs (the fixture stamps the ' +
-      `monotonic clock), vs spawn → first line for \`node fixture\`; one kill per app; medians: ${raw}`,
+      `monotonic clock), vs spawn → first line for \`node fixture\`; one kill per app; medians: ${raw}${events}${eventErrors}`,
     errors: toolErrors,
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ListedApp, ManagerDriver } from './manager.js';
 import { killLeftovers, pidsWithEnv } from './proc.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
-import { runChecked, runCommand } from './timing.js';
+import { nowNs, runChecked, runCommand } from './timing.js';
 
 const guvBin = fileURLToPath(new URL('../../bin/guv.js', import.meta.url));
 
@@ -91,6 +91,15 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
         : `one \`guv start\` per app, ${parallel} at a time`;
     },
     daemonPid,
+    async watchReady() {
+      const { connect } = await loadApi();
+      const client = await connect({ home });
+      const seenAt = new Map<number, bigint>();
+      await client.on('process:ready', (info) => {
+        if (info.pid !== null && !seenAt.has(info.pid)) seenAt.set(info.pid, nowNs());
+      });
+      return { readyAt: (pid) => seenAt.get(pid), close: () => client.disconnect() };
+    },
     async kill() {
       const daemon = daemonPid();
       if (daemon !== null) seen.add(daemon);

@@ -25,8 +25,19 @@ export interface ManagerDriver {
   daemonPid(): number | null;
   /** Stops the daemon and its apps with the tool's own command, then SIGKILLs any leftovers. */
   kill(): Promise<void>;
+  /**
+   * The tool's own "this pid is running" signal, when it has an event for it (guv's
+   * `process:ready` through the API): records when each pid was reported.
+   */
+  watchReady?(): Promise<ReadyWatch>;
   /** {@link kill}, then removes the home. */
   dispose(): Promise<void>;
+}
+
+export interface ReadyWatch {
+  /** When (monotonic ns) the tool reported `pid` running, if it has. */
+  readyAt(pid: number): bigint | undefined;
+  close(): Promise<void>;
 }
 
 /** Waits until `list` shows every name running; resolves with the listing. */
