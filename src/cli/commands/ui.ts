@@ -1,0 +1,11 @@
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+
+/** `guv ui`: starts (or finds) the visualiser in the daemon and prints its private URL. */
+const ui: CliCommand = async (_args, io) => {
+  const { url } = await withClient(io.env, (client) => client.request<{ url: string }>('ui'));
+  io.stdout.write(`${url}\n`);
+  return 0;
+};
+
+export default ui;
