@@ -28,8 +28,8 @@ afterAll(async () => {
   await cleanupHome(home);
 }, 60_000);
 
-function infoArg(event: { args: unknown[] }): ProcessInfo {
-  return event.args[0] as ProcessInfo;
+function infoArg(event: { args: unknown[] } | undefined): ProcessInfo {
+  return event?.args[0] as ProcessInfo;
 }
 
 const types = (events: Array<{ type: string }>) => events.map((e) => e.type);
@@ -64,6 +64,23 @@ describe('start, list, stop, remove through the API', () => {
     await client.removeProcess(started.id);
     expect((await client.listProcesses()).map((p) => p.name)).not.toContain('api-hello');
     expect(await client.findProcessInfoById(started.id)).toBeNull();
+  });
+
+  it('refuses a script that does not exist, and adds nothing', async () => {
+    await expect(
+      startTracked(client, home, fixture('no-such-file.js'), { name: 'ghost' }),
+    ).rejects.toMatchObject({ code: 'GUV_SCRIPT_NOT_FOUND' });
+    expect(await client.findProcessInfoByName('ghost')).toBeNull();
+  });
+
+  it('restarting a running process answers once the new run is up', async () => {
+    const started = await startTracked(client, home, fixture('hello.js'), { name: 'restart-me' });
+    const restarted = await client.restartProcess('restart-me');
+    expect(restarted).toMatchObject({ status: 'running', restarts: 1 });
+    expect(restarted.pid).not.toBe(started.pid);
+    expect(alive(restarted.pid as number)).toBe(true);
+    await eventually(() => !alive(started.pid as number), 'the old pid to be gone');
+    await client.removeProcess('restart-me');
   });
 
   it('resolves <p> by id, by name and by pid', async () => {
@@ -109,7 +126,7 @@ describe('events through connect().on, in order, with the seed arguments', () =>
     await recorder.waitFor(eventOf('process:stopped', 'ev-start'), 'ev-start stopped');
     const stopping = recorder.events.slice(count).filter((e) => !e.type.includes(':log:'));
     expect(types(stopping)).toEqual(['process:stopping', 'process:exit', 'process:stopped']);
-    const [info, error, code, signal] = stopping[1].args as [
+    const [info, error, code, signal] = (stopping[1]?.args ?? []) as [
       ProcessInfo,
       unknown,
       unknown,
@@ -122,7 +139,7 @@ describe('events through connect().on, in order, with the seed arguments', () =>
     expect(infoArg(stopping[2])).toMatchObject({ status: 'stopped', pid: null });
     await eventually(() => exact.length > 0, 'the exact listener');
     expect(exact[0]).toHaveLength(1);
-    expect(exact[0][0]).toMatchObject({ name: 'ev-start', status: 'stopping' });
+    expect(exact[0]?.[0]).toMatchObject({ name: 'ev-start', status: 'stopping' });
     await off();
     await client.removeProcess('ev-start');
   });
@@ -146,8 +163,8 @@ describe('events through connect().on, in order, with the seed arguments', () =>
       'process:exit',
     ]);
     const exit = seen[firstRun];
-    expect(exit.args).toHaveLength(4);
-    expect(exit.args.slice(1)).toEqual([null, 3, null]);
+    expect(exit?.args).toHaveLength(4);
+    expect(exit?.args.slice(1)).toEqual([null, 3, null]);
     expect(infoArg(exit)).toMatchObject({ name: 'ev-crash', pid: started.pid });
     const restarted = types(seen).indexOf('process:restarted');
     expect(types(seen).slice(firstRun + 1, restarted + 1)).toEqual([
@@ -159,8 +176,8 @@ describe('events through connect().on, in order, with the seed arguments', () =>
       'process:restarted',
     ]);
     const restarting = seen[firstRun + 1];
-    expect(restarting.args).toHaveLength(2);
-    expect(typeof restarting.args[1]).toBe('number');
+    expect(restarting?.args).toHaveLength(2);
+    expect(typeof restarting?.args[1]).toBe('number');
     expect(infoArg(restarting).status).toBe('restarting');
     const again = infoArg(seen[restarted]);
     expect(again.restarts).toBe(1);
@@ -187,7 +204,7 @@ describe('events through connect().on, in order, with the seed arguments', () =>
     expect(seen.filter((t) => t === 'process:restarting')).toHaveLength(2);
     expect(seen.at(-1)).toBe('process:aborted');
     for (const exit of recorder.of('ev-abort').filter((e) => e.type === 'process:exit')) {
-      expect(exit.args.slice(1)).toEqual([null, 2, null]);
+      expect(exit?.args.slice(1)).toEqual([null, 2, null]);
     }
     expect((await client.findProcessInfoByName('ev-abort'))?.status).toBe('aborted');
     await client.removeProcess('ev-abort');

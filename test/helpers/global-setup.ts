@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,9 +15,12 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function builtAt(): number {
+const stampFile = join(root, 'dist/.test-build-stamp');
+
+/** When the last build this setup ran had started (tsc reads sources at its start). */
+function builtFrom(): number {
   try {
-    return statSync(join(root, 'dist/cli/main.js')).mtimeMs;
+    return Number(readFileSync(stampFile, 'utf8')) || 0;
   } catch {
     return 0;
   }
@@ -25,11 +28,13 @@ function builtAt(): number {
 
 /**
  * Tests that spawn `bin/guv.js` or the daemon run the compiled dist/: build it once when any
- * source is newer. Type errors elsewhere in the tree do not stop tsc from emitting, so only a
- * build that leaves no dist/ fails the run.
+ * source changed since the sources our last build read. dist/'s own mtimes are no guide: a
+ * build somebody else started before an edit finishes after it. Type errors elsewhere in the
+ * tree do not stop tsc from emitting, so only a build that leaves no dist/ fails the run.
  */
 export default function setup(): void {
-  if (builtAt() >= newestMtime(join(root, 'src'))) return;
+  if (builtFrom() >= newestMtime(join(root, 'src'))) return;
+  const startedAt = Date.now();
   const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
     cwd: root,
     encoding: 'utf8',
@@ -39,5 +44,8 @@ export default function setup(): void {
       `global-setup: tsc reported errors (dist/ still emitted):\n${result.stdout}`,
     );
   }
-  if (builtAt() === 0) throw new Error('global-setup: the build left no dist/cli/main.js');
+  if (!existsSync(join(root, 'dist/cli/main.js'))) {
+    throw new Error('global-setup: the build left no dist/cli/main.js');
+  }
+  writeFileSync(stampFile, String(startedAt));
 }
