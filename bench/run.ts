@@ -41,6 +41,10 @@ const benches: Record<string, { title: string; run: () => Promise<string> }> = {
       return rowsMarkdown(await module.benchLogs());
     },
   },
+  heap: {
+    title: 'Heap snapshot summary',
+    run: async () => rowsMarkdown(await (await import('./heap.js')).benchHeap()),
+  },
   daemon: {
     title: 'Daemon and CLI vs pm2',
     run: async () => {
