@@ -84,7 +84,7 @@ async function assertFree(name: string, ctx: InstallAppContext): Promise<void> {
 }
 
 /** package.json's name, else the last part of the URL without `.git`. */
-async function nameFor(cloned: string, url: string): Promise<string> {
+export async function nameFor(cloned: string, url: string): Promise<string> {
   const fromPackage = (await readAppPackage(cloned)).appName;
   if (fromPackage) return fromPackage;
   const last =

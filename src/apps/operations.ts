@@ -3,6 +3,7 @@ import type { AppInfo } from '../types/info.js';
 import { cloneRepo } from './clone.js';
 import type { AppCheckout, AppInput, CheckedOutRef } from './context.js';
 import { discardStaging, type InstallResult, installDependencies } from './install.js';
+import { adoptClone } from './provisional-clone.js';
 import { currentRef, type GitRef, listRefs, switchRef, updateRefs } from './refs.js';
 import { removeFiles } from './remove.js';
 import { runAsForApp } from './run-as.js';
@@ -55,6 +56,9 @@ export function createAppOperations(options: AppOperationsOptions) {
   });
   return {
     cloneRepo: async (input: AppActorInput): Promise<AppCheckout> => cloneRepo(await bind(input)),
+    /** `cloneRepo` for an app whose clone was made first to learn its name (provisional-clone.ts). */
+    adoptClone: async (input: AppActorInput & { repo: string }): Promise<AppCheckout> =>
+      adoptClone({ ...(await bind(input)), repo: input.repo }),
     installDependencies: async (input: AppActorInput): Promise<InstallResult> =>
       installDependencies(await bind(input)),
     updateRefs: async (input: AppActorInput): Promise<string[]> => updateRefs(await bind(input)),

@@ -25,12 +25,18 @@ interface InRepo {
 }
 
 /** The branch (or else a tag) checked out in `cwd`, and its commit. */
-export async function headOf(repo: InRepo): Promise<CheckedOutRef> {
+export async function headOf(loud: InRepo): Promise<CheckedOutRef> {
+  const repo = quiet(loud);
   const commit = (await git(['rev-parse', '--verify', 'HEAD^{commit}'], repo)).trim();
   const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], repo);
   if (branch.exitCode === 0) return { ref: branch.stdout.trim(), commit };
   const tags = await git(['tag', '--points-at', 'HEAD'], repo);
   return { ref: tags.split('\n').find(Boolean) ?? null, commit };
+}
+
+/** Plumbing output (commit ids, ref lists) is data for guv, not progress for the user. */
+function quiet(repo: InRepo): InRepo {
+  return { ...repo, onOutput: undefined };
 }
 
 /** The ref and commit checked out in an installed app. */
@@ -44,7 +50,8 @@ export async function listRefs(input: AppInput): Promise<GitRef[]> {
   return refsIn({ ...input, cwd });
 }
 
-async function refsIn(repo: InRepo): Promise<GitRef[]> {
+async function refsIn(loud: InRepo): Promise<GitRef[]> {
+  const repo = quiet(loud);
   const format = '--format=%(refname)%00%(objectname)%00%(*objectname)';
   const out = await git(['for-each-ref', format, 'refs/remotes/origin', 'refs/tags'], repo);
   const refs: GitRef[] = [];

@@ -4,11 +4,30 @@ import type { ProcessSummary } from '../daemon/rpc-methods.js';
 import { type GuvHome, resolveHome } from '../daemon/home.js';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
+import {
+  type AppInfo,
+  type AppOutputOptions,
+  type AppSummary,
+  appRequests,
+  type GitRef,
+  type InstallAppOptions,
+  type RefSwitch,
+} from './apps.js';
 import { connectOrStartDaemon } from './autostart.js';
 import { type Connection, openConnection } from './connection.js';
 import { resolveDaemonEntry } from './daemon-entry.js';
 
 export type { ProcessSummary };
+export type {
+  AppInfo,
+  AppOutputListener,
+  AppOutputOptions,
+  AppSummary,
+  GitRef,
+  InstallAppOptions,
+  RefSwitch,
+} from './apps.js';
+
 
 export interface ConnectOptions {
   /** The daemon's home folder; defaults to `GUV_HOME`, then the user's (or root's) standard paths. */
@@ -113,6 +132,44 @@ export class GuvClient {
 
   why(target: string): Promise<{ name: string; history: HistoryEntry[]; lines: string[] }> {
     return this.request('why', { target });
+  }
+
+  /**
+   * Clones `url` into the daemon's apps folder and installs its dependencies; resolves once
+   * `app:installed` was published. `onOutput` receives git and npm output as it comes.
+   */
+  installApp(url: string, options: InstallAppOptions = {}): Promise<AppInfo> {
+    return appRequests.install(this, url, options);
+  }
+
+  /** Installed apps with their checked-out ref and chart state. */
+  listApps(): Promise<AppSummary[]> {
+    return appRequests.list(this);
+  }
+
+  /** Deletes an app; refused while one of its processes runs unless `force` stops them first. */
+  removeApp(name: string, options: { force?: boolean } = {}): Promise<AppInfo> {
+    return appRequests.remove(this, name, options);
+  }
+
+  /** The app's branches and tags as of its last fetch, each with its commit. */
+  listRefs(name: string): Promise<GitRef[]> {
+    return appRequests.listRefs(this, name);
+  }
+
+  /** Fetches from the app's remote (`app:refs:updated`); resolves to the refs now known. */
+  updateRefs(name: string, options: AppOutputOptions = {}): Promise<GitRef[]> {
+    return appRequests.updateRefs(this, name, options);
+  }
+
+  /** Checks out a branch or tag and reinstalls dependencies (`app:refs:switched`). */
+  setRef(name: string, ref: string, options: AppOutputOptions = {}): Promise<RefSwitch> {
+    return appRequests.setRef(this, name, ref, options);
+  }
+
+  /** The ref and commit checked out in the app's folder. */
+  currentRef(name: string): Promise<{ ref: string | null; commit: string }> {
+    return appRequests.currentRef(this, name);
   }
 
   async findProcessInfoById(id: string): Promise<ProcessSummary | null> {

@@ -10,6 +10,8 @@ import { processMachine } from '../machines/process/machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import { createRpcServer, type RpcServer } from '../rpc/server.js';
 import type { GuvHome } from './home.js';
+import { createAppMethods } from './app-methods.js';
+import { createAppService } from './app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
 import { createEventHub } from './event-hub.js';
 import { stopLeftoverChildren } from './leftovers.js';
@@ -209,6 +211,14 @@ export function createDaemon(options: DaemonOptions) {
     error: (error) => log.error({ err: error }, 'the daemon chart failed'),
   });
 
+  const apps = createAppService({
+    appsRoot: home.apps,
+    registryFile: home.appsFile,
+    clock,
+    publish: (event) => hub.emitEvent(event),
+    onChartError: (name, error) => log.error({ err: error, app: name }, 'an app chart failed'),
+  });
+
   let markBooted: () => void = () => {};
   const booted = new Promise<void>((resolve) => {
     markBooted = resolve;
@@ -226,6 +236,7 @@ export function createDaemon(options: DaemonOptions) {
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
     addProcess,
+    apps,
     requestExit: () => {
       setImmediate(() => void shutdown(0));
     },
@@ -234,12 +245,16 @@ export function createDaemon(options: DaemonOptions) {
   const server: RpcServer = createRpcServer({
     socketPath: home.socket,
     ...(config.socketGroup !== null ? { group: config.socketGroup } : {}),
-    handlers: methods,
+    handlers: {
+      ...methods,
+      ...createAppMethods({ apps, booted, table, output, timeoutMs: config.requestTimeoutMs }),
+    },
     log,
   });
   hub.attach(server);
 
   async function start(): Promise<void> {
+    await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
     await server.listen();
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });

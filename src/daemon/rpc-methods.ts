@@ -20,6 +20,8 @@ import {
 } from './process-definition.js';
 import { contextOf, info, type ManagedProcess, type ProcessTable } from './process-table.js';
 import { parseStartRequest } from './start-request.js';
+import { appStartRequest } from './app-start.js';
+import type { AppService } from './app-service.js';
 import { waitFor } from 'xstate';
 
 export interface RpcMethodDeps {
@@ -36,6 +38,8 @@ export interface RpcMethodDeps {
   newId(): string;
   cpuCount: number;
   addProcess(definition: ProcessDefinition): ManagedProcess;
+  /** Installed apps: `start <app>` runs one. */
+  apps?: AppService;
   requestExit(): void;
 }
 
@@ -117,11 +121,13 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     list: () => table.all().map(summary),
 
     start: async (params) => {
-      const request = parseStartRequest(params);
+      const parsed = parseStartRequest(params);
       const existing = table
         .all()
-        .find((m) => m.definition.name === request.target || m.definition.id === request.target);
+        .find((m) => m.definition.name === parsed.target || m.definition.id === parsed.target);
       if (existing) return summaryAfter(await table.start(existing, 'cli', timeout), existing);
+      const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
+      const request = app?.request ?? parsed;
       if (request.instances !== null) {
         throw new GuvError(
           'GUV_NOT_SUPPORTED',
@@ -139,7 +145,10 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       if (request.name !== null && table.nameTaken(request.name)) {
         throw new GuvError('GUV_NAME_TAKEN', `a process called "${request.name}" exists already`);
       }
-      const definition = definitionFromRequest(request, deps.newId(), name, deps.cpuCount);
+      const definition = {
+        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount),
+        app: app?.app ?? null,
+      };
       // Otherwise a typo becomes a process that crash-loops until it aborts.
       if (!existsSync(definition.spec.script)) {
         throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);

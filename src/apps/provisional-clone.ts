@@ -1,0 +1,74 @@
+import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GuvError } from '../errors.js';
+import { checkedAppDir, realAppsRoot, stagingDirFor } from './app-dir.js';
+import { cloneInto } from './clone.js';
+import type { AppCheckout, AppInput } from './context.js';
+import { nameFor } from './install-app.js';
+import { pathExists } from './path-exists.js';
+import { checkoutIn, headOf } from './refs.js';
+import { parseRef, parseRepoUrl } from './validate.js';
+
+/** A clone made before its app has a name, to read the name from its package.json. */
+export interface ProvisionalClone {
+  /** package.json's name without its scope, else the repository's folder name. */
+  name: string;
+  /** The working tree, handed to {@link adoptClone}. */
+  repo: string;
+  /** Deletes whatever is left of it (nothing, once adopted). */
+  discard(): Promise<void>;
+}
+
+export interface ProvisionalCloneOptions extends Omit<AppInput, 'app'> {
+  url: string;
+  /** Read the name at this branch or tag; default: the default branch. */
+  ref: string | null;
+}
+
+/**
+ * `guv install <url>` without a name: clone into a hidden `.clone-*` folder under the apps
+ * root and read the name there, so nothing is cloned twice; {@link adoptClone} then moves it
+ * to the app's staging folder as the app chart's `cloneRepo` step.
+ */
+export async function cloneForName(options: ProvisionalCloneOptions): Promise<ProvisionalClone> {
+  const url = parseRepoUrl(options.url);
+  const ref = options.ref === null ? null : parseRef(options.ref);
+  const holder = await mkdtemp(join(await realAppsRoot(options.appsRoot), '.clone-'));
+  const discard = () => rm(holder, { recursive: true, force: true });
+  try {
+    // mkdtemp makes it 0700: the app's user must be able to enter it to clone inside.
+    await chmod(holder, 0o755);
+    const repo = join(holder, 'repo');
+    await cloneInto(url, repo, options);
+    if (ref !== null) await checkoutIn({ ...options, cwd: repo }, ref, url);
+    return { name: await nameFor(repo, url), repo, discard };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+}
+
+/**
+ * The `cloneRepo` step for a {@link ProvisionalClone}: move it to the app's staging folder and
+ * check out `app.ref` (else keep the default branch), as `cloneRepo` would have.
+ */
+export async function adoptClone(input: AppInput & { repo: string }): Promise<AppCheckout> {
+  const { app, appsRoot } = input;
+  const ref = app.ref === null ? null : parseRef(app.ref);
+  const dir = await checkedAppDir(appsRoot, app);
+  if (await pathExists(dir)) {
+    throw new GuvError('GUV_APP_EXISTS', `app "${app.name}" is already installed in ${dir}`);
+  }
+  const staging = await stagingDirFor(appsRoot, app.name);
+  await rm(staging, { recursive: true, force: true });
+  await rename(input.repo, staging);
+  try {
+    const repo = { ...input, cwd: staging };
+    if (ref !== null) return await checkoutIn(repo, ref, app.name);
+    const head = await headOf(repo);
+    return { ref: head.ref ?? head.commit, commit: head.commit };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

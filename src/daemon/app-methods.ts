@@ -1,0 +1,138 @@
+import { sep } from 'node:path';
+import { APP_OUTPUT_EVENT } from '../apps/output-event.js';
+import { parseRepoUrl } from '../apps/validate.js';
+import { GuvError } from '../errors.js';
+import type { RpcContext, RpcHandler } from '../rpc/server.js';
+import type { ProcessStatus } from '../types/info.js';
+import type { AppService, OutputSink } from './app-service.js';
+import type { OutputRouter } from './output-router.js';
+import { info, type ProcessTable } from './process-table.js';
+
+type Managed = ReturnType<ProcessTable['all']>[number];
+
+export interface AppMethodDeps {
+  apps: AppService;
+  /** Requests wait for it: the daemon has brought back its processes and apps. */
+  booted: Promise<void>;
+  table: ProcessTable;
+  output: OutputRouter;
+  /** How long stopping one of an app's processes may take (rmapp --force). */
+  timeoutMs: number;
+}
+
+const RESTING: ReadonlySet<ProcessStatus> = new Set([
+  'stopped',
+  'failed',
+  'aborted',
+  'uninitialised',
+]);
+
+function objectParams(params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new GuvError('GUV_BAD_ARGUMENT', 'parameters must be an object');
+  }
+  return params as Record<string, unknown>;
+}
+
+function text(params: Record<string, unknown>, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new GuvError('GUV_BAD_ARGUMENT', `"${key}" must be a non-empty string`);
+  }
+  return value;
+}
+
+function optionalText(params: Record<string, unknown>, key: string): string | null {
+  return params[key] === undefined || params[key] === null ? null : text(params, key);
+}
+
+function outputTo(ctx: RpcContext, subject: string): OutputSink {
+  return (chunk) => ctx.sendEvent(APP_OUTPUT_EVENT, [subject, chunk]);
+}
+
+/**
+ * The RPC methods of installed apps: installApp, listApps, removeApp, listRefs, updateRefs,
+ * setRef, currentRef. Long ones stream git and npm output to their caller as
+ * {@link APP_OUTPUT_EVENT}.
+ */
+export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler> {
+  const { apps, table } = deps;
+
+  /** Processes running the app's code: started as the app, or from a file inside its folder. */
+  function processesOf(name: string): Managed[] {
+    const dir = apps.get(name).dir;
+    return table
+      .all()
+      .filter(
+        (m) =>
+          m.definition.app === name ||
+          m.definition.spec.script.startsWith(`${dir}${sep}`) ||
+          m.definition.spec.cwd === dir,
+      );
+  }
+
+  const methods: Record<string, RpcHandler> = {
+    /** `{ url, name?, user?, ref?, cwd? }`: a relative local path is resolved against `cwd`. */
+    installApp: (params, ctx) => {
+      const p = objectParams(params);
+      const cwd = optionalText(p, 'cwd') ?? undefined;
+      const url = parseRepoUrl(text(p, 'url'), { cwd });
+      const name = optionalText(p, 'name');
+      return apps.install(
+        { url, name, user: optionalText(p, 'user'), ref: optionalText(p, 'ref') },
+        outputTo(ctx, name ?? url),
+      );
+    },
+
+    listApps: () => apps.list(),
+
+    /**
+     * `{ name, force? }`: refused while a process of the app runs, unless `force`, which
+     * stops them first. The app's processes are removed with it: their files are gone.
+     */
+    removeApp: async (params, ctx) => {
+      const p = objectParams(params);
+      const name = text(p, 'name');
+      const processes = processesOf(name);
+      const running = processes.filter((m) => !RESTING.has(info(m).status));
+      if (running.length > 0 && p.force !== true) {
+        const names = running.map((m) => m.definition.name).join(', ');
+        throw new GuvError(
+          'GUV_APP_RUNNING',
+          `app "${name}" is running (${names}): stop it first, or remove it with --force`,
+        );
+      }
+      for (const managed of processes) {
+        await table.remove(managed, 'cli', deps.timeoutMs);
+        await deps.output.close(managed.definition.id);
+      }
+      return apps.remove(name, outputTo(ctx, name));
+    },
+
+    listRefs: (params) => apps.listRefs(text(objectParams(params), 'name')),
+
+    updateRefs: (params, ctx) => {
+      const name = text(objectParams(params), 'name');
+      return apps.updateRefs(name, outputTo(ctx, name));
+    },
+
+    setRef: (params, ctx) => {
+      const p = objectParams(params);
+      const name = text(p, 'name');
+      return apps.setRef(name, text(p, 'ref'), outputTo(ctx, name));
+    },
+
+    currentRef: (params) => apps.currentRef(text(objectParams(params), 'name')),
+  };
+
+  return Object.fromEntries(
+    Object.entries(methods).map(([name, handler]) => [
+      name,
+      (async (params, ctx) => {
+        await deps.booted;
+        return handler(params, ctx);
+      }) satisfies RpcHandler,
+    ]),
+  );
+}
