@@ -35,17 +35,20 @@ export interface RefSwitch {
 const LONG_MS = 30 * 60_000;
 const SHORT_MS = 60_000;
 
-/** Run `call` with the daemon's `app:output` events for it going to `onOutput`. */
+/**
+ * Run `call` with the daemon's `app:output` events for it going to `onOutput`; `call` gets
+ * whether to ask the daemon for them.
+ */
 async function withOutput<T>(
   client: GuvClient,
   onOutput: AppOutputListener | undefined,
-  call: () => Promise<T>,
+  call: (output: boolean) => Promise<T>,
 ): Promise<T> {
-  if (!onOutput) return call();
+  if (!onOutput) return call(false);
   const listener = (subject: string, chunk: string) => onOutput(chunk, subject);
   const off = await client.on(APP_OUTPUT_EVENT as 'app:installed', listener as never);
   try {
-    return await call();
+    return await call(true);
   } finally {
     await off().catch(() => {});
   }
@@ -55,8 +58,8 @@ async function withOutput<T>(
 export const appRequests = {
   install(client: GuvClient, url: string, options: InstallAppOptions = {}): Promise<AppInfo> {
     const { onOutput, ...rest } = options;
-    return withOutput(client, onOutput, () =>
-      client.request<AppInfo>('installApp', { cwd: process.cwd(), ...rest, url }, LONG_MS),
+    return withOutput(client, onOutput, (output) =>
+      client.request<AppInfo>('installApp', { cwd: process.cwd(), ...rest, url, output }, LONG_MS),
     );
   },
   list(client: GuvClient): Promise<AppSummary[]> {
@@ -69,8 +72,8 @@ export const appRequests = {
     return client.request('listRefs', { name }, SHORT_MS);
   },
   updateRefs(client: GuvClient, name: string, options: AppOutputOptions = {}): Promise<GitRef[]> {
-    return withOutput(client, options.onOutput, () =>
-      client.request<GitRef[]>('updateRefs', { name }, LONG_MS),
+    return withOutput(client, options.onOutput, (output) =>
+      client.request<GitRef[]>('updateRefs', { name, output }, LONG_MS),
     );
   },
   setRef(
@@ -79,8 +82,8 @@ export const appRequests = {
     ref: string,
     options: AppOutputOptions = {},
   ): Promise<RefSwitch> {
-    return withOutput(client, options.onOutput, () =>
-      client.request<RefSwitch>('setRef', { name, ref }, LONG_MS),
+    return withOutput(client, options.onOutput, (output) =>
+      client.request<RefSwitch>('setRef', { name, ref, output }, LONG_MS),
     );
   },
   currentRef(client: GuvClient, name: string): Promise<{ ref: string | null; commit: string }> {

@@ -47,14 +47,20 @@ function optionalText(params: Record<string, unknown>, key: string): string | nu
   return params[key] === undefined || params[key] === null ? null : text(params, key);
 }
 
-function outputTo(ctx: RpcContext, subject: string): OutputSink {
+/** The caller's sink when it asked for output (`output: true`), else none. */
+function outputTo(
+  ctx: RpcContext,
+  params: Record<string, unknown>,
+  subject: string,
+): OutputSink | null {
+  if (params.output !== true) return null;
   return (chunk) => ctx.sendEvent(APP_OUTPUT_EVENT, [subject, chunk]);
 }
 
 /**
  * The RPC methods of installed apps: installApp, listApps, removeApp, listRefs, updateRefs,
- * setRef, currentRef. Long ones stream git and npm output to their caller as
- * {@link APP_OUTPUT_EVENT}.
+ * setRef, currentRef. Long ones stream git and npm output as {@link APP_OUTPUT_EVENT} to a
+ * caller that passes `output: true`.
  */
 export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler> {
   const { apps, table } = deps;
@@ -81,7 +87,7 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
       const name = optionalText(p, 'name');
       return apps.install(
         { url, name, user: optionalText(p, 'user'), ref: optionalText(p, 'ref') },
-        outputTo(ctx, name ?? url),
+        outputTo(ctx, p, name ?? url),
       );
     },
 
@@ -107,20 +113,21 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
         await table.remove(managed, 'cli', deps.timeoutMs);
         await deps.output.close(managed.definition.id);
       }
-      return apps.remove(name, outputTo(ctx, name));
+      return apps.remove(name, outputTo(ctx, p, name));
     },
 
     listRefs: (params) => apps.listRefs(text(objectParams(params), 'name')),
 
     updateRefs: (params, ctx) => {
-      const name = text(objectParams(params), 'name');
-      return apps.updateRefs(name, outputTo(ctx, name));
+      const p = objectParams(params);
+      const name = text(p, 'name');
+      return apps.updateRefs(name, outputTo(ctx, p, name));
     },
 
     setRef: (params, ctx) => {
       const p = objectParams(params);
       const name = text(p, 'name');
-      return apps.setRef(name, text(p, 'ref'), outputTo(ctx, name));
+      return apps.setRef(name, text(p, 'ref'), outputTo(ctx, p, name));
     },
 
     currentRef: (params) => apps.currentRef(text(objectParams(params), 'name')),
