@@ -40,7 +40,10 @@ export async function cloneForName(options: ProvisionalCloneOptions): Promise<Pr
     await chmod(holder, 0o755);
     const repo = join(holder, 'repo');
     await cloneInto(url, repo, options);
-    if (ref !== null) await checkoutIn({ ...options, cwd: repo }, ref, url);
+    if (ref !== null) {
+      const label = await nameFor(repo, url).catch(() => url);
+      await checkoutIn({ ...options, cwd: repo }, ref, label);
+    }
     return { name: await nameFor(repo, url), repo, discard };
   } catch (error) {
     await discard();
