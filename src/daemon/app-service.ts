@@ -6,6 +6,7 @@ import { pathExists } from '../apps/path-exists.js';
 import { cloneForName } from '../apps/provisional-clone.js';
 import { createAppRegistry } from '../apps/registry.js';
 import { runAsForApp } from '../apps/run-as.js';
+import { makeTraversable } from '../apps/traversable.js';
 import { parseAppName, parseRef, parseRepoUrl } from '../apps/validate.js';
 import type { BusEvent } from '../bus/events.js';
 import { GuvError } from '../errors.js';
@@ -195,7 +196,9 @@ export function createAppService(options: AppServiceOptions) {
   return {
     /** Recreate a chart, in `installed`, for every app in the registry. */
     async restore(): Promise<void> {
-      for (const app of await registry.list()) {
+      const apps = await registry.list();
+      if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot);
+      for (const app of apps) {
         if (entries.has(app.name)) continue;
         if (app.commit === null) continue;
         createEntry(app, true).actor.start();
@@ -213,6 +216,7 @@ export function createAppService(options: AppServiceOptions) {
       const user = request.user;
       if (request.name !== null) await assertNameFree(parseAppName(request.name));
       const runAs = await runAsFor({ user });
+      if (runAs) await makeTraversable(options.appsRoot);
       const provisional =
         request.name === null
           ? await cloneForName({

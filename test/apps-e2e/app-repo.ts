@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,11 +28,16 @@ function server(version: string): string {
 /**
  * An npm-style app repository in `<parent>/<folder>`: package.json named `packageName` with
  * `main: server.js` and a lockfile; tag `v1` (annotated) runs "v1", `main` runs "v2", branch
- * `dev` runs "dev". `dependencies` go into package.json (no lockfile then).
+ * `dev` runs "dev". `dependencies` go into package.json (no lockfile then), `scripts` too.
  */
 export async function makeAppRepo(
   parent: string,
-  options: { folder?: string; packageName?: string; dependencies?: Record<string, string> } = {},
+  options: {
+    folder?: string;
+    packageName?: string;
+    dependencies?: Record<string, string>;
+    scripts?: Record<string, string>;
+  } = {},
 ): Promise<AppRepo> {
   const dir = join(parent, options.folder ?? 'origin');
   await mkdir(dir, { recursive: true });
@@ -43,6 +47,7 @@ export async function makeAppRepo(
     version: '1.0.0',
     main: 'server.js',
     ...(options.dependencies ? { dependencies: options.dependencies } : {}),
+    ...(options.scripts ? { scripts: options.scripts } : {}),
   };
   sh(dir, 'init', '-q', '-b', 'main');
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
@@ -86,9 +91,4 @@ export async function runningVersion(probe: string, version: string): Promise<nu
     return text.startsWith(`${version} `) ? text : null;
   }, `the app to run ${version}`);
   return Number(line.split(' ')[1]);
-}
-
-/** A short git for assertions (system git, like the fixtures). */
-export function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 }
