@@ -115,4 +115,29 @@ describe('the app API and its events', () => {
       code: 'GUV_APP_NOT_FOUND',
     });
   }, 120_000);
+
+  it('one operation at a time: a concurrent install of the same name and a second switch are refused', async () => {
+    const guv = await startDaemon(home);
+    const [first, second] = await Promise.allSettled([
+      guv.installApp(repo.url, { name: 'twin' }),
+      guv.installApp(repo.dir, { name: 'twin' }),
+    ]);
+    const outcomes = [first.status, second.status].sort();
+    expect(outcomes).toEqual(['fulfilled', 'rejected']);
+    const loser = (first.status === 'rejected' ? first : second) as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ code: 'GUV_APP_EXISTS' });
+    expect(await guv.listApps()).toHaveLength(1);
+    expect(existsSync(join(home.dir, 'apps', 'twin', 'server.js'))).toBe(true);
+
+    const [switched, busy] = await Promise.allSettled([
+      guv.setRef('twin', 'v1'),
+      guv.updateRefs('twin'),
+    ]);
+    expect(switched.status).toBe('fulfilled');
+    expect((busy as PromiseRejectedResult).reason).toMatchObject({
+      code: 'GUV_APP_BUSY',
+      message: expect.stringMatching(/^app "twin" cannot do that now: it is switchingRef\./),
+    });
+    expect(await guv.currentRef('twin')).toEqual({ ref: 'v1', commit: repo.commit('v1') });
+  }, 120_000);
 });
