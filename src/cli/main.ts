@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   lsapps: () => import('./commands/lsapps.js'),
   lsrefs: () => import('./commands/lsrefs.js'),
   ref: () => import('./commands/ref.js'),
+  reload: () => import('./commands/reload.js'),
   remove: () => import('./commands/remove.js'),
   restart: () => import('./commands/restart.js'),
   restore: () => import('./commands/restore.js'),
@@ -28,6 +29,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   stop: () => import('./commands/stop.js'),
   updaterefs: () => import('./commands/updaterefs.js'),
   why: () => import('./commands/why.js'),
+  workers: () => import('./commands/workers.js'),
   write: () => import('./commands/write.js'),
 };
 

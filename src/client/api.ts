@@ -1,6 +1,6 @@
 import type { GuvEventName, GuvEvents } from '../bus/events.js';
 import type { ExactListener, PatternListener, PatternString } from '../bus/listener-types.js';
-import type { ProcessSummary } from '../daemon/rpc-methods.js';
+import type { ProcessSummary, WorkerSummary } from '../daemon/rpc-methods.js';
 import { type GuvHome, resolveHome } from '../daemon/home.js';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
@@ -17,7 +17,7 @@ import { connectOrStartDaemon } from './autostart.js';
 import { type Connection, openConnection } from './connection.js';
 import { resolveDaemonEntry } from './daemon-entry.js';
 
-export type { ProcessSummary };
+export type { ProcessSummary, WorkerSummary };
 export type {
   AppInfo,
   AppOutputListener,
@@ -130,8 +130,26 @@ export class GuvClient {
     return this.request('remove', { target }, 120_000);
   }
 
-  why(target: string): Promise<{ name: string; history: HistoryEntry[]; lines: string[] }> {
-    return this.request('why', { target });
+  /**
+   * Reloads a cluster worker by worker, without downtime: resolves once every worker was
+   * replaced; rejects with GUV_RELOAD_FAILED when a new worker could not start (the old ones
+   * keep serving).
+   */
+  reloadProcess(target: string): Promise<ProcessSummary> {
+    return this.request('reload', { target }, 600_000);
+  }
+
+  /** Sets a cluster's worker count; resolves once exactly that many run. Retired workers drain first. */
+  resizeCluster(target: string, instances: number): Promise<ProcessSummary> {
+    return this.request('resize', { target, instances }, 600_000);
+  }
+
+  /** The chart history of a process or cluster, or with `worker` of one worker slot of a cluster. */
+  why(
+    target: string,
+    options: { worker?: number } = {},
+  ): Promise<{ name: string; history: HistoryEntry[]; lines: string[] }> {
+    return this.request('why', { target, ...options });
   }
 
   /**

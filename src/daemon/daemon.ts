@@ -3,6 +3,7 @@ import { type Actor, createActor, fromPromise, waitFor } from 'xstate';
 import { nanoid } from 'nanoid';
 import { createBus } from '../bus/bus.js';
 import { createChildLogic } from '../actors/child/child-actor.js';
+import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
@@ -18,7 +19,7 @@ import { stopLeftoverChildren } from './leftovers.js';
 import { createOutputRouter } from './output-router.js';
 import { createCpuMeter } from './proc-stats.js';
 import { readProcessStartTime } from './process-identity.js';
-import { createProcessTable, contextOf, info, type ManagedProcess } from './process-table.js';
+import { createProcessTable, info, type Managed, pidOf } from './process-table.js';
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import type { DaemonLogger } from './daemon-log.js';
@@ -54,6 +55,12 @@ export function createDaemon(options: DaemonOptions) {
       const managed = table.byId(id);
       return managed ? info(managed) : null;
     },
+    workerInfoOf: (clusterId, workerId) => {
+      const cluster = table.byId(clusterId);
+      if (cluster?.kind !== 'cluster') return null;
+      const worker = cluster.workerInfo(workerId);
+      return worker ? [cluster.info(), worker] : null;
+    },
     onError: (error) => log.error({ err: error }, 'log file write failed'),
   });
 
@@ -67,12 +74,12 @@ export function createDaemon(options: DaemonOptions) {
     },
     register(id, handle) {
       const managed = table.byId(id);
-      if (managed) managed.handle = handle;
+      if (managed?.kind === 'process') managed.handle = handle;
       saver.schedule();
     },
     unregister(id) {
       const managed = table.byId(id);
-      if (managed) managed.handle = null;
+      if (managed?.kind === 'process') managed.handle = null;
       heartbeats.delete(id);
     },
   });
@@ -83,10 +90,72 @@ export function createDaemon(options: DaemonOptions) {
       actions: { publish: (_, event) => hub.emitEvent(event) },
     }),
     clock,
+    createCluster: (definition) =>
+      new ClusterSupervisor(definition, {
+        clock,
+        publish: (event) => hub.emitEvent(event),
+        onManagerOutput: (cluster, stream, chunk) =>
+          output.clusterOutput(
+            { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
+            stream,
+            chunk,
+          ),
+        onWorkerOutput: (cluster, workerId, stream, data) =>
+          output.clusterOutput(workerSource(cluster, workerId), stream, data),
+        onWorkerMessage: handleWorkerMessage,
+        onChange: () => saver.schedule(),
+        onChartError: (definition, error) =>
+          log.error({ err: error, process: definition.name }, 'a cluster chart failed'),
+      }),
     onChange: () => saver.schedule(),
     onChartError: (definition, error) =>
       log.error({ err: error, process: definition.name }, 'a process chart failed'),
   });
+
+  function workerSource(cluster: ClusterSupervisor, workerId: string) {
+    const index = Number(workerId.slice(cluster.id.length + 1).split('.')[0]);
+    return {
+      kind: 'worker' as const,
+      id: cluster.id,
+      name: cluster.definition.name,
+      workerId,
+      index,
+    };
+  }
+
+  function handleWorkerMessage(
+    cluster: ClusterSupervisor,
+    workerId: string,
+    message: ChildMessage,
+  ): void {
+    switch (message.type) {
+      case 'log':
+        output.clusterRecord(workerSource(cluster, workerId), message.level, message.message);
+        break;
+      case 'heartbeat':
+        heartbeats.set(workerId, message);
+        break;
+      case 'config:request': {
+        const config = processConfig(cluster.definition);
+        const known = Object.hasOwn(config, message.key);
+        cluster.respondConfig(
+          workerId,
+          message.requestId,
+          known ? config[message.key] : undefined,
+          known
+            ? undefined
+            : {
+                name: 'GuvError',
+                message: `no config key "${message.key}"`,
+                code: 'GUV_CONFIG_NOT_FOUND',
+              },
+        );
+        break;
+      }
+      case 'listening':
+        break;
+    }
+  }
 
   const saver = createStateSaver(home.processesFile, snapshotState, (error) =>
     log.error({ err: error }, 'saving the process list failed'),
@@ -97,13 +166,13 @@ export function createDaemon(options: DaemonOptions) {
       version: 1,
       cleanShutdown,
       processes: table.all().map((managed) => {
-        const context = contextOf(managed);
+        const pid = pidOf(managed);
         return {
           definition: managed.definition,
           desired: managed.desired,
-          pid: context.pid,
-          pidStartTime: context.pid === null ? null : readProcessStartTime(context.pid),
-          restarts: context.restarts,
+          pid,
+          pidStartTime: pid === null ? null : readProcessStartTime(pid),
+          restarts: info(managed).restarts,
         };
       }),
     };
@@ -111,7 +180,7 @@ export function createDaemon(options: DaemonOptions) {
 
   function handleChildMessage(id: string, message: ChildMessage): void {
     const managed = table.byId(id);
-    if (!managed) return;
+    if (managed?.kind !== 'process') return;
     switch (message.type) {
       case 'log':
         output.record(id, managed.definition.name, message.level, message.message);
@@ -144,7 +213,7 @@ export function createDaemon(options: DaemonOptions) {
     }
   }
 
-  function addProcess(definition: ProcessDefinition): ManagedProcess {
+  function addProcess(definition: ProcessDefinition): Managed {
     return table.add(definition);
   }
 

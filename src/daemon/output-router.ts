@@ -1,5 +1,5 @@
 import { type LogLevel, createLogWriter, logFilePath, type LogWriter } from '../logs/index.js';
-import type { ProcessInfo } from '../types/info.js';
+import type { ClusterInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
 import type { EventHub } from './event-hub.js';
 
 export interface OutputRouterOptions {
@@ -9,6 +9,8 @@ export interface OutputRouterOptions {
   keep: number;
   /** The live info of a process, for log events. */
   infoOf(id: string): ProcessInfo | null;
+  /** The live info of a cluster and of one of its workers, for `worker:log:*` events. */
+  workerInfoOf?(clusterId: string, workerId: string): [ClusterInfo, WorkerInfo] | null;
   onError(error: Error): void;
 }
 
@@ -19,6 +21,23 @@ const LOG_EVENT = {
   error: 'process:log:error',
   debug: 'process:log:debug',
 } as const;
+const CLUSTER_LOG_EVENT = {
+  info: 'cluster:log:info',
+  warn: 'cluster:log:warn',
+  error: 'cluster:log:error',
+  debug: 'cluster:log:debug',
+} as const;
+const WORKER_LOG_EVENT = {
+  info: 'worker:log:info',
+  warn: 'worker:log:warn',
+  error: 'worker:log:error',
+  debug: 'worker:log:debug',
+} as const;
+
+/** Whose output it is: a process, a cluster's manager, or one of its workers. */
+type Source =
+  | { kind: 'process' | 'cluster'; id: string; name: string }
+  | { kind: 'worker'; id: string; name: string; workerId: string; index: number };
 
 /**
  * Sends each child's output to its log files, and to the bus as `process:log:*` events only
@@ -27,21 +46,23 @@ const LOG_EVENT = {
 export function createOutputRouter(options: OutputRouterOptions) {
   const writers = new Map<string, Map<LogLevel, LogWriter>>();
 
-  function writerFor(id: string, name: string, level: LogLevel): LogWriter {
+  function writerFor(id: string, name: string, level: LogLevel, workerIndex?: number): LogWriter {
     let byLevel = writers.get(id);
     if (!byLevel) {
       byLevel = new Map();
       writers.set(id, byLevel);
     }
-    let writer = byLevel.get(level);
+    // Keyed by level, or by worker slot and level: a cluster's workers share one slot's files.
+    const key = (workerIndex === undefined ? level : `${workerIndex}.${level}`) as LogLevel;
+    let writer = byLevel.get(key);
     if (!writer) {
       writer = createLogWriter({
-        path: logFilePath(options.logsDir, name, level),
+        path: logFilePath(options.logsDir, name, level, workerIndex),
         maxBytes: options.maxBytes,
         keep: options.keep,
         onError: options.onError,
       });
-      byLevel.set(level, writer);
+      byLevel.set(key, writer);
     }
     return writer;
   }
@@ -57,7 +78,49 @@ export function createOutputRouter(options: OutputRouterOptions) {
     }
   }
 
+  /** `cluster:log:*` or `worker:log:*` lines, built only while someone watches. */
+  function publishClusterLines(source: Source, level: LogLevel, text: string): void {
+    const type = source.kind === 'worker' ? WORKER_LOG_EVENT[level] : CLUSTER_LOG_EVENT[level];
+    if (!options.hub.isWatched(type)) return;
+    const date = Date.now();
+    const lines = text.split('\n').filter((line) => line.length > 0);
+    if (source.kind === 'worker') {
+      const infos = options.workerInfoOf?.(source.id, source.workerId);
+      if (!infos) return;
+      for (const message of lines)
+        options.hub.emit(WORKER_LOG_EVENT[level], infos[0], infos[1], { date, message });
+      return;
+    }
+    const info = options.infoOf(source.id) as ClusterInfo | null;
+    if (!info) return;
+    for (const message of lines)
+      options.hub.emit(CLUSTER_LOG_EVENT[level], info, { date, message });
+  }
+
+  function clusterWriter(source: Source, level: LogLevel): LogWriter {
+    return source.kind === 'worker'
+      ? writerFor(source.id, source.name, level, source.index)
+      : writerFor(source.id, source.name, level);
+  }
+
   return {
+    /** Output of a cluster's manager (`kind: 'cluster'`) or of one of its workers. */
+    clusterOutput(source: Source, stream: 'stdout' | 'stderr', data: Buffer | string): void {
+      const level = LEVEL_OF_STREAM[stream];
+      clusterWriter(source, level).write(typeof data === 'string' ? Buffer.from(data) : data);
+      publishClusterLines(source, level, data.toString());
+    },
+    /** A log record of a cluster's worker (from its wrapper). */
+    clusterRecord(source: Source, level: LogLevel, message: string): void {
+      clusterWriter(source, level).writeRecord(message);
+      publishClusterLines(source, level, message);
+    },
+    /** The log files of one worker slot. */
+    workerFiles(name: string, index: number): string[] {
+      return (['info', 'error', 'warn', 'debug'] as const).map((level) =>
+        logFilePath(options.logsDir, name, level, index),
+      );
+    },
     output(id: string, name: string, stream: 'stdout' | 'stderr', chunk: Buffer): void {
       const level = LEVEL_OF_STREAM[stream];
       writerFor(id, name, level).write(chunk);

@@ -1,15 +1,17 @@
 import { type Actor, type AnyActorLogic, createActor, waitFor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { ChildHandle } from '../actors/child/child-handle.js';
+import type { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import type { ProcessMachine } from '../machines/process/machine.js';
 import { processInfo } from '../machines/process/info.js';
 import type { SupervisionContext } from '../machines/process/supervision-context.js';
-import type { ProcessInfo, ProcessStatus } from '../types/info.js';
+import type { ClusterInfo, ProcessInfo, ProcessStatus } from '../types/info.js';
 import { findProcess } from './find-process.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** A process the daemon supervises: what the user asked for, and the chart that runs it. */
 export interface ManagedProcess {
+  readonly kind: 'process';
   readonly definition: ProcessDefinition;
   readonly actor: Actor<ProcessMachine>;
   handle: ChildHandle | null;
@@ -17,12 +19,20 @@ export interface ManagedProcess {
   desired: 'running' | 'stopped';
 }
 
+/** A cluster (definition.instances ≠ null): its manager and workers, behind the same operations. */
+export type ManagedCluster = ClusterSupervisor;
+
+/** Anything the table holds: `kind` tells a single process from a cluster. */
+export type Managed = ManagedProcess | ManagedCluster;
+
 export interface ProcessTableOptions {
   /** The process chart with its real `child` actor and `publish` action provided. */
   machine: ProcessMachine;
   clock: { now(): number };
   /** Called after anything the persisted state depends on changed. */
   onChange(): void;
+  /** Builds the supervisor of a cluster definition (its charts bound to a manager process). */
+  createCluster(definition: ProcessDefinition): ManagedCluster;
   /** Called when a chart throws (a bug): the process is kept for inspection, its chart is dead. */
   onChartError(definition: ProcessDefinition, error: unknown): void;
   /** Passed to createActor so the visualiser can watch transitions. */
@@ -54,11 +64,17 @@ const RESTING: ReadonlySet<ProcessStatus> = new Set([
  * into one parent, which slows XState down quadratically with thousands of children).
  */
 export function createProcessTable(options: ProcessTableOptions) {
-  const processes = new Map<string, ManagedProcess>();
+  const processes = new Map<string, Managed>();
 
-  function add(definition: ProcessDefinition): ManagedProcess {
+  function add(definition: ProcessDefinition): Managed {
     if (processes.has(definition.id)) {
       throw new GuvError('GUV_PROCESS_EXISTS', `a process with id "${definition.id}" exists`);
+    }
+    if (definition.instances !== null) {
+      const cluster = options.createCluster(definition);
+      processes.set(definition.id, cluster);
+      options.onChange();
+      return cluster;
     }
     const actor = createActor(options.machine, {
       input: {
@@ -71,7 +87,13 @@ export function createProcessTable(options: ProcessTableOptions) {
       },
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
-    const managed: ManagedProcess = { definition, actor, handle: null, desired: 'stopped' };
+    const managed: ManagedProcess = {
+      kind: 'process',
+      definition,
+      actor,
+      handle: null,
+      desired: 'stopped',
+    };
     let lastStatus: ProcessStatus = 'uninitialised';
     actor.subscribe({
       next(snapshot) {
@@ -91,12 +113,12 @@ export function createProcessTable(options: ProcessTableOptions) {
     return managed;
   }
 
-  function get(query: string): ManagedProcess {
+  function get(query: string): Managed {
     const found = findProcess(
       [...processes.values()].map((managed) => ({
         id: managed.definition.id,
         name: managed.definition.name,
-        pid: contextOf(managed).pid,
+        pid: pidOf(managed),
         managed,
       })),
       query,
@@ -104,21 +126,15 @@ export function createProcessTable(options: ProcessTableOptions) {
     return found.managed;
   }
 
-  async function start(
-    managed: ManagedProcess,
-    by: string,
-    timeoutMs: number,
-  ): Promise<ProcessInfo> {
+  async function start(managed: Managed, by: string, timeoutMs: number): Promise<ProcessInfo> {
+    if (managed.kind === 'cluster') return managed.start(by, timeoutMs);
     managed.desired = 'running';
     managed.actor.send({ type: 'START', by });
     return settle(managed, SETTLED_AFTER_START, timeoutMs, 'start');
   }
 
-  async function restart(
-    managed: ManagedProcess,
-    by: string,
-    timeoutMs: number,
-  ): Promise<ProcessInfo> {
+  async function restart(managed: Managed, by: string, timeoutMs: number): Promise<ProcessInfo> {
+    if (managed.kind === 'cluster') return managed.restart(by, timeoutMs);
     const before = contextOf(managed).restarts;
     managed.desired = 'running';
     managed.actor.send({ type: 'RESTART', by });
@@ -135,24 +151,18 @@ export function createProcessTable(options: ProcessTableOptions) {
     return settle(managed, SETTLED_AFTER_START, timeoutMs, 'restart');
   }
 
-  async function stop(
-    managed: ManagedProcess,
-    by: string,
-    timeoutMs: number,
-  ): Promise<ProcessInfo> {
+  async function stop(managed: Managed, by: string, timeoutMs: number): Promise<ProcessInfo> {
+    if (managed.kind === 'cluster') return managed.stop(by, timeoutMs);
     managed.desired = 'stopped';
     options.onChange();
     managed.actor.send({ type: 'STOP', by });
     return settle(managed, RESTING, timeoutMs, 'stop');
   }
 
-  async function remove(
-    managed: ManagedProcess,
-    by: string,
-    timeoutMs: number,
-  ): Promise<ProcessInfo> {
+  async function remove(managed: Managed, by: string, timeoutMs: number): Promise<ProcessInfo> {
     const info = await stop(managed, by, timeoutMs);
-    managed.actor.stop();
+    if (managed.kind === 'cluster') managed.dispose();
+    else managed.actor.stop();
     processes.delete(managed.definition.id);
     options.onChange();
     return info;
@@ -212,6 +222,11 @@ export function contextOf(managed: ManagedProcess): SupervisionContext {
   return managed.actor.getSnapshot().context;
 }
 
-export function info(managed: ManagedProcess): ProcessInfo {
-  return processInfo(contextOf(managed));
+export function info(managed: Managed): ProcessInfo | ClusterInfo {
+  return managed.kind === 'cluster' ? managed.info() : processInfo(contextOf(managed));
+}
+
+/** The pid of a process, or of a cluster's manager. */
+export function pidOf(managed: Managed): number | null {
+  return managed.kind === 'cluster' ? managed.pid : contextOf(managed).pid;
 }

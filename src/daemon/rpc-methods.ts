@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
 import { GuvError } from '../errors.js';
-import { describeTransition } from '../machines/history.js';
+import { describeTransition, type HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import type { RpcHandler } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -18,10 +18,11 @@ import {
   type ProcessDefinition,
   uniqueName,
 } from './process-definition.js';
-import { contextOf, info, type ManagedProcess, type ProcessTable } from './process-table.js';
-import { parseStartRequest } from './start-request.js';
+import { contextOf, info, type Managed, type ProcessTable } from './process-table.js';
+import { createClusterMethods, type WorkerSummary, workerSummaries } from './cluster-methods.js';
 import { appStartRequest } from './app-start.js';
 import type { AppService } from './app-service.js';
+import { parseStartRequest } from './start-request.js';
 import { waitFor } from 'xstate';
 
 export interface RpcMethodDeps {
@@ -37,7 +38,7 @@ export interface RpcMethodDeps {
   daemonActor: Actor<typeof daemonMachine>;
   newId(): string;
   cpuCount: number;
-  addProcess(definition: ProcessDefinition): ManagedProcess;
+  addProcess(definition: ProcessDefinition): Managed;
   /** Installed apps: `start <app>` runs one. */
   apps?: AppService;
   requestExit(): void;
@@ -52,7 +53,15 @@ export interface ProcessSummary extends ProcessInfo {
   /** Ms since the current run started, or null. */
   uptime: number | null;
   instances: number | null;
+  /** 'cluster' for a cluster manager with its workers. */
+  kind: 'process' | 'cluster';
+  /** Clusters only: the chart's state (starting, ready, online, reloading…). */
+  state?: string;
+  /** Clusters only: every worker, serving ones by slot, then a reload's new one and retiring ones. */
+  workers?: WorkerSummary[];
 }
+
+export type { WorkerSummary };
 
 function objectParams(params: unknown): Record<string, unknown> {
   if (params === undefined || params === null) return {};
@@ -84,7 +93,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
   const { table, config } = deps;
   const timeout = config.requestTimeoutMs;
 
-  function summary(managed: ManagedProcess): ProcessSummary {
+  function summary(managed: Managed): ProcessSummary {
     const processInfo = info(managed);
     const figures =
       processInfo.pid === null ? null : deps.cpu.measure(processInfo.pid, processInfo.startedAt);
@@ -97,14 +106,24 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
           ? null
           : Date.now() - processInfo.startedAt,
       instances: managed.definition.instances,
+      kind: managed.kind,
+      ...(managed.kind === 'cluster'
+        ? { state: managed.state(), workers: workerSummaries(managed, deps.cpu) }
+        : {}),
     };
   }
 
-  function target(params: unknown): ManagedProcess {
+  function target(params: unknown): Managed {
     return table.get(stringParam(objectParams(params), 'target'));
   }
 
-  function liveHandle(managed: ManagedProcess) {
+  function liveHandle(managed: Managed) {
+    if (managed.kind === 'cluster') {
+      throw new GuvError(
+        'GUV_NOT_SUPPORTED',
+        `${managed.definition.name} is a cluster: this goes to single processes only`,
+      );
+    }
     if (!managed.handle) {
       throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
     }
@@ -128,12 +147,6 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       if (existing) return summaryAfter(await table.start(existing, 'cli', timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;
-      if (request.instances !== null) {
-        throw new GuvError(
-          'GUV_NOT_SUPPORTED',
-          'clusters (-i) are not available yet in this daemon',
-        );
-      }
       if (
         !request.target.includes('/') &&
         !/\.[a-z]+$/i.test(request.target) &&
@@ -152,6 +165,12 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       // Otherwise a typo becomes a process that crash-loops until it aborts.
       if (!existsSync(definition.spec.script)) {
         throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);
+      }
+      if (definition.instances !== null && definition.spec.interpreter !== 'node') {
+        throw new GuvError(
+          'GUV_BAD_ARGUMENT',
+          'a cluster (-i) runs a Node script, not an executable',
+        );
       }
       const managed = deps.addProcess(definition);
       return summaryAfter(await table.start(managed, 'cli', timeout), managed);
@@ -175,25 +194,32 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
 
     info: (params) => {
       const managed = target(params);
-      const context = contextOf(managed);
       return {
         ...summary(managed),
         definition: managed.definition,
         desired: managed.desired,
         heartbeat: deps.heartbeats.get(managed.definition.id) ?? null,
-        lastError: context.lastError,
-        logFiles: deps.output.files(managed.definition.name),
+        lastError: managed.kind === 'cluster' ? managed.lastError() : contextOf(managed).lastError,
+        logFiles: logFilesOf(managed),
       };
     },
 
+    /** `{ target, worker? }`: a process's history, a cluster's, or (with `worker`) a worker slot's. */
     why: (params) => {
-      const managed = target(params);
-      const history = contextOf(managed).history;
-      return {
-        name: managed.definition.name,
-        history,
-        lines: history.map((entry) => describeTransition(entry)),
-      };
+      const p = objectParams(params);
+      const managed = target(p);
+      let name = managed.definition.name;
+      let history: HistoryEntry[];
+      if (managed.kind === 'process') history = contextOf(managed).history;
+      else if (p.worker === undefined || p.worker === null) history = managed.history();
+      else {
+        if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
+          throw new GuvError('GUV_BAD_ARGUMENT', '"worker" must be a worker index (0, 1, …)');
+        }
+        history = managed.workerHistory(p.worker).history;
+        name = `${name} worker ${p.worker}`;
+      }
+      return { name, history, lines: history.map((entry) => describeTransition(entry)) };
     },
 
     send: async (params) => {
@@ -243,12 +269,10 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     logFiles: (params) => {
       const p = objectParams(params);
       if (p.target === undefined || p.target === null) {
-        return table
-          .all()
-          .map((m) => ({ name: m.definition.name, files: deps.output.files(m.definition.name) }));
+        return table.all().map((m) => ({ name: m.definition.name, files: logFilesOf(m) }));
       }
       const managed = target(p);
-      return [{ name: managed.definition.name, files: deps.output.files(managed.definition.name) }];
+      return [{ name: managed.definition.name, files: logFilesOf(managed) }];
     },
 
     config: (params) => {
@@ -273,6 +297,10 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       return { ok: true };
     },
   };
+  Object.assign(
+    methods,
+    createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
+  );
   const waiting = Object.fromEntries(
     Object.entries(methods).map(([name, handler]) => [
       name,
@@ -291,7 +319,17 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     }),
   };
 
-  function summaryAfter(_settled: ProcessInfo, managed: ManagedProcess): ProcessSummary {
+  function summaryAfter(_settled: ProcessInfo, managed: Managed): ProcessSummary {
     return summary(managed);
+  }
+
+  /** A process's log files; a cluster's manager files, then each worker slot's. */
+  function logFilesOf(managed: Managed): string[] {
+    const name = managed.definition.name;
+    const files = deps.output.files(name);
+    if (managed.kind === 'process') return files;
+    const slots = managed.definition.instances ?? 0;
+    for (let index = 0; index < slots; index++) files.push(...deps.output.workerFiles(name, index));
+    return files;
   }
 }

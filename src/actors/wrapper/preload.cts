@@ -39,6 +39,8 @@ const WRAPPER_MESSAGE_TYPES = [
 ];
 const SUPERVISOR_MESSAGE_TYPES = ['send', 'gc', 'heapdump', 'config:response', 'shutdown'];
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+/** How long a draining HTTP server leaves a keep-alive connection idle before closing it. */
+const IDLE_GRACE_MS = 1000;
 /** How long a fatal report may take to reach the supervisor before the process dies anyway. */
 const FATAL_FLUSH_MS = 1000;
 const LOOP_DELAY_RESOLUTION_MS = 10;
@@ -47,6 +49,14 @@ type ProcessIds = { initgroups(user: string, extraGroup: number): void };
 type Message = { type: string; [key: string]: unknown };
 type Callback = (error: Error | null, value?: unknown) => void;
 type AnyFunction = (...args: unknown[]) => unknown;
+type Response = import('node:http').ServerResponse;
+/** What a draining HTTP(S) server needs to know: its connections and their requests in flight. */
+type HttpTraffic = {
+  sockets: Set<net.Socket>;
+  responses: Set<Response>;
+  inFlight: Map<net.Socket, number>;
+  draining: boolean;
+};
 
 function serializeError(value: unknown): {
   name: string;
@@ -225,21 +235,84 @@ function activate(): void {
     send({ type: 'config:request', requestId, key: String(key) });
   });
 
+  const httpTraffic = new Map<net.Server, HttpTraffic>();
+
+  /** Follows an HTTP(S) server's connections and requests so that a shutdown can drain it. */
+  function trackTraffic(server: net.Server, kind: string): void {
+    if (httpTraffic.has(server)) return;
+    const traffic: HttpTraffic = {
+      sockets: new Set(),
+      responses: new Set(),
+      inFlight: new Map(),
+      draining: false,
+    };
+    httpTraffic.set(server, traffic);
+    server.on(kind === 'https' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      traffic.sockets.add(socket);
+      socket.once('close', () => {
+        traffic.sockets.delete(socket);
+        traffic.inFlight.delete(socket);
+      });
+    });
+    // First in line, so that a draining server's answer says `Connection: close` before the app writes it.
+    server.prependListener('request', (request: { socket: net.Socket }, response: Response) => {
+      const socket = request.socket;
+      traffic.inFlight.set(socket, (traffic.inFlight.get(socket) ?? 0) + 1);
+      traffic.responses.add(response);
+      if (traffic.draining) response.shouldKeepAlive = false;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        traffic.responses.delete(response);
+        if (traffic.inFlight.has(socket))
+          traffic.inFlight.set(socket, (traffic.inFlight.get(socket) ?? 1) - 1);
+      };
+      response.once('finish', finish);
+      response.once('close', finish);
+    });
+  }
+
+  /**
+   * Drains an HTTP(S) server: stops accepting; each request in flight or still to come on a
+   * keep-alive connection is answered with `Connection: close`, so its connection closes once
+   * that response is out; connections left idle are closed after a grace period. Node's own
+   * http `close()` would close idle keep-alive connections at once, resetting those whose next
+   * request is already on the wire (what makes a reload drop requests).
+   */
+  function drainHttp(server: net.Server, traffic: HttpTraffic, done: () => void): void {
+    traffic.draining = true;
+    net.Server.prototype.close.call(server, () => done());
+    for (const response of traffic.responses) {
+      if (!response.headersSent) response.shouldKeepAlive = false;
+    }
+    setInterval(() => {
+      for (const socket of traffic.sockets) {
+        if ((traffic.inFlight.get(socket) ?? 0) === 0) socket.destroy();
+      }
+    }, IDLE_GRACE_MS).unref();
+  }
+
   const listen = net.Server.prototype.listen;
   function onListening(this: net.Server): void {
     servers.add(this);
     this.once('close', () => servers.delete(this));
+    const kind = serverKind(this);
+    if (kind === 'http' || kind === 'https') trackTraffic(this, kind);
     const address = this.address();
     const port = typeof address === 'object' && address !== null ? address.port : null;
     const where = typeof address === 'string' ? address : (address?.address ?? '');
-    send({ type: 'listening', kind: serverKind(this), port, address: where });
+    send({ type: 'listening', kind, port, address: where });
   }
   net.Server.prototype.listen = function guvListen(this: net.Server, ...args: unknown[]) {
     if (!this.listeners('listening').includes(onListening)) this.on('listening', onListening);
     return (listen as AnyFunction).apply(this, args);
   } as typeof listen;
 
+  let shuttingDown = false;
   function shutdown(timeoutMs: number): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
     if (process.listenerCount('SIGTERM') > 0) {
       process.emit('SIGTERM', 'SIGTERM');
       return;
@@ -247,12 +320,14 @@ function activate(): void {
     setTimeout(() => process.exit(1), timeoutMs);
     let open = servers.size;
     if (open === 0) process.exit(0);
-    for (const server of servers) {
-      server.close(() => {
-        open -= 1;
-        if (open === 0) process.exit(0);
-      });
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    const closed = () => {
+      open -= 1;
+      if (open === 0) process.exit(0);
+    };
+    for (const server of [...servers]) {
+      const traffic = httpTraffic.get(server);
+      if (traffic) drainHttp(server, traffic, closed);
+      else server.close(closed);
     }
   }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
+import type { ProcessSummary } from '../../client/api.js';
 import { withClient } from '../connect.js';
 import { renderTable } from '../format/table.js';
 import { formatBytes, formatUptime } from '../format/units.js';
@@ -16,15 +17,26 @@ const list: CliCommand = async (args, io) => {
     io.stdout.write('no processes\n');
     return 0;
   }
-  const rows = processes.map((p) => [
-    p.id,
-    p.name,
+  const row = (
+    id: string,
+    name: string,
+    p: Pick<ProcessSummary, 'pid' | 'status' | 'uptime' | 'restarts' | 'cpu' | 'memory'>,
+  ) => [
+    id,
+    name,
     p.pid === null ? '-' : String(p.pid),
     p.status,
     formatUptime(p.uptime),
     String(p.restarts),
     p.cpu === null ? '-' : `${p.cpu}%`,
     formatBytes(p.memory),
+  ];
+  // A cluster's row is its manager; its workers follow, indented, named by slot.
+  const rows = processes.flatMap((p) => [
+    row(p.id, p.kind === 'cluster' ? `${p.name} (${p.state ?? p.status})` : p.name, p),
+    ...(p.workers ?? []).map((w) =>
+      row(`  ${w.id}`, `  worker ${w.index}${w.role === 'serving' ? '' : ` (${w.role})`}`, w),
+    ),
   ]);
   io.stdout.write(
     `${renderTable(['id', 'name', 'pid', 'status', 'uptime', 'restarts', 'cpu', 'memory'], rows)}\n`,

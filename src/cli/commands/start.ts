@@ -117,7 +117,11 @@ const start: CliCommand = async (args, io) => {
   const started = await withClient(io.env, (client) => client.startProcess(target, options));
   const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
   io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
-  if (started.status === 'running' || started.status === 'paused') return 0;
+  const ok =
+    started.kind === 'cluster'
+      ? started.state === 'online'
+      : started.status === 'running' || started.status === 'paused';
+  if (ok) return 0;
   io.stderr.write(
     `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
   );

@@ -1,12 +1,38 @@
-import { targetCommand } from '../target-command.js';
+import { parseArgs } from 'node:util';
+import { GuvError } from '../../errors.js';
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
 
-/** `guv why <p>`: the chart's transition history with causes, oldest first. */
-export default targetCommand('guv why <p>', async (client, target, _rest, io) => {
-  const { name, lines } = await client.why(target);
+const USAGE = 'guv why <p> [--worker <index>]';
+
+/** `guv why <p>`: the chart's transition history with causes, oldest first; `--worker n` for a cluster's worker slot. */
+const why: CliCommand = async (args, io) => {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { worker: { type: 'string', short: 'w' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  const [target] = positionals;
+  if (target === undefined || positionals.length > 1)
+    throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
+  if (values.worker !== undefined && !/^\d+$/.test(values.worker)) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      `--worker must be a worker index, got "${values.worker}"`,
+    );
+  }
+  const options = values.worker === undefined ? {} : { worker: Number(values.worker) };
+  const { name, lines } = await withClient(io.env, (client) => client.why(target, options));
   io.stdout.write(
     lines.length === 0
       ? `${name}: no transitions yet\n`
       : `${name}\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
   );
   return 0;
-});
+};
+
+export default why;

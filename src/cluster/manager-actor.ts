@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type EventObject, fromCallback } from 'xstate';
+import { resolveIdentity, type ResolveIdentityOptions } from '../actors/child/identity.js';
+import { groupAlive, killGroup } from '../actors/child/kill-group.js';
+import { resolvePreloadPath } from '../actors/child/preload-path.js';
+import { DEFAULT_ORPHAN_KILL_MS } from '../actors/wrapper/protocol.js';
+import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
+import { serializeError } from '../machines/process/serialize-error.js';
+import type { SerializedError } from '../types/info.js';
+import type { ManagerLink } from './manager-link.js';
+import { resolveManagerPath } from './manager-path.js';
+import { isManagerMessage, type ManagerSetup } from './protocol.js';
+
+export interface ManagerActorDeps extends ResolveIdentityOptions {
+  link: ManagerLink;
+  /** Every chunk the manager itself writes (not its workers'). */
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  managerPath?: string;
+  preloadPath?: string;
+  orphanKillMs?: number;
+  /** How long the manager has to say it is ready; 30 s unless told. */
+  readyTimeoutMs?: number;
+}
+
+function failure(message: string, code = 'GUV_MANAGER_FAILED'): SerializedError {
+  return { name: 'GuvError', code, message };
+}
+
+/**
+ * The cluster chart's real `manager` actor: starts the manager process (manager.cjs) in its
+ * own process group, sets it up, and sends MANAGER.READY { pid }; if it cannot start or dies,
+ * it sends MANAGER.FAILED and kills the manager's whole group, so no worker outlives it.
+ * Stopping the actor kills the group too.
+ *
+ * @example
+ * provideCluster({ manager: createManagerLogic({ link, onOutput }), child, publish });
+ */
+export function createManagerLogic(deps: ManagerActorDeps) {
+  return fromCallback<EventObject, ManagerInput>(({ input, sendBack }) => {
+    const { spec } = input;
+    let stopped = false;
+    let manager: ChildProcess | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const fail = (error: SerializedError) => {
+      if (timer) clearTimeout(timer);
+      if (!stopped) sendBack({ type: 'MANAGER.FAILED', error } satisfies ManagerEvent);
+    };
+    const killAll = () => {
+      const pid = manager?.pid;
+      if (pid !== undefined && groupAlive(pid)) killGroup(pid, 'SIGKILL');
+    };
+
+    void launch().catch((error: unknown) => fail(serializeError(error)));
+
+    async function launch(): Promise<void> {
+      const identity = await resolveIdentity(spec.user, spec.group, deps);
+      const env: Record<string, string> = { ...spec.env };
+      if (identity?.user) {
+        env.USER = identity.user;
+        env.LOGNAME = identity.user;
+        if (identity.home !== null) env.HOME = identity.home;
+      }
+      const setup: ManagerSetup = {
+        type: 'setup',
+        exec: spec.script,
+        args: spec.args,
+        execArgv: [...spec.execArgv, '--require', deps.preloadPath ?? resolvePreloadPath()],
+        orphanKillMs: deps.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
+      };
+      const managerPath = deps.managerPath ?? resolveManagerPath();
+      if (stopped) return;
+      const child = spawn(process.execPath, [managerPath], {
+        cwd: spec.cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        ...(identity ? { gid: identity.gid } : {}),
+        ...(identity?.uid != null ? { uid: identity.uid } : {}),
+      });
+      manager = child;
+      watch(child, setup);
+    }
+
+    function watch(child: ChildProcess, setup: ManagerSetup): void {
+      let spawned = false;
+      child.once('spawn', () => {
+        spawned = true;
+        if (stopped) return killAll();
+        deps.link.attach(child);
+        child.send(setup, () => {});
+        timer = setTimeout(() => {
+          fail(failure(`the cluster manager of ${input.name} was not ready in time`));
+          killAll();
+        }, deps.readyTimeoutMs ?? 30_000);
+      });
+      child.on('error', (error) => {
+        if (!spawned) fail(serializeError(error));
+      });
+      child.stdout?.on('data', (chunk: Buffer) => deps.onOutput('stdout', chunk));
+      child.stderr?.on('data', (chunk: Buffer) => deps.onOutput('stderr', chunk));
+      child.on('message', (message: unknown) => {
+        if (!isManagerMessage(message)) return;
+        if (message.type !== 'ready') return deps.link.dispatch(message);
+        if (timer) clearTimeout(timer);
+        if (!stopped) sendBack({ type: 'MANAGER.READY', pid: message.pid } satisfies ManagerEvent);
+      });
+      child.once('exit', (code, signal) => {
+        if (!spawned) return;
+        deps.link.detach();
+        // Its workers share its process group: none may outlive it.
+        killAll();
+        const how = signal === null ? `code ${code}` : `signal ${signal}`;
+        fail(failure(`the cluster manager of ${input.name} exited with ${how}`));
+      });
+    }
+
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      deps.link.detach();
+      killAll();
+    };
+  });
+}

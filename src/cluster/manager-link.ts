@@ -1,0 +1,97 @@
+import type { ChildProcess } from 'node:child_process';
+import type { SupervisorBody, WrapperMessage } from '../actors/wrapper/protocol.js';
+import type { SerializedError } from '../types/info.js';
+import type { ManagerCommand, ManagerMessage } from './protocol.js';
+
+/** What happens to one worker, as its manager relays it. */
+export interface WorkerListener {
+  forked(pid: number): void;
+  forkFailed(error: SerializedError): void;
+  wrapper(message: WrapperMessage): void;
+  output(stream: 'stdout' | 'stderr', data: string): void;
+  exit(code: number | null, signal: string | null): void;
+}
+
+/**
+ * The daemon's line to one cluster's manager process, shared by the cluster's `manager` actor
+ * (which attaches the process once it is up) and its workers' `child` actors (which fork and
+ * command their worker through it, and hear back through a listener per worker id).
+ */
+export class ManagerLink {
+  #manager: ChildProcess | null = null;
+  readonly #workers = new Map<string, WorkerListener>();
+
+  /** True while a manager process is up and set up. */
+  get attached(): boolean {
+    return this.#manager?.connected === true;
+  }
+
+  attach(manager: ChildProcess): void {
+    this.#manager = manager;
+  }
+
+  /** The manager is gone: its workers went with it, and nobody hears about them any more. */
+  detach(): void {
+    this.#manager = null;
+    this.#workers.clear();
+  }
+
+  /** Routes one message of the manager to the listener of the worker it is about. */
+  dispatch(message: Exclude<ManagerMessage, { type: 'ready' }>): void {
+    const listener = this.#workers.get(message.workerId);
+    if (!listener) return;
+    switch (message.type) {
+      case 'forked':
+        listener.forked(message.pid);
+        break;
+      case 'fork-failed':
+        this.#workers.delete(message.workerId);
+        listener.forkFailed(message.error);
+        break;
+      case 'wrapper':
+        listener.wrapper(message.message);
+        break;
+      case 'output':
+        listener.output(message.stream, message.data);
+        break;
+      case 'exit':
+        this.#workers.delete(message.workerId);
+        listener.exit(message.code, message.signal);
+        break;
+    }
+  }
+
+  /** Asks the manager for a worker; false when there is no manager to ask. */
+  fork(workerId: string, env: Record<string, string>, listener: WorkerListener): boolean {
+    this.#workers.set(workerId, listener);
+    if (this.#send({ type: 'fork', workerId, env })) return true;
+    this.#workers.delete(workerId);
+    return false;
+  }
+
+  signal(workerId: string, signal: NodeJS.Signals): boolean {
+    return this.#send({ type: 'signal', workerId, signal });
+  }
+
+  /** Sends the worker's preload wrapper a message (shutdown, send, gc…). */
+  post(workerId: string, body: SupervisorBody): boolean {
+    return this.#send({ type: 'wrapper', workerId, body });
+  }
+
+  /** Stops listening to a worker (its actor is gone). */
+  forget(workerId: string): void {
+    this.#workers.delete(workerId);
+  }
+
+  send(command: ManagerCommand): boolean {
+    return this.#send(command);
+  }
+
+  #send(command: ManagerCommand): boolean {
+    const manager = this.#manager;
+    if (!manager?.connected) return false;
+    // A failed write means the manager just died: its exit tells the story.
+    manager.send(command, () => {});
+    return true;
+  }
+}
