@@ -8,6 +8,11 @@ export {
   type ProcessHandle,
   type ProcessSummary,
   type StartOptions,
+  type AppOutputListener,
+  type AppSummary,
+  type GitRef,
+  type InstallAppOptions,
+  type RefSwitch,
 } from './client/api.js';
 export { createBus, type Bus } from './bus/bus.js';
 export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';
