@@ -222,4 +222,34 @@ describe('real children under the daemon', () => {
     await eventually(() => !alive(grandchild) && !alive(started.pid as number), 'all gone');
     await finish('parent');
   });
+
+  it('env reaches the child; restart never leaves a clean exit stopped', async () => {
+    await startTracked(client, home, fixture('print-identity.js'), {
+      name: 'ident',
+      env: { GUV_TEST_VALUE: 'from the test' },
+      restart: 'never',
+    });
+    const printed = JSON.parse(await logLine('ident', '"env"')) as { env: Record<string, string> };
+    expect(printed.env.GUV_TEST_VALUE).toBe('from the test');
+    await recorder.waitFor(eventOf('process:stopped', 'ident'), 'stopped after exit 0');
+    expect(recorder.of('ident').map((e) => e.type)).not.toContain('process:restarting');
+    await finish('ident');
+  });
+
+  it('a child that ignores SIGTERM is killed after its kill timeout', async () => {
+    const started = await startTracked(
+      client,
+      home,
+      new URL('./fixtures/ignore-sigterm.js', import.meta.url).pathname,
+      { name: 'stubborn', killTimeoutMs: 300 },
+    );
+    await logLine('stubborn', 'stubborn');
+    const stopped = await client.stopProcess('stubborn');
+    expect(stopped.status).toBe('stopped');
+    await logLine('stubborn', 'ignoring SIGTERM');
+    const exit = recorder.of('stubborn').find((e) => e.type === 'process:exit');
+    expect(exit?.args.slice(2)).toEqual([null, 'SIGKILL']);
+    expect(alive(started.pid as number)).toBe(false);
+    await finish('stubborn');
+  });
 });
