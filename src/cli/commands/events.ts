@@ -19,10 +19,16 @@ const events: CliCommand = async (args, io) => {
   };
   const exact = !pattern.includes('*');
   // An exact name's listener gets only the arguments; put the name back for printing.
-  await client.on(
-    pattern as '*',
-    exact ? (((...a: unknown[]) => listener(pattern, ...a)) as never) : (listener as never),
-  );
+  try {
+    await client.on(
+      pattern as '*',
+      exact ? (((...a: unknown[]) => listener(pattern, ...a)) as never) : (listener as never),
+    );
+  } catch (error) {
+    // An open connection would keep the CLI alive after printing the error.
+    await client.disconnect();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
