@@ -31,8 +31,9 @@ export function workerEnv(
 /** The slot index in a worker id: `<clusterId>.<index>` or `<clusterId>.<index>.<serial>`. */
 export function workerIndexOf(clusterId: string, workerId: string): number {
   const rest = workerId.startsWith(`${clusterId}.`) ? workerId.slice(clusterId.length + 1) : '';
-  const index = Number(rest.split('.')[0]);
-  if (!Number.isInteger(index) || index < 0) {
+  const digits = rest.split('.')[0] ?? '';
+  const index = Number(digits);
+  if (!/^\d+$/.test(digits)) {
     throw new TypeError(`"${workerId}" is not a worker id of cluster ${clusterId}`);
   }
   return index;
