@@ -1,3 +1,5 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Actor, createActor, fromPromise } from 'xstate';
 import type { RunAs } from '../actors/git/run-as.js';
 import { resolveAppDir } from '../apps/app-dir.js';
@@ -194,8 +196,12 @@ export function createAppService(options: AppServiceOptions) {
   }
 
   return {
-    /** Recreate a chart, in `installed`, for every app in the registry. */
+    /**
+     * Recreate a chart, in `installed`, for every app in the registry, and delete what
+     * installs cut short by a daemon's death left (no install runs yet at boot).
+     */
     async restore(): Promise<void> {
+      await removeLeftovers(options.appsRoot);
       const apps = await registry.list();
       if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot);
       for (const app of apps) {
@@ -320,6 +326,16 @@ export function createAppService(options: AppServiceOptions) {
 }
 
 export type AppService = ReturnType<typeof createAppService>;
+
+/** `.clone-*` (provisional clones) and `.<name>.installing` (staging folders). */
+async function removeLeftovers(appsRoot: string): Promise<void> {
+  const names = await readdir(appsRoot).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => /^\.clone-/.test(name) || /^\..+\.installing$/.test(name))
+      .map((name) => rm(join(appsRoot, name), { recursive: true, force: true })),
+  );
+}
 
 function nameTaken(name: string): GuvError {
   return new GuvError('GUV_APP_EXISTS', `an app called "${name}" is already installed`);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from '../apps/git-fixtures.js';
@@ -92,7 +92,12 @@ describe('guv install, start, setref, updaterefs, rmapp through the CLI', () => 
     const probe = join(base, 'probe');
     await ok(['install', repo.dir, 'web', '--ref', 'dev']);
     await ok(['kill']);
+    // What installs cut short by a dying daemon leave is swept at the next boot.
+    for (const leftover of ['.clone-Ab12Cd/repo', '.other.installing']) {
+      mkdirSync(join(home.dir, 'apps', leftover), { recursive: true });
+    }
     expect((await ok(['lsapps'])).stdout).toMatch(new RegExp(`web\\s+-\\s+${repo.dir}\\s+dev\\s+`));
+    expect(readdirSync(join(home.dir, 'apps'))).toEqual(['web']);
     await ok(['start', 'web', '--env', `APP_PROBE=${probe}`]);
     await runningVersion(probe, 'dev');
     await ok(['setref', 'web', 'main']);
