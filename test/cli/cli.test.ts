@@ -269,6 +269,27 @@ describe('guv CLI end to end', () => {
       oneLineError(await guv(home, ['start']), /start needs a script/);
     });
 
+    it('a bad event pattern ends guv events at once', async () => {
+      oneLineError(
+        await guv(home, ['events', 'process:**'], { timeoutMs: 20_000 }),
+        /bad event name or pattern/,
+      );
+    });
+
+    it('bad --interpreter, --restart, --env and name', async () => {
+      const script = fixture('hello.js');
+      oneLineError(await guv(home, ['start', script, '--interpreter', 'bogus']), /--interpreter/);
+      oneLineError(await guv(home, ['start', script, '--restart', 'sometimes']), /restart/);
+      oneLineError(await guv(home, ['start', script, '--env', 'NOEQUALS']), /--env/);
+      oneLineError(await guv(home, ['start', script, '-n', 'bad name/x']), /invalid name/);
+      ok(await guv(home, ['start', script, '-n', 'taken']));
+      oneLineError(await guv(home, ['start', script, '-n', 'taken']), /exists already/);
+      oneLineError(await guv(home, ['stop', 'taken', '--bogus']), /bogus/);
+      ok(await guv(home, ['stop', 'taken']));
+      oneLineError(await guv(home, ['signal', 'taken', 'SIGUSR2']), /not running/);
+      ok(await guv(home, ['rm', 'taken']));
+    });
+
     it('a missing script file', async () => {
       const result = await guv(home, ['start', 'test/fixtures/no-such-file.js', '-n', 'ghost']);
       oneLineError(result, /no-such-file\.js/);
