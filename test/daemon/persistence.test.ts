@@ -141,4 +141,35 @@ describe('saved state across daemons', () => {
     const daemons = processesRunning(home, 'dist/daemon/main.js').map((p) => p.pid);
     expect(daemons).toEqual([newDaemon]);
   });
+
+  it('SIGTERM to the daemon stops its children and the next daemon brings them back', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('hello.js'), { name: 'termed' });
+    await client.disconnect();
+    const oldDaemon = daemonPid(home);
+    process.kill(oldDaemon, 'SIGTERM');
+    await eventually(() => !alive(oldDaemon) && !alive(started.pid as number), 'all to stop');
+    const now = byName(await listJson(home)).get('termed');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).not.toBe(started.pid);
+    expect(processesRunning(home, fixture('hello.js')).map((p) => p.pid)).toEqual([now?.pid]);
+  });
+
+  it('after kill -9 of the daemon no grandchild of the old run is left', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    await startTracked(client, home, fixture('spawn-grandchild.js'), { name: 'family' });
+    const line = await eventually(
+      () => /grandchild (\d+)/.exec(readFileSync(home.logFile('family'), 'utf8')),
+      'the grandchild pid in the log',
+    );
+    const grandchild = Number(line[1]);
+    expect(alive(grandchild)).toBe(true);
+    await client.disconnect();
+    process.kill(daemonPid(home), 'SIGKILL');
+    expect(byName(await listJson(home)).get('family')?.status).toBe('running');
+    await eventually(() => !alive(grandchild), 'the old grandchild to be gone');
+    expect(processesRunning(home, fixture('spawn-grandchild.js'))).toHaveLength(1);
+  });
 });
