@@ -261,13 +261,19 @@ describe('process chart scenarios', () => {
     ]);
   });
 
-  it('fatality then exit → process:fatality, process:exit with the error, restart', () => {
+  it('fatality then exit → process:uncaughtexception with the error, process:fatality, process:exit, restart', () => {
     const h = createTestProcess();
     bootToRunning(h);
     h.recorder.clear();
     h.child.fatality({ name: 'Error', message: 'boom' });
     h.child.exit(7, null);
-    expect(h.recorder.types()).toEqual(['process:fatality', 'process:exit', 'process:restarting']);
+    expect(h.recorder.types()).toEqual([
+      'process:uncaughtexception',
+      'process:fatality',
+      'process:exit',
+      'process:restarting',
+    ]);
+    expect(h.recorder.argsOf('process:uncaughtexception')[0]?.[1]).toEqual({ name: 'Error', message: 'boom' });
     expect(h.recorder.argsOf('process:fatality')[0]).toEqual([
       expect.objectContaining({ status: 'running' }),
     ]);

@@ -199,9 +199,14 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
               params: ({ context, event }) => bus.uncaughtexception(context, event.error),
             },
           },
+          // As guvnor did: the exception itself, then the news that nothing handled it.
           'CHILD.FATALITY': {
             actions: [
               'rememberError',
+              {
+                type: 'publish',
+                params: ({ context, event }) => bus.uncaughtexception(context, event.error),
+              },
               { type: 'publish', params: ({ context }) => bus.fatality(context) },
             ],
           },
