@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type GuvHome, ensureHome } from '../daemon/home.js';
@@ -51,7 +51,7 @@ export async function connectOrStartDaemon(options: AutostartOptions): Promise<C
     if ((error as GuvError).code !== 'GUV_DAEMON_NOT_RUNNING') throw error;
   }
   const deadline = Date.now() + timeoutMs;
-  const child = startDaemon(options);
+  const child = await startDaemon(options);
   const outcome = await waitForReady(child, timeoutMs);
   if (outcome.kind === 'ready' && child.pid !== undefined) options.onStarted?.(child.pid);
   // A daemon that lost the race to another starter exits with a known status: wait for the
@@ -70,7 +70,9 @@ export async function connectOrStartDaemon(options: AutostartOptions): Promise<C
   }
 }
 
-function startDaemon(options: AutostartOptions): ChildProcess {
+async function startDaemon(options: AutostartOptions): Promise<ChildProcess> {
+  // Loaded only when a daemon must be started: `guv list` against a running daemon never needs it.
+  const { spawn } = await import('node:child_process');
   const { home, env = process.env, execArgv = [] } = options;
   ensureHome(home);
   const daemonEnv = { ...env };

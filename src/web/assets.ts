@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../build-output.js';
 
 export interface Asset {
   body: Buffer;
@@ -15,16 +15,15 @@ const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
 };
 
-// Built code runs from dist/web/, where tsc copies no static files: fall back to the sources.
+// The build copies the page to dist/web/static; from source, the sources serve.
 export function staticDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const beside = join(here, 'static');
-  return existsSync(beside) ? beside : join(here, '..', '..', 'src', 'web', 'static');
+  const built = join(packageRoot(), 'dist', 'web', 'static');
+  return existsSync(built) ? built : join(packageRoot(), 'src', 'web', 'static');
 }
 
 /** Graphviz in WASM for the browser: the page draws each chart's SVG itself (see README). */
 function vizBundle(): string {
-  const require = createRequire(import.meta.url);
+  const require = createRequire(join(packageRoot(), 'package.json'));
   return join(dirname(require.resolve('@viz-js/viz')), 'viz-global.js');
 }
 
