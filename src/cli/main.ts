@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   signal: () => import('./commands/signal.js'),
   start: () => import('./commands/start.js'),
   stop: () => import('./commands/stop.js'),
+  ui: () => import('./commands/ui.js'),
   updaterefs: () => import('./commands/updaterefs.js'),
   why: () => import('./commands/why.js'),
   workers: () => import('./commands/workers.js'),
@@ -60,6 +61,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = (await load()).default;
   return command(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
+
+// `guv list | head` closes our stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 main(process.argv.slice(2)).then(
