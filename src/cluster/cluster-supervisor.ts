@@ -1,4 +1,4 @@
-import { type Actor, createActor, waitFor } from 'xstate';
+import { type Actor, type AnyActorRef, createActor, type InspectionEvent, waitFor } from 'xstate';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { BusEvent } from '../bus/events.js';
 import type { ProcessDefinition } from '../daemon/process-definition.js';
@@ -45,6 +45,10 @@ export interface ClusterSupervisorDeps {
   heartbeatMs?: number;
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
+  /** Passed to createActor, so the visualiser sees transient states (registry.inspect). */
+  inspect?: (event: InspectionEvent) => void;
+  /** Each new run of the cluster chart (first start, restart after its manager died), for the registry. */
+  onRun?(cluster: ClusterSupervisor, actor: AnyActorRef): void;
 }
 
 /** Cluster states in which the cluster takes RESIZE and RELOAD. */
@@ -337,7 +341,10 @@ export class ClusterSupervisor {
         ? { reloadTimeoutMs: this.#deps.reloadTimeoutMs }
         : {}),
     };
-    const actor = createActor(this.#logic, { input });
+    const actor = createActor(this.#logic, {
+      input,
+      ...(this.#deps.inspect ? { inspect: this.#deps.inspect } : {}),
+    });
     this.#actor = actor;
     this.#runStartedAt = this.#deps.clock.now();
     let lastStatus: ProcessStatus | null = null;
@@ -352,6 +359,7 @@ export class ClusterSupervisor {
       error: (error) => this.#deps.onChartError(this.definition, error),
     });
     actor.start();
+    this.#deps.onRun?.(this, actor);
   }
 
   /** The chart finished: stopped on request, or failed (its manager died or never started). */

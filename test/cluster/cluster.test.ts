@@ -7,6 +7,7 @@ import type { ClusterInfo, WorkerInfo } from '../../src/types/info.js';
 import {
   alive,
   cleanupHome,
+  daemonPid,
   eventually,
   fixture,
   guv,
@@ -271,6 +272,25 @@ describe('a cluster started with -i', () => {
     expect(after.state).toBe('online');
     expect(serving(after).map((w) => w.pid)).toEqual(before);
     expect(clusterEvents('broken').some((e) => e.type === 'cluster:reload:failed')).toBe(true);
+  });
+
+  it('comes back with its instance count after the daemon is killed with SIGKILL, without orphans', async () => {
+    const { started, port } = await startCluster('survivor', 3);
+    const oldPids = [started.pid!, ...serving(started).map((w) => w.pid!)];
+    process.kill(daemonPid(home), 'SIGKILL');
+    // The manager sees its daemon gone, drains its workers and leaves.
+    await eventually(() => oldPids.every((pid) => !alive(pid)), 'the old cluster gone', 15_000);
+    client = await startDaemon(home);
+    recorder = await recordEvents(client, '*');
+    const back = await eventually(async () => {
+      const now = (await client.listProcesses()).find((p) => p.name === 'survivor');
+      return now?.state === 'online' ? now : null;
+    }, 'the cluster restored');
+    expect(back.instances).toBe(3);
+    expect(serving(back)).toHaveLength(3);
+    const running = processesRunning(home, script).filter((p) => p.pid !== back.pid);
+    expect(running).toHaveLength(3);
+    expect(await get(port, new http.Agent({ keepAlive: false }))).toBeGreaterThan(0);
   });
 
   it('persists the cluster with its instance count', async () => {
