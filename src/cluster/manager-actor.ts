@@ -106,7 +106,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       });
       child.once('exit', (code, signal) => {
         if (!spawned) return;
-        deps.link.detach();
+        deps.link.detach(child);
         // Its workers share its process group: none may outlive it.
         killAll();
         const how = signal === null ? `code ${code}` : `signal ${signal}`;
@@ -117,7 +117,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
     return () => {
       stopped = true;
       if (timer) clearTimeout(timer);
-      deps.link.detach();
+      deps.link.detach(manager);
       killAll();
     };
   });

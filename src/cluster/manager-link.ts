@@ -30,8 +30,12 @@ export class ManagerLink {
     this.#manager = manager;
   }
 
-  /** The manager is gone: its workers went with it, and nobody hears about them any more. */
-  detach(): void {
+  /**
+   * This manager is gone: its workers went with it, and nobody hears about them any more. A
+   * no-op when another manager (of the cluster's next run) is attached by now.
+   */
+  detach(manager: ChildProcess | null): void {
+    if (manager === null || this.#manager !== manager) return;
     this.#manager = null;
     this.#workers.clear();
   }

@@ -293,6 +293,21 @@ describe('a cluster started with -i', () => {
     expect(await get(port, new http.Agent({ keepAlive: false }))).toBeGreaterThan(0);
   });
 
+  it('restarts as a whole: a new manager and new workers, online again', async () => {
+    const { started } = await startCluster('again', 2);
+    const cli = await guv(home, ['restart', 'again']);
+    expect(cli.code).toBe(0);
+    const after = await cluster('again');
+    expect(after.state).toBe('online');
+    expect(after.pid).not.toBe(started.pid);
+    const workers = serving(after);
+    expect(workers.every((w) => w.status === 'running')).toBe(true);
+    expect(workers.map((w) => w.pid)).not.toEqual(serving(started).map((w) => w.pid));
+    for (const pid of [started.pid!, ...serving(started).map((w) => w.pid!)]) {
+      expect(alive(pid)).toBe(false);
+    }
+  });
+
   it('persists the cluster with its instance count', async () => {
     await startCluster('saved', 3);
     const saved = await eventually(async () => {
