@@ -45,6 +45,13 @@ const benches: Record<string, { title: string; run: () => Promise<string> }> = {
     title: 'Heap snapshot summary',
     run: async () => rowsMarkdown(await (await import('./heap.js')).benchHeap()),
   },
+  cluster: {
+    title: 'Cluster: zero-downtime reload under load vs pm2',
+    run: async () =>
+      rowsMarkdown(
+        await (await import('./cluster.js')).benchCluster({ log: (line) => console.error(line) }),
+      ),
+  },
   daemon: {
     title: 'Daemon and CLI vs pm2',
     run: async () => {
