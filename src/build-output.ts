@@ -19,7 +19,11 @@ export function packageRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new GuvError('GUV_PACKAGE_NOT_FOUND', `guv's package.json was not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new GuvError(
+        'GUV_PACKAGE_NOT_FOUND',
+        `guv's package.json was not found above ${fileURLToPath(import.meta.url)}`,
+      );
     dir = parent;
   }
 }
@@ -31,6 +35,7 @@ export function packageRoot(): string {
  */
 export function builtFile(path: string, code: GuvErrorCode, what: string): string {
   const file = join(packageRoot(), 'dist', path);
-  if (!existsSync(file)) throw new GuvError(code, `guv's ${what} is not built (no ${file}): run npm run build`);
+  if (!existsSync(file))
+    throw new GuvError(code, `guv's ${what} is not built (no ${file}): run npm run build`);
   return file;
 }

@@ -16,7 +16,7 @@ interface GuvListEntry {
 
 export interface GuvDriverOptions {
   /** How `startMany` starts apps: `guv start` per app (default) or one API connection. */
-  startVia?: 'cli' | 'api';
+  startVia?: 'cli' | 'cli-each' | 'api';
   /** How many `guv start` run at once. */
   parallelStarts?: number;
 }
@@ -78,7 +78,12 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
         }
         return 'one API connection (`connectOrStart`), every `startProcess` at once';
       }
-      // guv has no batch file: one `guv start` per app, `parallel` of them at a time.
+      if (options.startVia !== 'cli-each') {
+        // One `guv start` with every script (guv names them idle, idle-1, …), like pm2's one
+        // `pm2 start ecosystem.config.js`.
+        await cli('start', ...names.map(() => script));
+        return 'one `guv start` naming all the scripts';
+      }
       const queue = [...names];
       const worker = async () => {
         for (let name = queue.shift(); name !== undefined; name = queue.shift()) {

@@ -5,6 +5,7 @@ import type { CliCommand } from './command.js';
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   config: () => import('./commands/config.js'),
   dump: () => import('./commands/dump.js'),
+  exceptions: () => import('./commands/exceptions.js'),
   events: () => import('./commands/events.js'),
   gc: () => import('./commands/gc.js'),
   graph: () => import('./commands/graph.js'),
@@ -14,6 +15,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   kill: () => import('./commands/kill.js'),
   list: () => import('./commands/list.js'),
   logs: () => import('./commands/logs.js'),
+  metrics: () => import('./commands/metrics.js'),
   lsapps: () => import('./commands/lsapps.js'),
   lsrefs: () => import('./commands/lsrefs.js'),
   ref: () => import('./commands/ref.js'),

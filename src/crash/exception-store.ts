@@ -25,7 +25,7 @@ export interface ExceptionStoreOptions {
   onWriteError?: (error: unknown) => void;
 }
 
-interface SavedExceptions {
+export interface SavedExceptions {
   version: 1;
   processes: Record<string, StoredException[]>;
 }

@@ -1,6 +1,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Actor, createActor, fromPromise } from 'xstate';
+import {
+  type Actor,
+  type AnyActorRef,
+  createActor,
+  fromPromise,
+  type InspectionEvent,
+} from 'xstate';
 import type { RunAs } from '../actors/git/run-as.js';
 import { resolveAppDir } from '../apps/app-dir.js';
 import { type AppOperations, createAppOperations, type GitRef } from '../apps/operations.js';
@@ -33,6 +39,11 @@ export interface AppSummary extends AppInfo {
 
 export interface AppServiceOptions {
   appsRoot: string;
+  /** Passed to createActor, so the visualiser sees the app charts' transitions. */
+  inspect?: (event: InspectionEvent) => void;
+  /** An app chart was created / dropped (for the visualiser's registry). */
+  onChart?(name: string, actor: AnyActorRef): void;
+  onChartDropped?(name: string): void;
   /** The registry file (home.appsFile). */
   registryFile: string;
   clock: AppClock;
@@ -125,7 +136,9 @@ export function createAppService(options: AppServiceOptions) {
   function createEntry(app: AppInfo, listed: boolean, adopt: string | null = null): AppEntry {
     const actor: AppActor = createActor(provideChart(ops, adopt, onPublish), {
       input: { app, clock: options.clock },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     });
+    options.onChart?.(app.name, actor);
     const entry: AppEntry = { actor, listed, sinks: new Set(), waiter: null };
     actor.subscribe({
       error: (error) => {
@@ -244,6 +257,7 @@ export function createAppService(options: AppServiceOptions) {
           await drive(entry, 'app:installed', sink);
         } catch (error) {
           entries.delete(name);
+          options.onChartDropped?.(name);
           entry.actor.stop();
           throw error;
         }
@@ -252,6 +266,7 @@ export function createAppService(options: AppServiceOptions) {
           await registry.add(installed);
         } catch (error) {
           entries.delete(name);
+          options.onChartDropped?.(name);
           entry.actor.stop();
           await ops.removeFiles({ app: installed }).catch(() => {});
           throw error;
@@ -284,6 +299,7 @@ export function createAppService(options: AppServiceOptions) {
       const entry = idleEntry(name, event);
       const removed = await drive(entry, 'app:removed', sink, event);
       entries.delete(name);
+      options.onChartDropped?.(name);
       await registry.remove(name);
       return removed.args[0] as AppInfo;
     },

@@ -10,6 +10,8 @@ export interface DaemonConfig {
   socketGroup: number | null;
   /** Time a start/stop request waits for the process to settle. */
   requestTimeoutMs: number;
+  /** Opt-in: serve `GET /metrics` (OpenMetrics) on 127.0.0.1 at this port. */
+  metricsPort: number | null;
 }
 
 export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
@@ -17,6 +19,7 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   logs: { maxBytes: 10 * 1024 * 1024, keep: 5 },
   socketGroup: null,
   requestTimeoutMs: 60_000,
+  metricsPort: null,
 };
 
 /** Reads and validates the config file; a missing file means the defaults. */
@@ -73,6 +76,12 @@ export function parseDaemonConfig(raw: unknown, source = 'config'): DaemonConfig
     if (!Number.isInteger(r.requestTimeoutMs) || (r.requestTimeoutMs as number) < 100)
       bad('requestTimeoutMs must be a whole number ≥ 100');
     config.requestTimeoutMs = r.requestTimeoutMs as number;
+  }
+  if (r.metricsPort !== undefined && r.metricsPort !== null) {
+    const port = r.metricsPort as number;
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      bad('metricsPort must be a port number (1–65535)');
+    config.metricsPort = port;
   }
   return config;
 }

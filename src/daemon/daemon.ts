@@ -4,12 +4,14 @@ import { nanoid } from 'nanoid';
 import { createBus } from '../bus/bus.js';
 import { createChildLogic } from '../actors/child/child-actor.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
-import type { ChildMessage } from '../actors/child/wrapper-events.js';
-import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import { processMachine } from '../machines/process/machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import { createRpcServer, type RpcServer } from '../rpc/server.js';
+import { createChartRegistry } from '../inspect/registry.js';
+import { createWebUi } from './web-ui.js';
+import { answerConfig, handleChildMessage } from './child-messages.js';
+import { createObservability } from './observability.js';
 import type { GuvHome } from './home.js';
 import { createAppMethods } from './app-methods.js';
 import { createAppService } from './app-service.js';
@@ -42,8 +44,34 @@ export function createDaemon(options: DaemonOptions) {
     onListenerError: (error, type) => log.error({ err: error, type }, 'a bus listener threw'),
   });
   const hub = createEventHub(bus);
+  // Every chart is tracked for the visualiser; the registry does no work while nobody watches.
+  const registry = createChartRegistry();
   const cpu = createCpuMeter();
-  const heartbeats = new Map<string, HeartbeatFigures>();
+  const observability = createObservability({
+    home,
+    log,
+    metricsPort: config.metricsPort,
+    metered: () =>
+      table.all().flatMap((managed) => {
+        if (managed.kind === 'process') return [{ id: managed.definition.id, info: info(managed) }];
+        const name = managed.definition.name;
+        return managed.workers().map((worker) => ({
+          id: worker.id,
+          info: { ...worker, name, script: managed.definition.spec.script },
+          worker: worker.index,
+        }));
+      }),
+  });
+  // Uncaught exceptions are kept (bounded, persisted) for `guv exceptions` and `guv why`.
+  // A fatality is published right after its exception: it marks that exception unhandled.
+  bus.on('process:uncaughtexception', (processInfo, error) =>
+    observability.exception(processInfo.id, processInfo.pid, error, true),
+  );
+  bus.on('worker:uncaughtexception', (_cluster, worker, error) =>
+    observability.exception(worker.id, worker.pid, error, true),
+  );
+  bus.on('process:fatality', (processInfo) => observability.fatal(processInfo.id));
+  bus.on('worker:fatality', (_cluster, worker) => observability.fatal(worker.id));
   let cleanShutdown = false;
 
   const output = createOutputRouter({
@@ -70,7 +98,23 @@ export function createDaemon(options: DaemonOptions) {
       if (managed) output.output(id, managed.definition.name, stream, chunk);
     },
     onMessage(id, message) {
-      handleChildMessage(id, message);
+      const managed = table.byId(id);
+      if (managed?.kind !== 'process') return;
+      handleChildMessage(
+        message,
+        id,
+        {
+          log: (level, text) => output.record(id, managed.definition.name, level, text),
+          config: (requestId, key) => {
+            const processInfo = info(managed);
+            hub.emit('process:config:request', processInfo, key);
+            const { value, error } = answerConfig(managed.definition, key);
+            managed.handle?.respondConfig(requestId, value, error);
+            hub.emit('daemon:config:response', processInfo, key, value);
+          },
+        },
+        observability,
+      );
     },
     register(id, handle) {
       const managed = table.byId(id);
@@ -80,7 +124,6 @@ export function createDaemon(options: DaemonOptions) {
     unregister(id) {
       const managed = table.byId(id);
       if (managed?.kind === 'process') managed.handle = null;
-      heartbeats.delete(id);
     },
   });
 
@@ -90,9 +133,32 @@ export function createDaemon(options: DaemonOptions) {
       actions: { publish: (_, event) => hub.emitEvent(event) },
     }),
     clock,
+    inspect: registry.inspect,
+    onAdded: (managed) =>
+      registry.track({
+        id: managed.definition.id,
+        kind: 'process',
+        name: managed.definition.name,
+        chart: 'process',
+        actor: managed.actor,
+      }),
+    onRemoved: (managed) => {
+      registry.untrack(managed.definition.id);
+      observability.forget(managed.definition.id);
+    },
     createCluster: (definition) =>
       new ClusterSupervisor(definition, {
         clock,
+        inspect: registry.inspect,
+        onRun: (cluster, actor) =>
+          registry.track({
+            id: cluster.id,
+            kind: 'cluster',
+            name: cluster.definition.name,
+            chart: 'cluster',
+            actor,
+            children: { kind: 'worker', chart: 'worker' },
+          }),
         publish: (event) => hub.emitEvent(event),
         onManagerOutput: (cluster, stream, chunk) =>
           output.clusterOutput(
@@ -126,35 +192,20 @@ export function createDaemon(options: DaemonOptions) {
   function handleWorkerMessage(
     cluster: ClusterSupervisor,
     workerId: string,
-    message: ChildMessage,
+    message: Parameters<typeof handleChildMessage>[0],
   ): void {
-    switch (message.type) {
-      case 'log':
-        output.clusterRecord(workerSource(cluster, workerId), message.level, message.message);
-        break;
-      case 'heartbeat':
-        heartbeats.set(workerId, message);
-        break;
-      case 'config:request': {
-        const config = processConfig(cluster.definition);
-        const known = Object.hasOwn(config, message.key);
-        cluster.respondConfig(
-          workerId,
-          message.requestId,
-          known ? config[message.key] : undefined,
-          known
-            ? undefined
-            : {
-                name: 'GuvError',
-                message: `no config key "${message.key}"`,
-                code: 'GUV_CONFIG_NOT_FOUND',
-              },
-        );
-        break;
-      }
-      case 'listening':
-        break;
-    }
+    handleChildMessage(
+      message,
+      workerId,
+      {
+        log: (level, text) => output.clusterRecord(workerSource(cluster, workerId), level, text),
+        config: (requestId, key) => {
+          const { value, error } = answerConfig(cluster.definition, key);
+          cluster.respondConfig(workerId, requestId, value, error);
+        },
+      },
+      observability,
+    );
   }
 
   const saver = createStateSaver(home.processesFile, snapshotState, (error) =>
@@ -176,41 +227,6 @@ export function createDaemon(options: DaemonOptions) {
         };
       }),
     };
-  }
-
-  function handleChildMessage(id: string, message: ChildMessage): void {
-    const managed = table.byId(id);
-    if (managed?.kind !== 'process') return;
-    switch (message.type) {
-      case 'log':
-        output.record(id, managed.definition.name, message.level, message.message);
-        break;
-      case 'heartbeat':
-        heartbeats.set(id, message);
-        break;
-      case 'config:request': {
-        const processInfo = info(managed);
-        hub.emit('process:config:request', processInfo, message.key);
-        const config = processConfig(managed.definition);
-        const known = Object.hasOwn(config, message.key);
-        const value = known ? config[message.key] : undefined;
-        managed.handle?.respondConfig(
-          message.requestId,
-          value,
-          known
-            ? undefined
-            : {
-                name: 'GuvError',
-                message: `no config key "${message.key}"`,
-                code: 'GUV_CONFIG_NOT_FOUND',
-              },
-        );
-        hub.emit('daemon:config:response', processInfo, message.key, value);
-        break;
-      }
-      case 'listening':
-        break;
-    }
   }
 
   function addProcess(definition: ProcessDefinition): Managed {
@@ -273,8 +289,16 @@ export function createDaemon(options: DaemonOptions) {
       actions: { publish: (_, event) => hub.emitEvent(event) },
     }),
     // Restoring is always attempted at boot: a daemon that died must bring back its processes.
-    { input: { autoresume: true, dumpOnExit: false, clock } },
+    { input: { autoresume: true, dumpOnExit: false, clock }, inspect: registry.inspect },
   );
+  registry.track({
+    id: 'daemon',
+    kind: 'daemon',
+    name: 'guv',
+    chart: 'daemon',
+    actor: daemonActor,
+  });
+  const webUi = createWebUi({ registry, bus, tokenFile: `${home.config}/web-token` });
   let bootDone = false;
   daemonActor.subscribe({
     error: (error) => log.error({ err: error }, 'the daemon chart failed'),
@@ -286,6 +310,10 @@ export function createDaemon(options: DaemonOptions) {
     clock,
     publish: (event) => hub.emitEvent(event),
     onChartError: (name, error) => log.error({ err: error, app: name }, 'an app chart failed'),
+    inspect: registry.inspect,
+    onChart: (name, actor) =>
+      registry.track({ id: `app:${name}`, kind: 'app', name, chart: 'app', actor }),
+    onChartDropped: (name) => registry.untrack(`app:${name}`),
   });
 
   let markBooted: () => void = () => {};
@@ -299,13 +327,14 @@ export function createDaemon(options: DaemonOptions) {
     home,
     output,
     cpu,
-    heartbeats,
+    observability,
     hub,
     daemonActor,
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
     addProcess,
     apps,
+    webUi,
     requestExit: () => {
       setImmediate(() => void shutdown(0));
     },
@@ -324,6 +353,7 @@ export function createDaemon(options: DaemonOptions) {
 
   async function start(): Promise<void> {
     await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
+    await observability.start();
     await server.listen();
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });
@@ -351,6 +381,8 @@ export function createDaemon(options: DaemonOptions) {
         });
       }
       await output.closeAll();
+      await webUi.close();
+      await observability.close();
       await server.close();
     } catch (error) {
       log.error({ err: error }, 'clean shutdown failed');
@@ -365,16 +397,4 @@ export function createDaemon(options: DaemonOptions) {
   }
 
   return { start, shutdown, fatal, bus, hub, table };
-}
-
-/** What a process's wrapper gets for `config:request`. */
-function processConfig(definition: ProcessDefinition): Record<string, unknown> {
-  return {
-    id: definition.id,
-    name: definition.name,
-    script: definition.spec.script,
-    cwd: definition.spec.cwd,
-    args: definition.spec.args,
-    instances: definition.instances,
-  };
 }

@@ -1,4 +1,4 @@
-import { type Actor, type AnyActorLogic, createActor, waitFor } from 'xstate';
+import { type Actor, createActor, type InspectionEvent, waitFor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { ChildHandle } from '../actors/child/child-handle.js';
 import type { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
@@ -29,6 +29,8 @@ export interface ProcessTableOptions {
   /** The process chart with its real `child` actor and `publish` action provided. */
   machine: ProcessMachine;
   clock: { now(): number };
+  onAdded?(managed: ManagedProcess): void;
+  onRemoved?(managed: ManagedProcess): void;
   /** Called after anything the persisted state depends on changed. */
   onChange(): void;
   /** Builds the supervisor of a cluster definition (its charts bound to a manager process). */
@@ -36,11 +38,7 @@ export interface ProcessTableOptions {
   /** Called when a chart throws (a bug): the process is kept for inspection, its chart is dead. */
   onChartError(definition: ProcessDefinition, error: unknown): void;
   /** Passed to createActor so the visualiser can watch transitions. */
-  inspect?: Parameters<typeof createActor<AnyActorLogic>>[1] extends infer O
-    ? O extends { inspect?: infer I }
-      ? I
-      : never
-    : never;
+  inspect?: (event: InspectionEvent) => void;
 }
 
 /** Statuses a START or STOP request waits for before answering. */
@@ -109,6 +107,7 @@ export function createProcessTable(options: ProcessTableOptions) {
     });
     processes.set(definition.id, managed);
     actor.start();
+    options.onAdded?.(managed);
     options.onChange();
     return managed;
   }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
-import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
 import { GuvError } from '../errors.js';
 import { describeTransition, type HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
@@ -23,6 +22,8 @@ import { createClusterMethods, type WorkerSummary, workerSummaries } from './clu
 import { appStartRequest } from './app-start.js';
 import type { AppService } from './app-service.js';
 import { parseStartRequest } from './start-request.js';
+import type { Observability } from './observability.js';
+import type { WebUi } from './web-ui.js';
 import { waitFor } from 'xstate';
 
 export interface RpcMethodDeps {
@@ -33,7 +34,7 @@ export interface RpcMethodDeps {
   home: GuvHome;
   output: OutputRouter;
   cpu: ReturnType<typeof createCpuMeter>;
-  heartbeats: Map<string, HeartbeatFigures>;
+  observability: Observability;
   hub: EventHub;
   daemonActor: Actor<typeof daemonMachine>;
   newId(): string;
@@ -41,6 +42,7 @@ export interface RpcMethodDeps {
   addProcess(definition: ProcessDefinition): Managed;
   /** Installed apps: `start <app>` runs one. */
   apps?: AppService;
+  webUi: WebUi;
   requestExit(): void;
 }
 
@@ -158,6 +160,9 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       if (request.name !== null && table.nameTaken(request.name)) {
         throw new GuvError('GUV_NAME_TAKEN', `a process called "${request.name}" exists already`);
       }
+      if ((request.user !== null || request.group !== null) && process.getuid?.() !== 0) {
+        throw new GuvError('GUV_NOT_ROOT', '--user and --group need a daemon running as root');
+      }
       const definition = {
         ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount),
         app: app?.app ?? null,
@@ -198,7 +203,11 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
         ...summary(managed),
         definition: managed.definition,
         desired: managed.desired,
-        heartbeat: deps.heartbeats.get(managed.definition.id) ?? null,
+        metrics: deps.observability.history.latest(managed.definition.id),
+        lastException: deps.observability.exceptions.last(managed.definition.id),
+        lastExit: lastExit(
+          managed.kind === 'cluster' ? managed.history() : contextOf(managed).history,
+        ),
         lastError: managed.kind === 'cluster' ? managed.lastError() : contextOf(managed).lastError,
         logFiles: logFilesOf(managed),
       };
@@ -210,16 +219,20 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       const managed = target(p);
       let name = managed.definition.name;
       let history: HistoryEntry[];
+      let id = managed.definition.id;
       if (managed.kind === 'process') history = contextOf(managed).history;
       else if (p.worker === undefined || p.worker === null) history = managed.history();
       else {
         if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
           throw new GuvError('GUV_BAD_ARGUMENT', '"worker" must be a worker index (0, 1, …)');
         }
-        history = managed.workerHistory(p.worker).history;
+        const worker = managed.workerHistory(p.worker);
+        history = worker.history;
+        id = worker.id;
         name = `${name} worker ${p.worker}`;
       }
-      return { name, history, lines: history.map((entry) => describeTransition(entry)) };
+      // Each restart names the uncaught exception that caused it, when there was one.
+      return { name, history, lines: deps.observability.why(id, history) };
     },
 
     send: async (params) => {
@@ -263,7 +276,31 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
         typeof p.path === 'string' && p.path.length > 0
           ? p.path
           : `${deps.home.logs}/${managed.definition.name}/heap-${Date.now()}.heapsnapshot`;
-      return { path: await liveHandle(managed).heapdump(path) };
+      const written = await liveHandle(managed).heapdump(path);
+      if (p.summary !== true) return { path: written };
+      const top = typeof p.top === 'number' && Number.isInteger(p.top) && p.top > 0 ? p.top : 20;
+      return { path: written, summary: await deps.observability.summariseHeap(written, top) };
+    },
+
+    metrics: (params) => {
+      const p = objectParams(params);
+      if (p.format !== undefined && p.format !== 'openmetrics' && p.format !== 'prometheus') {
+        throw new GuvError('GUV_BAD_ARGUMENT', 'format must be "openmetrics" or "prometheus"');
+      }
+      return {
+        text: deps.observability.metricsText(
+          p.format === 'prometheus' ? 'prometheus' : 'openmetrics',
+        ),
+      };
+    },
+    exceptions: (params) => {
+      const managed = target(params);
+      const ids =
+        managed.kind === 'process' ? [managed.definition.id] : managed.workers().map((w) => w.id);
+      const exceptions = ids
+        .flatMap((id) => deps.observability.exceptions.list(id))
+        .sort((a, b) => a.time - b.time);
+      return { name: managed.definition.name, exceptions };
     },
 
     logFiles: (params) => {
@@ -275,6 +312,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       return [{ name: managed.definition.name, files: logFilesOf(managed) }];
     },
 
+    ui: async () => ({ url: await deps.webUi.url() }),
     config: (params) => {
       const p = objectParams(params);
       return { value: configValue(config, typeof p.path === 'string' ? p.path : null) };
@@ -316,6 +354,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       pid: process.pid,
       state: deps.daemonActor.getSnapshot().value,
       processes: table.all().length,
+      memory: process.memoryUsage(),
     }),
   };
 
@@ -332,4 +371,20 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     for (let index = 0; index < slots; index++) files.push(...deps.output.workerFiles(name, index));
     return files;
   }
+}
+
+/** The newest transition caused by an exit: its time, code and signal (`guv info`). */
+function lastExit(history: readonly HistoryEntry[]) {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const entry = history[i]!;
+    if (entry.cause.event === 'CHILD.EXIT') {
+      return {
+        time: entry.time,
+        code: entry.cause.code ?? null,
+        signal: entry.cause.signal ?? null,
+        status: entry.to,
+      };
+    }
+  }
+  return null;
 }

@@ -17,7 +17,11 @@ export function createWebUi(options: WebUiOptions) {
     url(): Promise<string> {
       started ??= (async () => {
         const { createWebServer } = await import('../web/server.js');
-        const server = createWebServer({ registry: options.registry, bus: options.bus, tokenFile: options.tokenFile });
+        const server = createWebServer({
+          registry: options.registry,
+          bus: options.bus,
+          tokenFile: options.tokenFile,
+        });
         const url = await server.listen();
         return { url, close: () => server.close() };
       })();

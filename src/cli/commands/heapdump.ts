@@ -1,10 +1,46 @@
 import { resolve } from 'node:path';
-import { targetCommand } from '../target-command.js';
+import { parseArgs } from 'node:util';
+import { GuvError } from '../../errors.js';
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+import { renderTable } from '../format/table.js';
+import { formatBytes } from '../format/units.js';
 
-/** `guv heapdump <p> [file]`: writes a heap snapshot of the process. */
-export default targetCommand('guv heapdump <p> [file]', async (client, target, [file], io) => {
-  const params = file === undefined ? { target } : { target, path: resolve(file) };
-  const { path } = await client.request<{ path: string }>('heapdump', params, 300_000);
-  io.stdout.write(`${path}\n`);
+interface HeapdumpResult {
+  path: string;
+  summary?: { constructors: { constructor: string; count: number; selfSize: number }[] };
+}
+
+/** `guv heapdump <p> [file] [--summary] [--top N]`: writes a heap snapshot; `--summary` prints the top constructors. */
+const heapdump: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { summary: { type: 'boolean' }, top: { type: 'string', default: '20' } },
+  });
+  const [target, file] = positionals;
+  if (target === undefined)
+    throw new GuvError('GUV_USAGE', 'usage: guv heapdump <p> [file] [--summary] [--top N]');
+  if (!/^\d+$/.test(values.top))
+    throw new GuvError('GUV_BAD_ARGUMENT', `--top must be a number, got "${values.top}"`);
+  const params = {
+    target,
+    ...(file === undefined ? {} : { path: resolve(file) }),
+    ...(values.summary ? { summary: true, top: Number(values.top) } : {}),
+  };
+  const result = await withClient(io.env, (client) =>
+    client.request<HeapdumpResult>('heapdump', params, 600_000),
+  );
+  io.stdout.write(`${result.path}\n`);
+  if (result.summary) {
+    const rows = result.summary.constructors.map((c) => [
+      c.constructor,
+      String(c.count),
+      formatBytes(c.selfSize),
+    ]);
+    io.stdout.write(`${renderTable(['constructor', 'count', 'self size'], rows)}\n`);
+  }
   return 0;
-});
+};
+
+export default heapdump;

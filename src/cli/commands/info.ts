@@ -1,8 +1,85 @@
-import { targetCommand } from '../target-command.js';
+import { parseArgs } from 'node:util';
+import type { StoredException } from '../../crash/exception-store.js';
+import { GuvError } from '../../errors.js';
+import type { MetricsSample } from '../../metrics/history.js';
+import type { ProcessSummary } from '../../client/api.js';
+import type { ProcessDefinition } from '../../daemon/process-definition.js';
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+import { formatBytes, formatUptime } from '../format/units.js';
 
-/** `guv info <p>`: everything the daemon knows about one process, as JSON. */
-export default targetCommand('guv info <p>', async (client, target, _rest, io) => {
-  const details = await client.request('info', { target });
-  io.stdout.write(`${JSON.stringify(details, null, 2)}\n`);
+interface ProcessDetails extends ProcessSummary {
+  definition: ProcessDefinition;
+  desired: string;
+  metrics: MetricsSample | null;
+  lastException: StoredException | null;
+  lastExit: { time: number; code: number | null; signal: string | null; status: string } | null;
+  logFiles: string[];
+}
+
+const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value);
+
+/** `guv info <p> [--json]`: everything the daemon knows of one process, the last exit and its cause included. */
+const info: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
+  const target = positionals[0];
+  if (target === undefined) throw new GuvError('GUV_USAGE', 'usage: guv info <p> [--json]');
+  const d = await withClient(io.env, (client) =>
+    client.request<ProcessDetails>('info', { target }),
+  );
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+    return 0;
+  }
+  const m = d.metrics;
+  const lines: [string, string][] = [
+    ['name', `${d.name} [${d.id}]`],
+    ['status', `${d.status}${d.pid === null ? '' : ` (pid ${d.pid})`}; wanted ${d.desired}`],
+    ['uptime', formatUptime(d.uptime)],
+    ['restarts', String(d.restarts)],
+    ['cpu', d.cpu === null ? '-' : `${d.cpu}%`],
+    ['memory', formatBytes(d.memory)],
+    [
+      'heap',
+      m && finite(m.heapUsedBytes)
+        ? `${formatBytes(m.heapUsedBytes)} of ${formatBytes(m.heapTotalBytes)}`
+        : '-',
+    ],
+    [
+      'event loop delay',
+      m && finite(m.loopDelayP50Ms)
+        ? `p50 ${m.loopDelayP50Ms.toFixed(1)} ms, p99 ${m.loopDelayP99Ms.toFixed(1)} ms`
+        : '-',
+    ],
+    ['script', [d.definition.spec.script, ...d.definition.spec.args].join(' ')],
+    ['cwd', d.definition.spec.cwd],
+    [
+      'interpreter',
+      d.definition.spec.interpreter === 'node'
+        ? `node ${d.definition.spec.execArgv.join(' ')}`.trim()
+        : 'none',
+    ],
+    ['instances', d.instances === null ? '-' : String(d.instances)],
+    [
+      'last exit',
+      d.lastExit
+        ? `${new Date(d.lastExit.time).toISOString()} ${d.lastExit.signal ? `signal ${d.lastExit.signal}` : `code ${d.lastExit.code}`} → ${d.lastExit.status}`
+        : '-',
+    ],
+    [
+      'last exception',
+      d.lastException
+        ? `${new Date(d.lastException.time).toISOString()} ${d.lastException.error.name}: ${d.lastException.error.message}${d.lastException.handled ? ' (handled)' : ''}`
+        : '-',
+    ],
+    ['logs', d.logFiles.join('\n                  ')],
+  ];
+  for (const [key, value] of lines) io.stdout.write(`${key.padEnd(17)} ${value}\n`);
   return 0;
-});
+};
+
+export default info;

@@ -5,7 +5,8 @@ import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { parseEnvPairs, parseMs, splitArgv } from '../parse-options.js';
 
-const HELP = `usage: guv start <script|name|app> [options]
+const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
+  several scripts start several processes at once (each named after its script)
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
   -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
@@ -26,8 +27,12 @@ const HELP = `usage: guv start <script|name|app> [options]
 
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
+  // Everything after `--` belongs to the script, as with pm2 and npm.
+  const dashes = args.indexOf('--');
+  const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
+  const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
   const { values, positionals } = parseArgs({
-    args,
+    args: ownArgs,
     allowPositionals: true,
     options: {
       name: { type: 'string', short: 'n' },
@@ -54,9 +59,15 @@ const start: CliCommand = async (args, io) => {
     io.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const [target, ...rest] = positionals;
-  if (target === undefined)
+  const targets = positionals;
+  if (targets.length === 0)
     throw new GuvError('GUV_USAGE', 'start needs a script, a process name or an app name');
+  if (targets.length > 1 && values.name !== undefined) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      '-n names one process: with several scripts, each is named after its script',
+    );
+  }
   if (
     values.interpreter !== undefined &&
     values.interpreter !== 'none' &&
@@ -68,7 +79,7 @@ const start: CliCommand = async (args, io) => {
     );
   }
   const options: StartOptions = {
-    args: [...splitArgv(values.argv), ...rest],
+    args: [...splitArgv(values.argv), ...scriptArgs],
     execArgv: splitArgv(values.execArgv),
     env: { ...(io.env as Record<string, string>), ...parseEnvPairs(values.env ?? []) },
     cwd: values.cwd ?? process.cwd(),
@@ -114,18 +125,33 @@ const start: CliCommand = async (args, io) => {
       `--instances must be a number or "max", got "${values.instances}"`,
     );
   }
-  const started = await withClient(io.env, (client) => client.startProcess(target, options));
-  const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
-  io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
-  const ok =
-    started.kind === 'cluster'
-      ? started.state === 'online'
-      : started.status === 'running' || started.status === 'paused';
-  if (ok) return 0;
-  io.stderr.write(
-    `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
+  const results = await withClient(io.env, (client) =>
+    Promise.allSettled(targets.map((target) => client.startProcess(target, options))),
   );
-  return 1;
+  // A single start keeps its error's own line and exit status (2 for bad arguments).
+  if (targets.length === 1 && results[0]?.status === 'rejected') throw results[0].reason;
+  let failures = 0;
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      failures++;
+      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      io.stderr.write(`guv: ${targets.length > 1 ? `${targets[i]}: ` : ''}${reason}\n`);
+      return;
+    }
+    const started = result.value;
+    const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
+    io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
+    const ok =
+      started.kind === 'cluster'
+        ? started.state === 'online'
+        : started.status === 'running' || started.status === 'paused';
+    if (ok) return;
+    failures++;
+    io.stderr.write(
+      `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
+    );
+  });
+  return failures === 0 ? 0 : 1;
 };
 
 export default start;

@@ -1,0 +1,16 @@
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.js';
+import { withClient } from '../connect.js';
+
+/** `guv metrics [--prometheus]`: every process's figures as OpenMetrics (or Prometheus 0.0.4) text. */
+const metrics: CliCommand = async (args, io) => {
+  const { values } = parseArgs({ args, options: { prometheus: { type: 'boolean' } } });
+  const format = values.prometheus ? 'prometheus' : 'openmetrics';
+  const { text } = await withClient(io.env, (client) =>
+    client.request<{ text: string }>('metrics', { format }),
+  );
+  io.stdout.write(text);
+  return 0;
+};
+
+export default metrics;

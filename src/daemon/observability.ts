@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import type { HeartbeatFigures } from '../actors/wrapper/protocol.js';
+import { createExceptionStore, type StoredException } from '../crash/exception-store.js';
+import { describeRestart } from '../crash/restart-cause.js';
+import type { HistoryEntry } from '../machines/history.js';
+import { processMetrics } from '../metrics/collect.js';
+import { createDaemonSampler } from '../metrics/daemon-sampler.js';
+import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/endpoint.js';
+import { createMetricsHistory, sampleFromHeartbeat, sampleFromProc } from '../metrics/history.js';
+import { type MetricsFormat, type ProcessMetrics, renderMetrics } from '../metrics/openmetrics.js';
+import type { ProcessInfo, SerializedError } from '../types/info.js';
+import type { DaemonLogger } from './daemon-log.js';
+import type { GuvHome } from './home.js';
+
+/** One metered thing: a process, or a cluster worker (with its slot index). */
+export interface MeteredProcess {
+  id: string;
+  info: ProcessInfo;
+  worker?: number;
+}
+
+export interface ObservabilityOptions {
+  home: GuvHome;
+  log: DaemonLogger;
+  /** Opt-in loopback port for `GET /metrics`; null keeps it off. */
+  metricsPort: number | null;
+  /** Everything to meter, at the moment of a scrape. */
+  metered(): MeteredProcess[];
+}
+
+/**
+ * What an operator looks at when something is wrong: a bounded metrics history per process
+ * (from heartbeats and /proc), the uncaught exceptions (persisted), the OpenMetrics text and
+ * its opt-in endpoint, and heap summaries on a worker thread that exists only while needed.
+ */
+export function createObservability(options: ObservabilityOptions) {
+  const history = createMetricsHistory();
+  const exceptions = createExceptionStore({
+    file: join(options.home.state, 'exceptions.json'),
+    onWriteError: (error) => options.log.error({ err: error }, 'saving exceptions failed'),
+  });
+  // The daemon's own loop-delay histogram ticks every 20 ms: only once somebody scrapes.
+  let self: ReturnType<typeof createDaemonSampler> | null = null;
+  let endpoint: MetricsEndpoint | null = null;
+  let pool: Promise<import('../heap/pool.js').HeavyWorkPool> | null = null;
+
+  function render(format: MetricsFormat): string {
+    self ??= createDaemonSampler();
+    const now = Date.now();
+    const metered = options.metered();
+    const processes: ProcessMetrics[] = metered.map((m) =>
+      processMetrics(m.info, history.latest(m.id), now, m.worker),
+    );
+    return renderMetrics({ processes, daemon: self.read(metered.length) }, format);
+  }
+
+  return {
+    history,
+    exceptions,
+    async start(): Promise<void> {
+      const read = await exceptions.load();
+      if (read.kind === 'corrupt')
+        options.log.error({ err: read.error }, 'the exceptions file was corrupt; kept aside');
+      if (options.metricsPort !== null) {
+        endpoint = await createMetricsEndpoint({ port: options.metricsPort, render });
+        options.log.info({ url: endpoint.url }, 'metrics endpoint listening');
+      }
+    },
+    heartbeat(id: string, figures: HeartbeatFigures): void {
+      history.record(id, sampleFromHeartbeat(figures, Date.now()));
+    },
+    /** A /proc sample, for children without guv's wrapper (no heartbeats). */
+    procSample(id: string, figures: { cpu: number; memory: number }): void {
+      history.record(id, sampleFromProc(figures, Date.now()));
+    },
+    exception(id: string, pid: number | null, error: SerializedError, handled: boolean): void {
+      exceptions.add(id, { time: Date.now(), pid, handled, error });
+    },
+    /** Nothing handled the last exception: the process is about to exit. */
+    fatal(id: string): void {
+      const last = exceptions.last(id);
+      if (last) last.handled = false;
+    },
+    /** `guv why` lines: each restart names the exception that caused it, when there was one. */
+    why(id: string, entries: readonly HistoryEntry[]): string[] {
+      const stored: readonly StoredException[] = exceptions.list(id);
+      return entries.map((entry) => describeRestart(entry, stored));
+    },
+    forget(id: string): void {
+      history.forget(id);
+      exceptions.clear(id);
+    },
+    metricsText: render,
+    /** Heap snapshot summaries run on a worker thread: the daemon's loop never stalls on them. */
+    async summariseHeap(path: string, top: number) {
+      pool ??= import('../heap/pool.js').then(({ createHeavyWorkPool }) => createHeavyWorkPool());
+      return (await pool).summariseHeap(path, { top });
+    },
+    async close(): Promise<void> {
+      self?.stop();
+      await endpoint?.close();
+      await exceptions.close();
+      if (pool) await (await pool).destroy();
+    },
+  };
+}
+
+export type Observability = ReturnType<typeof createObservability>;
