@@ -29,7 +29,9 @@ describe('guv graph', () => {
   });
 
   it('prints other formats with --format or -f', async () => {
-    expect((await run(['process', '--format', 'mermaid'])).output).toMatch(/^---\ntitle: process\n---\nstateDiagram-v2\n/);
+    expect((await run(['process', '--format', 'mermaid'])).output).toMatch(
+      /^---\ntitle: process\n---\nstateDiagram-v2\n/,
+    );
     expect((await run(['process', '-f', 'dot'])).output).toMatch(/^digraph "process" \{/);
     expect(JSON.parse((await run(['process', '--format=json'])).output).id).toBe('process');
   });

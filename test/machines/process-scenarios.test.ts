@@ -273,7 +273,10 @@ describe('process chart scenarios', () => {
       'process:exit',
       'process:restarting',
     ]);
-    expect(h.recorder.argsOf('process:uncaughtexception')[0]?.[1]).toEqual({ name: 'Error', message: 'boom' });
+    expect(h.recorder.argsOf('process:uncaughtexception')[0]?.[1]).toEqual({
+      name: 'Error',
+      message: 'boom',
+    });
     expect(h.recorder.argsOf('process:fatality')[0]).toEqual([
       expect.objectContaining({ status: 'running' }),
     ]);

@@ -183,6 +183,8 @@ describe('child actor with real children', () => {
   it('reports the port an http server listens on', async () => {
     const child = runChild(specFor('http-server.js'));
     await child.waitUntil(() => child.messages.some((m) => m.type === 'listening'), 'listening');
+    // The IPC message and the stdout line travel on different pipes: either may come first.
+    await child.waitUntil(() => /listening on \d+/.test(child.stdout()), 'the port on stdout');
     const listening = child.messages.find((m) => m.type === 'listening');
     const port = Number(/listening on (\d+)/.exec(child.stdout())?.[1]);
     expect(listening).toMatchObject({ kind: 'http', port, address: '127.0.0.1' });
