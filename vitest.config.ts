@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  // Tests import guv's public subpaths the way users do; they resolve to the sources here.
+  resolve: {
+    alias: [
+      { find: /^guv\/machines$/, replacement: source('./src/machines/index.ts') },
+      { find: /^guv\/testing$/, replacement: source('./src/testing/index.ts') },
+      { find: /^guv$/, replacement: source('./src/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

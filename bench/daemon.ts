@@ -11,7 +11,7 @@ import { memoryFigures } from './lib/figure-memory.js';
 import { type MarkedDriver, restartFigure } from './lib/figure-restart.js';
 import { type StartVariant, startManyFigures } from './lib/figure-start-many.js';
 import { createGuvDriver } from './lib/guv-driver.js';
-import { allRunning, type ManagerDriver } from './lib/manager.js';
+import { allRunning, idleAppNames, type ManagerDriver } from './lib/manager.js';
 import { createPm2Driver } from './lib/pm2-driver.js';
 import { killLeftovers, pidsWithCommandLine } from './lib/proc.js';
 import { formatNumber, markdownTable } from './lib/table.js';
@@ -118,7 +118,7 @@ async function listAndRestart(
   wanted: ReadonlySet<DaemonFigureName>,
   reps: number,
 ): Promise<DaemonFigure[]> {
-  const names = Array.from({ length: reps }, (_, i) => `idle-${i}`);
+  const names = idleAppNames(reps);
   const dirs: string[] = [];
   const marked: MarkedDriver[] = [];
   const errors: DaemonFigure['errors'] = {};

@@ -4,8 +4,12 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['dist/daemon/main.js'],
-  outfile: 'dist/daemon/main.js',
+  entryPoints: { main: 'dist/daemon/main.js' },
+  outdir: 'dist/daemon',
+  // Code loaded with import() (the web UI, the metrics endpoint, the heavy-work pool, git)
+  // becomes chunks of its own, loaded on first use only.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   allowOverwrite: true,
   bundle: true,
   platform: 'node',
@@ -14,7 +18,6 @@ await build({
   // Whitespace and syntax only: identifiers stay readable in the daemon's logged stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
-  // The visualiser's server and the heavy-work pool load on first use only.
   external: ['tinypool', 'dugite'],
   banner: { js: "import { createRequire as __guvRequire } from 'node:module'; const require = __guvRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type DaemonFigure, type DriverFactory, errorText, type Tool } from './figure.js';
-import { allRunning, type ManagerDriver } from './manager.js';
+import { allRunning, idleAppNames, type ManagerDriver } from './manager.js';
 import { MiB, readRss } from './proc.js';
 import { median, sleep, waitFor } from './timing.js';
 
@@ -68,7 +68,7 @@ export async function memoryFigures(
   count: number,
   settleMs: number,
 ): Promise<DaemonFigure[]> {
-  const names = Array.from({ length: count }, (_, i) => `idle-${i}`);
+  const names = idleAppNames(count);
   const plain: ChildProcess[] = Array.from({ length: 5 }, () =>
     spawn(process.execPath, [script], { stdio: 'ignore' }),
   );

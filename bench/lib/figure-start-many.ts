@@ -1,5 +1,5 @@
 import { type DaemonFigure, errorText, type Tool } from './figure.js';
-import { allRunning, type ManagerDriver } from './manager.js';
+import { allRunning, idleAppNames, type ManagerDriver } from './manager.js';
 import { median, msSince, nowNs, sampleInterleaved } from './timing.js';
 
 /** One way of starting the apps: a tool, and a driver whose `startMany` does it that way. */
@@ -20,7 +20,7 @@ export async function startManyFigures(
   count: number,
   repetitions: number,
 ): Promise<DaemonFigure[]> {
-  const names = Array.from({ length: count }, (_, i) => `idle-${i}`);
+  const names = idleAppNames(count);
   const modes: Record<string, string> = {};
   const cases: Record<string, () => Promise<number>> = {};
   for (const variant of variants) {

@@ -49,3 +49,11 @@ export async function allRunning(
   const running = new Set(apps.filter((app) => app.running).map((app) => app.name));
   return names.every((name) => running.has(name)) ? apps : undefined;
 }
+
+/**
+ * The names of `count` copies of the idle fixture, as guv names one script started many times
+ * (`idle`, `idle-1`, `idle-2`…); pm2 gets the same names from its ecosystem file.
+ */
+export function idleAppNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 'idle' : `idle-${i}`));
+}

@@ -5,7 +5,7 @@ import { describeRestart } from '../crash/restart-cause.js';
 import type { HistoryEntry } from '../machines/history.js';
 import { processMetrics } from '../metrics/collect.js';
 import { createDaemonSampler } from '../metrics/daemon-sampler.js';
-import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/endpoint.js';
+import type { MetricsEndpoint } from '../metrics/endpoint.js';
 import { createMetricsHistory, sampleFromHeartbeat, sampleFromProc } from '../metrics/history.js';
 import { type MetricsFormat, type ProcessMetrics, renderMetrics } from '../metrics/openmetrics.js';
 import type { ProcessInfo, SerializedError } from '../types/info.js';
@@ -62,6 +62,7 @@ export function createObservability(options: ObservabilityOptions) {
       if (read.kind === 'corrupt')
         options.log.error({ err: read.error }, 'the exceptions file was corrupt; kept aside');
       if (options.metricsPort !== null) {
+        const { createMetricsEndpoint } = await import('../metrics/endpoint.js');
         endpoint = await createMetricsEndpoint({ port: options.metricsPort, render });
         options.log.info({ url: endpoint.url }, 'metrics endpoint listening');
       }

@@ -1,9 +1,9 @@
-// The README's "Embed the machine in your test" example, verbatim except for the import paths
-// (the README imports from 'guv/machines' and 'guv/testing').
+// The README's "Embed the machines in your tests" example, verbatim: 'guv/machines' and
+// 'guv/testing' are the package's own subpath exports (vitest.config.ts maps them to src/).
 import { expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
-import { processMachine } from '../../src/machines/index.js';
-import { createEventRecorder, createFakeChild, testSpec } from '../../src/testing/index.js';
+import { processMachine } from 'guv/machines';
+import { createEventRecorder, createFakeChild, testSpec } from 'guv/testing';
 
 it('restarts my app at once after a crash', () => {
   const clock = new SimulatedClock();

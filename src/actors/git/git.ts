@@ -1,4 +1,3 @@
-import { exec, setupEnvironment } from 'dugite';
 import { GuvError } from '../../errors.js';
 import { gitLocation } from './locate-git.js';
 import type { RunAs } from './run-as.js';
@@ -32,6 +31,7 @@ export const GIT_SAFETY_ENV: Readonly<Record<string, string>> = {
  */
 export async function runGit(args: readonly string[], options: GitOptions): Promise<CommandResult> {
   const location = await gitLocation();
+  const { exec, setupEnvironment } = await import('dugite');
   const gitEnv = { ...location.env, ...GIT_SAFETY_ENV };
   try {
     if (options.runAs) {

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { access, constants, realpath } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveEmbeddedGitDir } from 'dugite';
 import { GuvError } from '../../errors.js';
 
 /** Where the git that guv runs comes from, and the variables dugite needs to find it. */
@@ -95,15 +94,20 @@ let located: Promise<GitLocation> | undefined;
 
 /** The git guv uses, found once on first use (a failed search is retried next time). */
 export function gitLocation(): Promise<GitLocation> {
-  located ??= locateGit({
-    embeddedDir: resolveEmbeddedGitDir(),
-    path: process.env.PATH,
-    localGitDirectory: process.env.LOCAL_GIT_DIRECTORY,
-    gitExecPath: process.env.GIT_EXEC_PATH,
-    execPathOf,
-  }).catch((error: unknown) => {
-    located = undefined;
-    throw error;
-  });
+  // dugite is loaded on first use: a daemon that never touches git never pays for it.
+  located ??= import('dugite')
+    .then(({ resolveEmbeddedGitDir }) =>
+      locateGit({
+        embeddedDir: resolveEmbeddedGitDir(),
+        path: process.env.PATH,
+        localGitDirectory: process.env.LOCAL_GIT_DIRECTORY,
+        gitExecPath: process.env.GIT_EXEC_PATH,
+        execPathOf,
+      }),
+    )
+    .catch((error: unknown) => {
+      located = undefined;
+      throw error;
+    });
   return located;
 }
