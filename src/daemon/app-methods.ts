@@ -1,4 +1,5 @@
 import { sep } from 'node:path';
+import { objectParams, optionalStringParam, stringParam } from '../rpc/params.js';
 import { APP_OUTPUT_EVENT } from '../apps/output-event.js';
 import { parseRepoUrl } from '../apps/validate.js';
 import { GuvError } from '../errors.js';
@@ -26,26 +27,6 @@ const RESTING: ReadonlySet<ProcessStatus> = new Set([
   'aborted',
   'uninitialised',
 ]);
-
-function objectParams(params: unknown): Record<string, unknown> {
-  if (params === undefined || params === null) return {};
-  if (typeof params !== 'object' || Array.isArray(params)) {
-    throw new GuvError('GUV_BAD_ARGUMENT', 'parameters must be an object');
-  }
-  return params as Record<string, unknown>;
-}
-
-function text(params: Record<string, unknown>, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new GuvError('GUV_BAD_ARGUMENT', `"${key}" must be a non-empty string`);
-  }
-  return value;
-}
-
-function optionalText(params: Record<string, unknown>, key: string): string | null {
-  return params[key] === undefined || params[key] === null ? null : text(params, key);
-}
 
 /** The caller's sink when it asked for output (`output: true`), else none. */
 function outputTo(
@@ -82,11 +63,11 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
     /** `{ url, name?, user?, ref?, cwd? }`: a relative local path is resolved against `cwd`. */
     installApp: (params, ctx) => {
       const p = objectParams(params);
-      const cwd = optionalText(p, 'cwd') ?? undefined;
-      const url = parseRepoUrl(text(p, 'url'), { cwd });
-      const name = optionalText(p, 'name');
+      const cwd = optionalStringParam(p, 'cwd') ?? undefined;
+      const url = parseRepoUrl(stringParam(p, 'url'), { cwd });
+      const name = optionalStringParam(p, 'name');
       return apps.install(
-        { url, name, user: optionalText(p, 'user'), ref: optionalText(p, 'ref') },
+        { url, name, user: optionalStringParam(p, 'user'), ref: optionalStringParam(p, 'ref') },
         outputTo(ctx, p, name ?? url),
       );
     },
@@ -99,7 +80,7 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
      */
     removeApp: async (params, ctx) => {
       const p = objectParams(params);
-      const name = text(p, 'name');
+      const name = stringParam(p, 'name');
       const processes = processesOf(name);
       const running = processes.filter((m) => !RESTING.has(info(m).status));
       if (running.length > 0 && p.force !== true) {
@@ -116,21 +97,21 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
       return apps.remove(name, outputTo(ctx, p, name));
     },
 
-    listRefs: (params) => apps.listRefs(text(objectParams(params), 'name')),
+    listRefs: (params) => apps.listRefs(stringParam(objectParams(params), 'name')),
 
     updateRefs: (params, ctx) => {
       const p = objectParams(params);
-      const name = text(p, 'name');
+      const name = stringParam(p, 'name');
       return apps.updateRefs(name, outputTo(ctx, p, name));
     },
 
     setRef: (params, ctx) => {
       const p = objectParams(params);
-      const name = text(p, 'name');
-      return apps.setRef(name, text(p, 'ref'), outputTo(ctx, p, name));
+      const name = stringParam(p, 'name');
+      return apps.setRef(name, stringParam(p, 'ref'), outputTo(ctx, p, name));
     },
 
-    currentRef: (params) => apps.currentRef(text(objectParams(params), 'name')),
+    currentRef: (params) => apps.currentRef(stringParam(objectParams(params), 'name')),
   };
 
   return Object.fromEntries(

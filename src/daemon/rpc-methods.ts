@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
-import { describeTransition, type HistoryEntry } from '../machines/history.js';
+import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import type { RpcHandler } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -22,6 +22,7 @@ import { createClusterMethods, type WorkerSummary, workerSummaries } from './clu
 import { appStartRequest } from './app-start.js';
 import type { AppService } from './app-service.js';
 import { parseStartRequest } from './start-request.js';
+import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from './observability.js';
 import type { WebUi } from './web-ui.js';
 import { waitFor } from 'xstate';
@@ -64,22 +65,6 @@ export interface ProcessSummary extends ProcessInfo {
 }
 
 export type { WorkerSummary };
-
-function objectParams(params: unknown): Record<string, unknown> {
-  if (params === undefined || params === null) return {};
-  if (typeof params !== 'object' || Array.isArray(params)) {
-    throw new GuvError('GUV_BAD_ARGUMENT', 'parameters must be an object');
-  }
-  return params as Record<string, unknown>;
-}
-
-function stringParam(params: Record<string, unknown>, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new GuvError('GUV_BAD_ARGUMENT', `"${key}" must be a non-empty string`);
-  }
-  return value;
-}
 
 function parseSignal(value: unknown): NodeJS.Signals {
   if (typeof value !== 'string') throw new GuvError('GUV_BAD_ARGUMENT', 'signal must be a string');

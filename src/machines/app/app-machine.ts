@@ -2,11 +2,7 @@ import { assign, setup } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
 import type { AppInfo, SerializedError } from '../../types/info.js';
-import {
-  appendChartHistory,
-  type ChartHistoryEntry,
-  eventErrorMessage,
-} from '../daemon/chart-history.js';
+import { recordState, type ChartHistoryEntry } from '../daemon/chart-history.js';
 import { serializeError } from '../process/serialize-error.js';
 import { type AppCheckout, appActors } from './app-actors.js';
 
@@ -104,20 +100,9 @@ export const appMachine = setup({
         `the app chart's "publish" action was not provided`,
       );
     },
-    record: assign(({ context, event }, params: { state: AppState }) => ({
-      state: params.state,
-      history: appendChartHistory(
-        context.history,
-        {
-          time: context.clock.now(),
-          from: context.state,
-          to: params.state,
-          eventType: event.type,
-          error: eventErrorMessage(event as { type: string; error?: unknown }),
-        },
-        context.historyLimit,
-      ),
-    })),
+    record: assign(({ context, event }, params: { state: AppState }) =>
+      recordState(context, event, params.state),
+    ),
     checkedOut: assign({
       app: ({ context }, checkout: AppCheckout) => ({
         ...context.app,

@@ -2,7 +2,7 @@ import { assign, type EventObject, enqueueActions, fromCallback, not, setup } fr
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
 import type { SerializedError } from '../../types/info.js';
-import { appendChartHistory, eventErrorMessage } from '../daemon/chart-history.js';
+import { recordState } from '../daemon/chart-history.js';
 import { serializeError } from '../process/serialize-error.js';
 import type { SupervisionCommand } from '../process/supervision-events.js';
 import { workerMachine } from '../worker/machine.js';
@@ -79,20 +79,9 @@ export const clusterMachine = setup({
         `the cluster chart's "publish" action was not provided`,
       );
     },
-    record: assign(({ context, event }, params: { state: ClusterState }) => ({
-      state: params.state,
-      history: appendChartHistory(
-        context.history,
-        {
-          time: context.clock.now(),
-          from: context.state,
-          to: params.state,
-          eventType: event.type,
-          error: eventErrorMessage(event as { type: string; error?: unknown }),
-        },
-        context.historyLimit,
-      ),
-    })),
+    record: assign(({ context, event }, params: { state: ClusterState }) =>
+      recordState(context, event, params.state),
+    ),
     /** Spawns and starts a worker for every slot up to the target that has none. */
     spawnMissingWorkers: enqueueActions(({ context, enqueue }) => {
       let next = context;

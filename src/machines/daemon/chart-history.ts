@@ -32,3 +32,39 @@ export function eventErrorMessage(event: { type: string; error?: unknown }): str
   }
   return String(error);
 }
+
+/** What every non-process chart keeps to record its transitions. */
+export interface RecordingContext<S extends string> {
+  state: S;
+  history: ChartHistoryEntry<S>[];
+  clock: { now(): number };
+  historyLimit: number | undefined;
+}
+
+/**
+ * The context update of a chart's `record` action on entering `state`: the new state and its
+ * history entry, caused by `event`.
+ *
+ * @example
+ * record: assign(({ context, event }, params: { state: AppState }) => recordState(context, event, params.state)),
+ */
+export function recordState<S extends string>(
+  context: RecordingContext<S>,
+  event: { type: string },
+  state: S,
+): { state: S; history: ChartHistoryEntry<S>[] } {
+  return {
+    state,
+    history: appendChartHistory(
+      context.history,
+      {
+        time: context.clock.now(),
+        from: context.state,
+        to: state,
+        eventType: event.type,
+        error: eventErrorMessage(event as { type: string; error?: unknown }),
+      },
+      context.historyLimit,
+    ),
+  };
+}

@@ -3,7 +3,7 @@ import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
 import type { SerializedError } from '../../types/info.js';
 import { serializeError as toSerializedError } from '../process/serialize-error.js';
-import { appendChartHistory, type ChartHistoryEntry, eventErrorMessage } from './chart-history.js';
+import { type ChartHistoryEntry, recordState } from './chart-history.js';
 
 export interface DaemonClock {
   now(): number;
@@ -90,20 +90,9 @@ export const daemonMachine = setup({
         `the daemon chart's "publish" action was not provided`,
       );
     },
-    record: assign(({ context, event }, params: { state: DaemonState }) => ({
-      state: params.state,
-      history: appendChartHistory(
-        context.history,
-        {
-          time: context.clock.now(),
-          from: context.state,
-          to: params.state,
-          eventType: event.type,
-          error: eventErrorMessage(event as { type: string; error?: unknown }),
-        },
-        context.historyLimit,
-      ),
-    })),
+    record: assign(({ context, event }, params: { state: DaemonState }) =>
+      recordState(context, event, params.state),
+    ),
     rememberError: assign({
       lastError: (_, params: { error: unknown }) => toSerializedError(params.error),
     }),
