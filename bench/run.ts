@@ -41,6 +41,16 @@ const benches: Record<string, { title: string; run: () => Promise<string> }> = {
       return rowsMarkdown(await module.benchLogs());
     },
   },
+  'logs-daemon': {
+    title: 'Logs through the daemons: 1M stdout lines vs pm2 and `cat > file`',
+    run: async () =>
+      rowsMarkdown(
+        await (await import('./logs-daemon.js')).benchLogsDaemon({
+          ...(values.reps ? { rounds: Number(values.reps) } : {}),
+          log: (line) => console.error(line),
+        }),
+      ),
+  },
   heap: {
     title: 'Heap snapshot summary',
     run: async () => rowsMarkdown(await (await import('./heap.js')).benchHeap()),
