@@ -254,9 +254,12 @@ export function createDaemon(options: DaemonOptions) {
     for (const entry of saved.processes) {
       if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
       const managed = addProcess(entry.definition);
-      if (entry.desired === 'running') {
-        starts.push(table.start(managed, 'restore', config.requestTimeoutMs).catch(() => {}));
-      }
+      // A process saved as stopped comes back `stopped`, not `uninitialised`.
+      const settle =
+        entry.desired === 'running'
+          ? table.start(managed, 'restore', config.requestTimeoutMs)
+          : table.stop(managed, 'restore', config.requestTimeoutMs);
+      starts.push(settle.catch(() => {}));
     }
     await Promise.all(starts);
   }

@@ -60,8 +60,8 @@ describe('saved state across daemons', () => {
       expect(now?.pid).not.toBe(old.pid);
       expect(alive(now?.pid as number)).toBe(true);
     }
-    // Not started again; its chart is new, so it reads 'uninitialised' rather than 'stopped'.
-    expect(['stopped', 'uninitialised']).toContain(after.get('resting')?.status);
+    // Not started again: it comes back stopped.
+    expect(after.get('resting')?.status).toBe('stopped');
     expect(after.get('resting')?.pid).toBeNull();
   });
 

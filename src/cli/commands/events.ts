@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { daemonClient } from '../connect.js';
+import { GuvError } from '../../errors.js';
+
+const NAMESPACES = ['process', 'cluster', 'worker', 'daemon', 'app'];
 
 /** `guv events [pattern] [--json]`: a live tail of the bus (default pattern `*`) until Ctrl-C. */
 const events: CliCommand = async (args, io) => {
@@ -10,6 +13,14 @@ const events: CliCommand = async (args, io) => {
     options: { json: { type: 'boolean' } },
   });
   const pattern = positionals[0] ?? '*';
+  const namespace = pattern.split(':')[0];
+  // An exact name with a typo in its namespace would otherwise wait forever in silence.
+  if (namespace !== '*' && !NAMESPACES.includes(namespace ?? '')) {
+    throw new GuvError(
+      'GUV_BAD_PATTERN',
+      `no events start with "${namespace}": use ${NAMESPACES.join(', ')} or *`,
+    );
+  }
   const client = await daemonClient(io.env);
   const listener = (type: string, ...eventArgs: unknown[]) => {
     if (values.json)
