@@ -336,6 +336,7 @@ export class ClusterSupervisor {
       clock: this.#deps.clock,
       policy: this.definition.policy,
       timeouts: this.definition.timeouts,
+      restarts: this.#restarts,
       reloadWaitsForListening: true,
       ...(this.#deps.reloadTimeoutMs !== undefined
         ? { reloadTimeoutMs: this.#deps.reloadTimeoutMs }

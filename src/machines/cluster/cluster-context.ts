@@ -32,6 +32,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadWaitsForListening: input.reloadWaitsForListening ?? false,
     reloadTimeoutMs: input.reloadTimeoutMs ?? 60_000,
     historyLimit: input.historyLimit,
+    restarts: input.restarts ?? 0,
     pid: null,
     status: 'starting',
     startedAt: null,

@@ -21,6 +21,8 @@ export interface ClusterInput {
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
   historyLimit?: number;
+  /** Times the cluster was restarted before this run (its manager died); ClusterInfo.restarts. */
+  restarts?: number;
 }
 
 /** What the cluster knows of one of its worker actors, from its WORKER.STATUS reports. */
@@ -57,6 +59,7 @@ export interface ClusterContext {
   reloadWaitsForListening: boolean;
   reloadTimeoutMs: number;
   historyLimit: number | undefined;
+  restarts: number;
   /** The manager process (ClusterInfo.pid, .status, .startedAt). */
   pid: number | null;
   status: ProcessStatus;

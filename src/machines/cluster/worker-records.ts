@@ -11,7 +11,7 @@ export function clusterInfo(context: ClusterContext): ClusterInfo {
     script: context.spec.script,
     pid: context.pid,
     status: context.status,
-    restarts: 0,
+    restarts: context.restarts,
     startedAt: context.startedAt,
     instances: context.instances,
   };
