@@ -30,7 +30,7 @@ export interface ProcessTableOptions {
   machine: ProcessMachine;
   clock: { now(): number };
   onAdded?(managed: ManagedProcess): void;
-  onRemoved?(managed: ManagedProcess): void;
+  onRemoved?(managed: Managed): void;
   /** Called after anything the persisted state depends on changed. */
   onChange(): void;
   /** Builds the supervisor of a cluster definition (its charts bound to a manager process). */
@@ -163,6 +163,7 @@ export function createProcessTable(options: ProcessTableOptions) {
     if (managed.kind === 'cluster') managed.dispose();
     else managed.actor.stop();
     processes.delete(managed.definition.id);
+    options.onRemoved?.(managed);
     options.onChange();
     return info;
   }
