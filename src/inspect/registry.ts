@@ -193,10 +193,12 @@ export function createChartRegistry(options: { now?: () => number } = {}): Chart
       present.add(id);
       if (parent.spawned.has(id) && byId.get(id)?.entry.actor === child) continue;
       parent.spawned.add(id);
+      // `web.0` rather than `<cluster id>.0`: the id is random, the name is what users know.
+      const prefix = `${parent.entry.id}.`;
       api.track({
         id,
         kind: spec.kind,
-        name: id,
+        name: id.startsWith(prefix) ? `${parent.entry.name}.${id.slice(prefix.length)}` : id,
         parentId: parent.entry.id,
         chart: spec.chart,
         actor: child,
