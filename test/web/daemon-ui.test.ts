@@ -338,9 +338,22 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     await item(cluster).click();
     await expect.poll(() => page!.locator('#chart-title').textContent()).toBe('cluster cl');
     await children.first().click();
-    await expect.poll(() => page!.locator('#chart-title').textContent()).toMatch(/^worker /);
+    await expect.poll(() => page!.locator('#chart-title').textContent()).toBe('worker cl.0');
+    expect(await children.locator('.name').allTextContents()).toEqual(['cl.0', 'cl.1']);
     await expect.poll(() => litState()).toBe('running');
     await page!.screenshot({ path: join(ARTIFACTS, 'daemon-cluster.png') });
+
+    // Removed from the daemon, gone from the list (a cluster with its workers).
+    const listed = () =>
+      page!
+        .locator('#actor-list li')
+        .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-id')));
+    await cli('rm', 'cl');
+    await expect.poll(listed).not.toContain(cluster);
+    expect((await listed()).filter((id) => id?.startsWith(`${cluster}.`))).toEqual([]);
+    await cli('rm', 'crashy');
+    await expect.poll(listed).not.toContain(ids.get('crashy'));
+    expect(await listed()).toContain(ids.get('hello'));
     expect(errors).toEqual([]);
   });
 });
