@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +163,10 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     url = first.trim();
     expect(await cli('ui')).toBe(first);
     expect(listeningSockets(pid)).toEqual([`127.0.0.1:${match![1]}`]);
+    // The token is kept in the daemon's private home, readable by its owner only.
+    const tokenFile = join(home.dir, 'config', 'web-token');
+    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(match![2]);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
 
     // Nothing answers on the host's other addresses.
     const external = Object.values(networkInterfaces())
@@ -343,6 +347,16 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     await expect.poll(() => litState()).toBe('running');
     await page!.screenshot({ path: join(ARTIFACTS, 'daemon-cluster.png') });
 
+    // Restarted: one cluster still, its two new workers under it.
+    await cli('restart', 'cl');
+    await expect
+      .poll(() => children.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status'))), {
+        timeout: 10_000,
+      })
+      .toEqual(['running', 'running']);
+    expect(await item(cluster).count()).toBe(1);
+    expect(await children.locator('.name').allTextContents()).toEqual(['cl.0', 'cl.1']);
+
     // Removed from the daemon, gone from the list (a cluster with its workers).
     const listed = () =>
       page!
@@ -354,6 +368,20 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     await cli('rm', 'crashy');
     await expect.poll(listed).not.toContain(ids.get('crashy'));
     expect(await listed()).toContain(ids.get('hello'));
+    expect(errors).toEqual([]);
+  });
+
+  it('tails the bus with a wildcard pattern', async () => {
+    await page!.fill('#pattern', '*:log:info');
+    await page!.click('#pattern-form button');
+    await expect.poll(() => page!.locator('#event-count').getAttribute('data-count')).toBe('0');
+    await cli('restart', 'hello');
+    const rows = page!.locator('#event-rows li');
+    await expect
+      .poll(() => rows.allTextContents())
+      .toContainEqual(expect.stringMatching(/ process:log:info hello hello world$/));
+    expect((await rows.allTextContents()).every((row) => / \S+:log:info /.test(row))).toBe(true);
+    await page!.screenshot({ path: join(ARTIFACTS, 'daemon-events.png') });
     expect(errors).toEqual([]);
   });
 });
