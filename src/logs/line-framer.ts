@@ -1,6 +1,9 @@
 import { timePrefix } from './format.js';
 
 const NEWLINE = 0x0a;
+const LINE_END = Buffer.from('\n');
+/** Lines up to this long are copied byte by byte: cheaper than a native call each. */
+const SHORT_LINE = 64;
 
 /** Turns raw output chunks into whole, time-stamped lines; holds a partial last line. */
 export interface LineFramer {
@@ -13,25 +16,42 @@ export interface LineFramer {
 /**
  * One timestamp per chunk, not per line: every line completed by a chunk gets the chunk's arrival
  * time, except a line begun in an earlier chunk, which keeps the time its first byte arrived.
- * Bytes pass through untouched (latin1 maps each byte to one char and back).
+ * Bytes pass through untouched. Framing works on bytes into one buffer sized up front: no strings,
+ * so a flood of output leaves no garbage on the daemon's heap.
  */
 export function createLineFramer(now: () => number, maxLineBytes = Infinity): LineFramer {
   let held: Buffer[] = [];
   let heldBytes = 0;
   let heldTime = 0;
   let stampMs = Number.NaN;
-  let stamp = '';
+  let stamp = Buffer.alloc(0);
 
-  const stampFor = (ms: number): string => {
+  /** The prefix for `ms`; a new buffer when the time changes, so one handed out never changes. */
+  const stampFor = (ms: number): Buffer => {
     if (ms !== stampMs) {
       stampMs = ms;
-      stamp = timePrefix(ms);
+      stamp = Buffer.from(timePrefix(ms), 'latin1');
     }
     return stamp;
   };
 
-  const stampLines = (body: Buffer, prefix: string): string =>
-    prefix + body.toString('latin1', 0, body.length - 1).replaceAll('\n', '\n' + prefix) + '\n';
+  /** The held partial line plus `chunk[0, end)`, stamped with the held line's time. */
+  const takeHeld = (chunk: Buffer, end: number): Buffer => {
+    const prefix = stampFor(heldTime);
+    const out = Buffer.allocUnsafe(prefix.length + heldBytes + end);
+    let at = prefix.copy(out, 0);
+    for (const part of held) at += part.copy(out, at);
+    chunk.copy(out, at, 0, end);
+    held = [];
+    heldBytes = 0;
+    return out;
+  };
+
+  const hold = (part: Buffer, time: number): void => {
+    if (held.length === 0) heldTime = time;
+    held.push(Buffer.from(part)); // copied: callers may reuse their buffers
+    heldBytes += part.length;
+  };
 
   const framer: LineFramer = {
     frame(chunk) {
@@ -39,38 +59,58 @@ export function createLineFramer(now: () => number, maxLineBytes = Infinity): Li
       const arrived = now();
       const last = chunk.lastIndexOf(NEWLINE);
       if (last === -1) {
-        if (held.length === 0) heldTime = arrived;
-        held.push(Buffer.from(chunk)); // copied: callers may reuse their buffers
-        heldBytes += chunk.length;
+        hold(chunk, arrived);
         // Output that never ends its line (a progress bar) must not grow memory without bound.
         return heldBytes > maxLineBytes ? framer.takePartial() : null;
       }
-      let head = '';
+      let head: Buffer | null = null;
       let bodyStart = 0;
       if (held.length > 0) {
-        const first = chunk.indexOf(NEWLINE);
-        held.push(chunk.subarray(0, first + 1));
-        head = stampLines(Buffer.concat(held), stampFor(heldTime));
-        held = [];
-        heldBytes = 0;
-        bodyStart = first + 1;
+        bodyStart = chunk.indexOf(NEWLINE) + 1;
+        head = takeHeld(chunk, bodyStart);
       }
-      const body =
-        bodyStart <= last ? stampLines(chunk.subarray(bodyStart, last + 1), stampFor(arrived)) : '';
-      if (last + 1 < chunk.length) {
-        held.push(Buffer.from(chunk.subarray(last + 1)));
-        heldBytes = chunk.length - last - 1;
-        heldTime = arrived;
-      }
-      return Buffer.from(head + body, 'latin1');
+      const prefix = stampFor(arrived);
+      const lines = countNewlines(chunk, bodyStart, last + 1);
+      const headBytes = head?.length ?? 0;
+      const out = Buffer.allocUnsafeSlow(headBytes + last + 1 - bodyStart + lines * prefix.length);
+      if (head) head.copy(out, 0);
+      stampLines(chunk, bodyStart, last + 1, prefix, out, headBytes);
+      if (last + 1 < chunk.length) hold(chunk.subarray(last + 1), arrived);
+      return out;
     },
     takePartial() {
       if (held.length === 0) return null;
-      const text = stampLines(Buffer.concat([...held, Buffer.from('\n')]), stampFor(heldTime));
-      held = [];
-      heldBytes = 0;
-      return Buffer.from(text, 'latin1');
+      return takeHeld(LINE_END, 1);
     },
   };
   return framer;
+}
+
+function countNewlines(bytes: Buffer, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) if (bytes[i] === NEWLINE) count++;
+  return count;
+}
+
+/** Copies the lines of `source[start, end)` (which ends with a newline) into `out` at `at`, each after `prefix`. */
+function stampLines(
+  source: Buffer,
+  start: number,
+  end: number,
+  prefix: Buffer,
+  out: Buffer,
+  at: number,
+): void {
+  let lineStart = start;
+  for (let i = start; i < end; i++) {
+    if (source[i] !== NEWLINE) continue;
+    out.set(prefix, at);
+    at += prefix.length;
+    if (i - lineStart < SHORT_LINE) {
+      for (let k = lineStart; k <= i; k++) out[at++] = source[k]!;
+    } else {
+      at += source.copy(out, at, lineStart, i + 1);
+    }
+    lineStart = i + 1;
+  }
 }
