@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,5 +55,8 @@ export default function setup(): void {
   if (!existsSync(join(root, 'dist/cli/main.js'))) {
     throw new Error('global-setup: the build left no dist/cli/main.js');
   }
+  // The daemon serves the visualiser's page from dist/ (as `npm run build` copies it).
+  rmSync(join(root, 'dist/web/static'), { recursive: true, force: true });
+  cpSync(join(root, 'src/web/static'), join(root, 'dist/web/static'), { recursive: true });
   writeFileSync(stampFile, String(startedAt));
 }
