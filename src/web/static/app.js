@@ -8,6 +8,7 @@
   const actors = new Map(); // id → { view, li }
   const charts = new Map(); // chart → Promise<{ graph, svg, elements: Map<string, Element>, byName }>
   let selected = null; // { id, detail, chart }
+  let loading = null; // { id, updates }: transitions of the actor being selected, until it is
   let cursor = null; // index into selected.detail.history while stepping back, else null (live)
   let lit = [];
   let eventCount = 0;
@@ -152,10 +153,16 @@
   async function select(id) {
     const actor = actors.get(id);
     if (!actor) return;
+    const pending = { id, updates: [] };
+    loading = pending;
     const detail = recording
       ? recording.actors.find((a) => a.id === id)
       : await api(`/api/actors/${encodeURIComponent(id)}`);
     const chart = await loadChart(detail.chart);
+    if (loading !== pending) return; // another actor was clicked meanwhile
+    loading = null;
+    // Transitions that streamed in while the detail was on its way, newer than it: not lost.
+    for (const update of pending.updates) if (!isStale(detail, update)) addToDetail(detail, update);
     selected = { id, detail, chart };
     cursor = null;
     for (const a of actors.values()) if (a.li) a.li.classList.toggle('selected', a.view.id === id);
@@ -289,7 +296,8 @@
         if (!actor) continue;
         actor.view = { ...actor.view, state: update.state, status: update.to };
         changed.add(actor);
-        if (selected?.id === update.id) {
+        if (loading?.id === update.id) loading.updates.push(update);
+        if (selected?.id === update.id && !isStale(selected.detail, update)) {
           appendHistory(update);
           selectedUpdate = update;
           for (const edge of update.edges) taken.add(edge);
@@ -308,6 +316,11 @@
 
   function appendHistory(update) {
     const { detail } = selected;
+    addToDetail(detail, update);
+    $('history-rows').append(historyRow(detail.history.at(-1), detail.history.length - 1));
+  }
+
+  function addToDetail(detail, update) {
     detail.state = update.state;
     detail.status = update.to;
     detail.history.push({
@@ -316,7 +329,14 @@
       to: update.to,
       cause: update.cause,
     });
-    $('history-rows').append(historyRow(detail.history.at(-1), detail.history.length - 1));
+  }
+
+  // A transition the fetched detail already holds (or predates): it was still on its way.
+  function isStale(detail, update) {
+    const last = detail.history.at(-1);
+    if (!last) return false;
+    if (update.time < last.time) return true;
+    return detail.history.some((h) => h.time === update.time && h.to === update.to);
   }
 
   function flushEvents() {
