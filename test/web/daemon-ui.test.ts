@@ -265,6 +265,33 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     await cli('start', 'graceful');
     await expect.poll(() => litState(), { timeout: 3000 }).toBe('running');
     expect((await lit()).at(-1)?.state).toBe('running');
+
+    // Selecting it while it changes: the page's snapshot of it is taken before a stop, the
+    // stop's transitions stream in before that snapshot arrives. Neither lost nor doubled.
+    await watch(hello, 'process hello');
+    const detailPath = `**/api/actors/${graceful}`;
+    let held: () => void = () => {};
+    const stale = new Promise<void>((resolve) => (held = resolve));
+    await page.route(detailPath, async (route) => {
+      const response = await route.fetch();
+      await stale;
+      await route.fulfill({ response });
+    });
+    await item(graceful).click();
+    expect(await cli('stop', 'graceful')).toBe('graceful stopped\n');
+    await expect.poll(() => item(graceful).getAttribute('data-status')).toBe('stopped');
+    held();
+    await expect.poll(() => page!.locator('#chart-title').textContent()).toBe('process graceful');
+    await page.unroute(detailPath);
+    await expect.poll(() => litState()).toBe('stopped');
+    const history = (await page.locator('#history-rows tr').allTextContents()).map((row) =>
+      row.replace(/^[\d:.]+/, ''),
+    );
+    expect(history.slice(-3)).toEqual([
+      expect.stringMatching(/^startedrunning/),
+      expect.stringMatching(/^runningstopping/),
+      expect.stringMatching(/^stoppingstopped/),
+    ]);
     expect(errors).toEqual([]);
   });
 
