@@ -5,6 +5,24 @@ import { createTestProcess } from '../../src/testing/index.js';
 const at = (h: number, m: number, s: number) => ((h * 60 + m) * 60 + s) * 1000;
 
 describe('transition history', () => {
+  it('blames a crash on nobody, and a stop on whoever asked for it', () => {
+    const h = createTestProcess();
+    h.actor.send({ type: 'START', by: 'cli' });
+    h.child.fork(10);
+    h.child.ready();
+    h.child.exit(3, null);
+    const crash = h.actor.getSnapshot().context.history.find((e) => e.to === 'restarting');
+    expect(crash?.cause).toMatchObject({ event: 'CHILD.EXIT', code: 3 });
+    expect(crash?.cause.by).toBeUndefined();
+    h.advance(0);
+    h.child.fork(11);
+    h.child.ready();
+    h.actor.send({ type: 'STOP', by: 'api' });
+    h.child.exit(0, null);
+    const stopped = h.actor.getSnapshot().context.history.at(-1);
+    expect(stopped).toMatchObject({ from: 'stopping', to: 'stopped', cause: { by: 'api' } });
+  });
+
   it('describes a restart for guv why', () => {
     const entry: HistoryEntry = {
       time: at(3, 12, 7),

@@ -17,7 +17,12 @@ export function causeOf(
     error?: { message?: unknown };
   };
   if (typeof fields.by === 'string') cause.by = fields.by;
-  else if (context.requestedBy !== null && ['stopping', 'stopped', 'restarting'].includes(to)) {
+  // Only what follows a request is the requester's doing: an exit while stopping, not a crash.
+  else if (
+    context.requestedBy !== null &&
+    context.status === 'stopping' &&
+    ['stopped', 'restarting'].includes(to)
+  ) {
     cause.by = context.requestedBy;
   }
   if (event.type === 'CHILD.EXIT') {
