@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { close, closeSync, fstatSync, mkdirSync, openSync, writev } from 'node:fs';
+import { close, closeSync, fstatSync, mkdirSync, openSync, writev, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { GuvError } from '../errors.js';
@@ -13,6 +13,10 @@ const writevAsync = promisify(writev);
 
 /** At most this many buffers per `writev` call (Linux IOV_MAX is 1024). */
 const MAX_IOV = 1024;
+/** A synchronous write slower than this means the disk is not keeping up: go async for a while. */
+const SLOW_SYNC_MS = 4;
+/** How long the writer stays asynchronous after a slow synchronous write. */
+const ASYNC_AFTER_SLOW_MS = 1000;
 
 export interface LogWriterOptions {
   /** The current log file, e.g. `…/logs/api/out.log`; its folder is created if missing. */
@@ -28,6 +32,13 @@ export interface LogWriterOptions {
   maxLineBytes?: number;
   /** Bytes queued for the disk above which `write()` returns false. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * With no write in flight, a batch up to this many bytes is written at once with `writevSync`
+   * (into the page cache: microseconds) instead of a round trip through libuv's pool. A write that
+   * takes longer than a few ms turns this off for a second. 0: always off the event loop.
+   * Default 256 KiB.
+   */
+  syncMaxBytes?: number;
   /** Epoch ms; injected for tests. */
   now?: () => number;
   /** Called for each failed disk operation; without it, `close()` rejects with the first failure. */
@@ -55,9 +66,10 @@ export interface LogWriter {
 }
 
 /**
- * Writes to the disk off the event loop (libuv's pool) with one `writev` in flight per file;
- * chunks arriving meanwhile are batched into the next call, so a slow disk costs memory up to
- * the high-water mark (then back-pressure), never a blocked daemon.
+ * Writes a small batch at once when nothing is in flight (a page-cache copy of microseconds);
+ * otherwise, or once a synchronous write was slow, off the event loop (libuv's pool) with one
+ * `writev` in flight per file. Chunks arriving meanwhile are batched into the next call, so a slow
+ * disk costs memory up to the high-water mark (then back-pressure), never a blocked daemon.
  *
  * @example
  * const out = createLogWriter({ path: logFilePath(logsDir, 'api', 'info') });
@@ -70,7 +82,13 @@ export function createLogWriter(options: LogWriterOptions): LogWriter {
 type Normalised = Required<Omit<LogWriterOptions, 'onError'>> & Pick<LogWriterOptions, 'onError'>;
 
 function normalise(options: LogWriterOptions): Normalised {
-  const { path, maxBytes = 10 * 1024 * 1024, keep = 5, highWaterMark = 1024 * 1024 } = options;
+  const {
+    path,
+    maxBytes = 10 * 1024 * 1024,
+    keep = 5,
+    highWaterMark = 1024 * 1024,
+    syncMaxBytes = 256 * 1024,
+  } = options;
   const maxLineBytes = options.maxLineBytes ?? Math.max(maxBytes, 1024 * 1024);
   if (typeof path !== 'string' || path === '') {
     throw new TypeError(`log writer path must be a non-empty string, received ${String(path)}`);
@@ -86,6 +104,7 @@ function normalise(options: LogWriterOptions): Normalised {
     maxBytes,
     keep,
     highWaterMark,
+    syncMaxBytes,
     maxLineBytes,
     now: options.now ?? Date.now,
     onError: options.onError,
@@ -105,6 +124,8 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
   #stepsDone = 0;
   #flushWaiters: Array<{ target: number; resolve: () => void }> = [];
   #pumping = false;
+  /** performance.now() before which writes stay asynchronous (a synchronous one was slow). */
+  #asyncUntil = 0;
   #needDrain = false;
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -193,8 +214,10 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
       while (count < this.#queue.length && count < MAX_IOV && this.#queue[count] !== 'rotate')
         count++;
       const batch = this.#queue.splice(0, count) as Buffer[];
-      await this.#writeAll(batch);
-      for (const buffer of batch) this.#queuedBytes -= buffer.length;
+      let bytes = 0;
+      for (const buffer of batch) bytes += buffer.length;
+      if (!this.#writeNow(batch, bytes)) await this.#writeAll(batch);
+      this.#queuedBytes -= bytes;
       this.#stepDone(count);
     }
     this.#pumping = false;
@@ -202,6 +225,22 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
       this.#needDrain = false;
       this.emit('drain');
     }
+  }
+
+  /** Writes `batch` synchronously when that is cheap; false when it must go through the pool. */
+  #writeNow(batch: Buffer[], bytes: number): boolean {
+    if (bytes > this.#options.syncMaxBytes) return false;
+    const started = performance.now();
+    if (started < this.#asyncUntil) return false;
+    let pending = batch;
+    try {
+      while (pending.length > 0) pending = dropWritten(pending, writevSync(this.#fd, pending));
+    } catch (error) {
+      this.#fail('write', error);
+    }
+    const ended = performance.now();
+    if (ended - started > SLOW_SYNC_MS) this.#asyncUntil = ended + ASYNC_AFTER_SLOW_MS;
+    return true;
   }
 
   async #writeAll(buffers: Buffer[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,31 +13,42 @@ afterEach(() => remove());
 const at = (ms: number) => new Date(ms).toISOString();
 
 describe('createLogWriter', () => {
-  it('keeps 1,000,000 lines whole and in order across many rotations', async () => {
-    const path = join(dir, 'api', 'out.log');
-    const writer = createLogWriter({ path, maxBytes: 2 * 1024 * 1024, keep: 100 });
-    const total = 1_000_000;
-    let n = 0;
-    // Chunks cut at arbitrary bytes, as a pipe would deliver them.
-    let carry = '';
-    while (n < total) {
-      let text = carry;
-      for (const end = Math.min(total, n + 3000); n < end; n++) text += `line ${n}\n`;
-      const cut = n < total ? text.length - 7 : text.length;
-      carry = text.slice(cut);
-      if (!writer.write(Buffer.from(text.slice(0, cut)))) {
-        await new Promise<void>((resolve) => writer.once('drain', resolve));
+  it.each([
+    ['small batches written at once', undefined],
+    ['every write off the event loop', 0],
+  ])(
+    'keeps 1,000,000 lines whole and in order across many rotations (%s)',
+    async (_, syncMaxBytes) => {
+      const path = join(dir, 'api', 'out.log');
+      const writer = createLogWriter({
+        path,
+        maxBytes: 2 * 1024 * 1024,
+        keep: 100,
+        ...(syncMaxBytes === undefined ? {} : { syncMaxBytes }),
+      });
+      const total = 1_000_000;
+      let n = 0;
+      // Chunks cut at arbitrary bytes, as a pipe would deliver them.
+      let carry = '';
+      while (n < total) {
+        let text = carry;
+        for (const end = Math.min(total, n + 3000); n < end; n++) text += `line ${n}\n`;
+        const cut = n < total ? text.length - 7 : text.length;
+        carry = text.slice(cut);
+        if (!writer.write(Buffer.from(text.slice(0, cut)))) {
+          await new Promise<void>((resolve) => writer.once('drain', resolve));
+        }
       }
-    }
-    await writer.close();
-    const lines = await allLines(path);
-    expect(sequenceProblems(lines.map(message), total)).toEqual([]);
-    const names = await readdir(join(dir, 'api'));
-    expect(names.length).toBeGreaterThan(10);
-    for (const name of names) {
-      expect((await stat(join(dir, 'api', name))).size).toBeLessThanOrEqual(2 * 1024 * 1024);
-    }
-  });
+      await writer.close();
+      const lines = await allLines(path);
+      expect(sequenceProblems(lines.map(message), total)).toEqual([]);
+      const names = await readdir(join(dir, 'api'));
+      expect(names.length).toBeGreaterThan(10);
+      for (const name of names) {
+        expect((await stat(join(dir, 'api', name))).size).toBeLessThanOrEqual(2 * 1024 * 1024);
+      }
+    },
+  );
 
   it('stamps a line split across chunks with the time its first part arrived', async () => {
     const path = join(dir, 'out.log');
@@ -98,8 +110,20 @@ describe('createLogWriter', () => {
     );
   });
 
+  it('writes a small batch before write() returns when nothing is in flight', async () => {
+    const path = join(dir, 'out.log');
+    const writer = createLogWriter({ path, now: () => 5 });
+    expect(writer.write(Buffer.from('one\ntwo\n'))).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(`${at(5)} one\n${at(5)} two\n`);
+    await writer.close();
+  });
+
   it('reports back-pressure past the high-water mark and drains', async () => {
-    const writer = createLogWriter({ path: join(dir, 'out.log'), highWaterMark: 1024 });
+    const writer = createLogWriter({
+      path: join(dir, 'out.log'),
+      highWaterMark: 1024,
+      syncMaxBytes: 0,
+    });
     expect(writer.write(Buffer.from('small\n'))).toBe(true);
     expect(writer.write(Buffer.from(`${'y'.repeat(2000)}\n`))).toBe(false);
     await new Promise<void>((resolve) => writer.once('drain', resolve));
