@@ -1,9 +1,8 @@
 import { timePrefix } from './format.js';
+import { countNewlines, stampLines } from './stamp-lines.js';
 
 const NEWLINE = 0x0a;
 const LINE_END = Buffer.from('\n');
-/** Lines up to this long are copied byte by byte: cheaper than a native call each. */
-const SHORT_LINE = 64;
 
 /** Turns raw output chunks into whole, time-stamped lines; holds a partial last line. */
 export interface LineFramer {
@@ -84,33 +83,4 @@ export function createLineFramer(now: () => number, maxLineBytes = Infinity): Li
     },
   };
   return framer;
-}
-
-function countNewlines(bytes: Buffer, start: number, end: number): number {
-  let count = 0;
-  for (let i = start; i < end; i++) if (bytes[i] === NEWLINE) count++;
-  return count;
-}
-
-/** Copies the lines of `source[start, end)` (which ends with a newline) into `out` at `at`, each after `prefix`. */
-function stampLines(
-  source: Buffer,
-  start: number,
-  end: number,
-  prefix: Buffer,
-  out: Buffer,
-  at: number,
-): void {
-  let lineStart = start;
-  for (let i = start; i < end; i++) {
-    if (source[i] !== NEWLINE) continue;
-    out.set(prefix, at);
-    at += prefix.length;
-    if (i - lineStart < SHORT_LINE) {
-      for (let k = lineStart; k <= i; k++) out[at++] = source[k]!;
-    } else {
-      at += source.copy(out, at, lineStart, i + 1);
-    }
-    lineStart = i + 1;
-  }
 }
