@@ -6,8 +6,12 @@ const LINE_END = Buffer.from('\n');
 
 /** Turns raw output chunks into whole, time-stamped lines; holds a partial last line. */
 export interface LineFramer {
-  /** The complete lines of `chunk` (and of any held partial line), stamped; null if none. */
-  frame(chunk: Buffer): Buffer | null;
+  /**
+   * The complete lines of `chunk` (and of any held partial line), stamped; null if none. When
+   * `scratch` has room for them they are framed into it, and the result (a view of `scratch`)
+   * lasts only until `scratch` is used again.
+   */
+  frame(chunk: Buffer, scratch?: Buffer | null): Buffer | null;
   /** The held partial line, stamped with the time its first byte arrived, then forgotten. */
   takePartial(): Buffer | null;
 }
@@ -53,7 +57,7 @@ export function createLineFramer(now: () => number, maxLineBytes = Infinity): Li
   };
 
   const framer: LineFramer = {
-    frame(chunk) {
+    frame(chunk, scratch) {
       if (chunk.length === 0) return null;
       const arrived = now();
       const last = chunk.lastIndexOf(NEWLINE);
@@ -71,7 +75,11 @@ export function createLineFramer(now: () => number, maxLineBytes = Infinity): Li
       const prefix = stampFor(arrived);
       const lines = countNewlines(chunk, bodyStart, last + 1);
       const headBytes = head?.length ?? 0;
-      const out = Buffer.allocUnsafeSlow(headBytes + last + 1 - bodyStart + lines * prefix.length);
+      const size = headBytes + last + 1 - bodyStart + lines * prefix.length;
+      const out =
+        scratch && scratch.length >= size
+          ? scratch.subarray(0, size)
+          : Buffer.allocUnsafeSlow(size);
       if (head) head.copy(out, 0);
       stampLines(chunk, bodyStart, last + 1, prefix, out, headBytes);
       if (last + 1 < chunk.length) hold(chunk.subarray(last + 1), arrived);

@@ -118,6 +118,21 @@ describe('createLogWriter', () => {
     await writer.close();
   });
 
+  it('never lends the shared scratch buffer to a second writer while bytes in it are in flight', async () => {
+    // a: every batch goes through the pool (over syncMaxBytes), framed into the scratch while idle.
+    const a = createLogWriter({ path: join(dir, 'a.log'), now: () => 5, syncMaxBytes: 10 });
+    const b = createLogWriter({ path: join(dir, 'b.log'), now: () => 5 });
+    const as = Array.from({ length: 200 }, (_, i) => `a line ${i}`);
+    a.write(Buffer.from(`${as.slice(0, 100).join('\n')}\n`));
+    for (let i = 0; i < 50; i++) b.write(Buffer.from(`${'b'.repeat(i + 20)}\n`));
+    a.write(Buffer.from(`${as.slice(100).join('\n')}\n`));
+    await Promise.all([a.close(), b.close()]);
+    expect((await readFile(join(dir, 'a.log'), 'utf8')).split('\n').slice(0, -1)).toEqual(
+      as.map((line) => `${at(5)} ${line}`),
+    );
+    expect((await readFile(join(dir, 'b.log'), 'utf8')).split('\n')).toHaveLength(51);
+  });
+
   it('reports back-pressure past the high-water mark and drains', async () => {
     const writer = createLogWriter({
       path: join(dir, 'out.log'),
