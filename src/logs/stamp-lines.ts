@@ -1,3 +1,5 @@
+import { TIME_PREFIX_LENGTH } from './format.js';
+
 const NEWLINE = 0x0a;
 /** Four newlines: XOR with it turns every newline byte of a 32-bit word into a zero byte. */
 const NEWLINES = 0x0a0a0a0a;
@@ -35,9 +37,19 @@ export function stampLines(
   out: Buffer,
   at: number,
 ): number {
+  if (prefix.length !== TIME_PREFIX_LENGTH)
+    return stampLinesSlowly(source, start, end, prefix, out, at);
   const input = view(source);
   const output = view(out);
-  const stamp = prefixWriter(prefix, output);
+  // The 25-byte time prefix (`2026-11-24T13:40:00.123Z `) as six words and a byte.
+  const words = view(prefix);
+  const w0 = words.getUint32(0, true);
+  const w1 = words.getUint32(4, true);
+  const w2 = words.getUint32(8, true);
+  const w3 = words.getUint32(12, true);
+  const w4 = words.getUint32(16, true);
+  const w5 = words.getUint32(20, true);
+  const w6 = prefix[24]!;
   let lineStart = start;
   let i = start;
   while (i < end) {
@@ -48,7 +60,14 @@ export function stampLines(
       i += 4;
     }
     while (source[i] !== NEWLINE) i++;
-    at = stamp(at);
+    output.setUint32(at, w0, true);
+    output.setUint32(at + 4, w1, true);
+    output.setUint32(at + 8, w2, true);
+    output.setUint32(at + 12, w3, true);
+    output.setUint32(at + 16, w4, true);
+    output.setUint32(at + 20, w5, true);
+    output.setUint8(at + 24, w6);
+    at += TIME_PREFIX_LENGTH;
     if (i - lineStart >= LONG_LINE) {
       at += source.copy(out, at, lineStart, i + 1);
     } else {
@@ -61,31 +80,25 @@ export function stampLines(
   return at;
 }
 
-function view(bytes: Buffer): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+/** {@link stampLines} for a prefix of another length (a year past 9999). */
+function stampLinesSlowly(
+  source: Buffer,
+  start: number,
+  end: number,
+  prefix: Buffer,
+  out: Buffer,
+  at: number,
+): number {
+  let lineStart = start;
+  for (let i = start; i < end; i++) {
+    if (source[i] !== NEWLINE) continue;
+    at += prefix.copy(out, at);
+    at += source.copy(out, at, lineStart, i + 1);
+    lineStart = i + 1;
+  }
+  return at;
 }
 
-/** Writes `prefix` into `output` at a position and returns the position after it. */
-function prefixWriter(prefix: Buffer, output: DataView): (at: number) => number {
-  if (prefix.length !== 25) {
-    const bytes = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
-    return (at) => {
-      bytes.set(prefix, at);
-      return at + prefix.length;
-    };
-  }
-  // Every time prefix (`2026-11-24T13:40:00.123Z `) is 25 bytes: six words and a byte.
-  const words = view(prefix);
-  const [w0, w1, w2, w3, w4, w5] = [0, 4, 8, 12, 16, 20].map((i) => words.getUint32(i, true));
-  const last = prefix[24]!;
-  return (at) => {
-    output.setUint32(at, w0!, true);
-    output.setUint32(at + 4, w1!, true);
-    output.setUint32(at + 8, w2!, true);
-    output.setUint32(at + 12, w3!, true);
-    output.setUint32(at + 16, w4!, true);
-    output.setUint32(at + 20, w5!, true);
-    output.setUint8(at + 24, last);
-    return at + 25;
-  };
+function view(bytes: Buffer): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 }
