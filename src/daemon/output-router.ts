@@ -79,11 +79,14 @@ export function createOutputRouter(options: OutputRouterOptions) {
   }
 
   /** `cluster:log:*` or `worker:log:*` lines, built only while someone watches. */
-  function publishClusterLines(source: Source, level: LogLevel, text: string): void {
+  function publishClusterLines(source: Source, level: LogLevel, data: Buffer | string): void {
     const type = source.kind === 'worker' ? WORKER_LOG_EVENT[level] : CLUSTER_LOG_EVENT[level];
     if (!options.hub.isWatched(type)) return;
     const date = Date.now();
-    const lines = text.split('\n').filter((line) => line.length > 0);
+    const lines = data
+      .toString()
+      .split('\n')
+      .filter((line) => line.length > 0);
     if (source.kind === 'worker') {
       const infos = options.workerInfoOf?.(source.id, source.workerId);
       if (!infos) return;
@@ -108,7 +111,7 @@ export function createOutputRouter(options: OutputRouterOptions) {
     clusterOutput(source: Source, stream: 'stdout' | 'stderr', data: Buffer | string): void {
       const level = LEVEL_OF_STREAM[stream];
       clusterWriter(source, level).write(typeof data === 'string' ? Buffer.from(data) : data);
-      publishClusterLines(source, level, data.toString());
+      publishClusterLines(source, level, data);
     },
     /** A log record of a cluster's worker (from its wrapper). */
     clusterRecord(source: Source, level: LogLevel, message: string): void {
