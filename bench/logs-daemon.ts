@@ -27,6 +27,8 @@ export interface LogsDaemonRow {
   ms: number;
   /** ms divided by the `cat > file` baseline's. */
   ratio: number;
+  /** Median CPU ms of the manager's daemon (all its threads) per run, the start included. */
+  managerCpuMs: number | null;
   /** Summed over every round. */
   lost: number;
   duplicated: number;
@@ -52,6 +54,8 @@ interface Pipeline {
   logFile(run: Run): string;
   /** Bytes in front of each line in the file. */
   prefix: number;
+  /** The daemon doing the work, if any. */
+  managerPid(): number | null;
   /** Starts the fixture; resolves once it is started (not finished). */
   start(run: Run): Promise<void>;
   /** Removes what the run left in the manager (process entry, log files). */
@@ -112,16 +116,29 @@ function withRotations(path: string): string[] {
 }
 
 /** Polls until the files hold `expected` bytes; the monotonic ns at which they did, or null. */
-async function waitForBytes(file: string, expected: number): Promise<bigint | null> {
+/**
+ * Polls until the files hold `expected` bytes; the monotonic ns at which they did, or null once
+ * they stop growing after `started` settled. Polling begins before the start command returns:
+ * a slow CLI must not hide (or add to) the time the lines took.
+ */
+async function waitForBytes(
+  file: string,
+  expected: number,
+  started: Promise<void>,
+): Promise<bigint | null> {
   const dir = file.slice(0, file.lastIndexOf('/'));
   const base = file.slice(file.lastIndexOf('/') + 1);
+  let settled = false;
+  void started.finally(() => {
+    settled = true;
+  });
   let last = -1;
   let lastChange = nowNs();
   for (;;) {
     const bytes = bytesIn(dir, base);
     const at = nowNs();
     if (bytes >= expected) return at;
-    if (bytes !== last) {
+    if (bytes !== last || !settled) {
       last = bytes;
       lastChange = at;
     } else if (Number(at - lastChange) / 1e6 > STALL_MS) {
@@ -159,6 +176,20 @@ function integrity(files: string[], prefix: number, count: number): Integrity {
   return { lost: count - present, duplicated, reordered };
 }
 
+/** CPU ns `pid` has used so far, all its threads (scheduler statistics); null if unreadable. */
+function cpuNs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    let total = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
 function readMark(run: Run): bigint {
   return BigInt(readFileSync(join(run.dir, 'first-write'), 'utf8'));
 }
@@ -170,6 +201,7 @@ function catPipeline(lines: number): Pipeline {
     label: 'node fixture | cat > file (baseline)',
     prefix: 0,
     logFile: (run) => join(run.dir, 'out.log'),
+    managerPid: () => null,
     async start(run) {
       const child = spawn(
         'sh',
@@ -192,6 +224,7 @@ function guvPipeline(driver: ManagerDriver, lines: number): Pipeline {
     label: `guv daemon (rotation at ${GUV_LOGS.maxBytes / 1024 / 1024} MiB, ${GUV_LOGS.keep} kept)`,
     prefix: GUV_PREFIX,
     logFile: (run) => join(driver.home, 'logs', run.name, 'out.log'),
+    managerPid: () => driver.daemonPid(),
     async start(run) {
       await cli('start', run.script, '--name', run.name, '--restart', 'never', '--', String(lines));
     },
@@ -210,6 +243,7 @@ function pm2Pipeline(driver: ManagerDriver, lines: number): Pipeline {
     label: 'pm2 7.0.4 daemon (no rotation, raw lines)',
     prefix: 0,
     logFile: (run) => join(driver.home, 'logs', `${run.name}-out.log`),
+    managerPid: () => driver.daemonPid(),
     async start(run) {
       await cli('start', run.script, '--name', run.name, '--no-autorestart', '--', String(lines));
     },
@@ -241,6 +275,7 @@ export async function benchLogsDaemon(options: LogsDaemonOptions = {}): Promise<
 
     const pipelines = [catPipeline(lines), guvPipeline(guv, lines), pm2Pipeline(pm2, lines)];
     const times = pipelines.map(() => [] as number[]);
+    const cpu = pipelines.map(() => [] as number[]);
     const checks = pipelines.map(() => ({ lost: 0, duplicated: 0, reordered: 0 }));
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < pipelines.length; k++) {
@@ -250,10 +285,20 @@ export async function benchLogsDaemon(options: LogsDaemonOptions = {}): Promise<
         mkdirSync(dir);
         const run: Run = { dir, script: join(dir, 'lines.mjs'), name: `lines-${round}-${index}` };
         cpSync(FIXTURE, run.script);
-        await pipeline.start(run);
+        const manager = pipeline.managerPid();
+        const cpuBefore = cpuNs(manager);
+        let startReturned = 0n;
+        const started = pipeline.start(run).then(() => {
+          startReturned = nowNs();
+        });
+        started.catch(() => {});
         const expected = expectedBytes(lines, pipeline.prefix);
-        const done = await waitForBytes(pipeline.logFile(run), expected);
-        const ms = done === null ? Number.NaN : Number(done - readMark(run)) / 1e6;
+        const done = await waitForBytes(pipeline.logFile(run), expected, started);
+        await started;
+        const mark = readMark(run);
+        const ms = done === null ? Number.NaN : Number(done - mark) / 1e6;
+        const cpuAfter = cpuNs(manager);
+        if (cpuBefore !== null && cpuAfter !== null) cpu[index]!.push((cpuAfter - cpuBefore) / 1e6);
         // Let the fixture exit and the manager settle before reading and the next run.
         await sleep(200);
         const check = integrity(withRotations(pipeline.logFile(run)), pipeline.prefix, lines);
@@ -262,7 +307,11 @@ export async function benchLogsDaemon(options: LogsDaemonOptions = {}): Promise<
         }
         times[index]!.push(ms);
         log(
-          `round ${round + 1}/${rounds} ${pipeline.label}: ${ms.toFixed(0)} ms, ` +
+          `round ${round + 1}/${rounds} ${pipeline.label}: ${ms.toFixed(0)} ms ` +
+            `(start command returned at ${(Number(startReturned - mark) / 1e6).toFixed(0)} ms` +
+            (cpu[index]!.length > 0
+              ? `, daemon CPU ${cpu[index]!.at(-1)!.toFixed(0)} ms), `
+              : '), ') +
             `lost ${check.lost}, duplicated ${check.duplicated}, reordered ${check.reordered}`,
         );
         await pipeline.cleanup(run);
@@ -275,6 +324,7 @@ export async function benchLogsDaemon(options: LogsDaemonOptions = {}): Promise<
       pipeline: pipeline.label,
       ms: Math.round(median(times[index]!)),
       ratio: Number((median(times[index]!) / baseline).toFixed(2)),
+      managerCpuMs: cpu[index]!.length > 0 ? Math.round(median(cpu[index]!)) : null,
       ...checks[index]!,
     }));
   } finally {
