@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGuvDriver } from './lib/guv-driver.js';
 import type { ManagerDriver } from './lib/manager.js';
 import { createPm2Driver } from './lib/pm2-driver.js';
@@ -10,8 +10,8 @@ import { makeTempDir, removeDir } from './lib/temp-dir.js';
 import { median, nowNs, runChecked, sleep } from './lib/timing.js';
 
 const FIXTURE = new URL('./fixtures/numbered-lines.mjs', import.meta.url);
-const guvBin = new URL('../bin/guv.js', import.meta.url).pathname;
-const pm2Bin = new URL('../node_modules/pm2/bin/pm2', import.meta.url).pathname;
+const guvBin = fileURLToPath(new URL('../bin/guv.js', import.meta.url));
+const pm2Bin = fileURLToPath(new URL('../node_modules/pm2/bin/pm2', import.meta.url));
 
 /** guv's records start with `2026-11-24T13:40:00.123Z ` (src/logs/format.ts). */
 const GUV_PREFIX = 25;
