@@ -336,6 +336,7 @@ export function createDaemon(options: DaemonOptions) {
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
     addProcess,
+    persist: () => saver.flush(),
     apps,
     webUi,
     requestExit: () => {

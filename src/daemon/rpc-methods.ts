@@ -41,6 +41,8 @@ export interface RpcMethodDeps {
   newId(): string;
   cpuCount: number;
   addProcess(definition: ProcessDefinition): Managed;
+  /** Writes the saved process list now. */
+  persist(): Promise<void>;
   /** Installed apps: `start <app>` runs one. */
   apps?: AppService;
   webUi: WebUi;
@@ -178,6 +180,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     remove: async (params) => {
       const managed = target(params);
       const removed = await table.remove(managed, 'cli', timeout);
+      await deps.persist();
       await deps.output.close(managed.definition.id);
       return removed;
     },
@@ -343,7 +346,9 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     }),
   };
 
-  function summaryAfter(_settled: ProcessInfo, managed: Managed): ProcessSummary {
+  /** Answers a start/stop/restart once what the user now wants is on disk: it survives a daemon crash. */
+  async function summaryAfter(_settled: ProcessInfo, managed: Managed): Promise<ProcessSummary> {
+    await deps.persist();
     return summary(managed);
   }
 

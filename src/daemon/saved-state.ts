@@ -75,7 +75,8 @@ export function readSavedState(path: string): Promise<StateReadResult<SavedState
 
 /**
  * Writes the saved state after changes, coalescing bursts (a crash loop changes status many
- * times a second) and never running two writes of the same file at once.
+ * times a second, 50 starts arrive at once) and never running two writes of the same file at
+ * once: a flush asked for while a write is under way shares the one write that follows it.
  */
 export function createStateSaver(
   path: string,
@@ -83,11 +84,32 @@ export function createStateSaver(
   onError: (error: unknown) => void,
 ) {
   let timer: NodeJS.Timeout | null = null;
-  let writing: Promise<void> = Promise.resolve();
+  let inFlight: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
 
-  function write(): Promise<void> {
-    writing = writing.then(() => writeState(path, snapshot())).catch(onError);
-    return writing;
+  function writeNow(): Promise<void> {
+    const write = writeState(path, snapshot())
+      .catch(onError)
+      .finally(() => {
+        if (inFlight === write) inFlight = null;
+      });
+    inFlight = write;
+    return write;
+  }
+
+  function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (next) return next;
+    if (!inFlight) return writeNow();
+    // The snapshot is taken when this write starts, so it holds every change made until then.
+    next = inFlight.then(() => {
+      next = null;
+      return writeNow();
+    });
+    return next;
   }
 
   return {
@@ -95,17 +117,11 @@ export function createStateSaver(
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
-        void write();
+        void flush();
       }, delayMs);
     },
     /** Writes now (after any write under way) and resolves once it is on disk. */
-    flush(): Promise<void> {
-      if (timer) {
-        clearTimeout(timer);
-        timer = null;
-      }
-      return write();
-    },
+    flush,
     cancel(): void {
       if (timer) clearTimeout(timer);
       timer = null;
