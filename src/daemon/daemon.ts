@@ -95,7 +95,7 @@ export function createDaemon(options: DaemonOptions) {
   const childLogic = createChildLogic({
     onOutput(id, stream, chunk) {
       const managed = table.byId(id);
-      if (managed) output.output(id, managed.definition.name, stream, chunk);
+      return managed ? output.output(id, managed.definition.name, stream, chunk) : undefined;
     },
     onMessage(id, message) {
       const managed = table.byId(id);

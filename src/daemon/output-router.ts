@@ -124,10 +124,18 @@ export function createOutputRouter(options: OutputRouterOptions) {
         logFilePath(options.logsDir, name, level, index),
       );
     },
-    output(id: string, name: string, stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    /** Resolves-when-drained promise when the log file's queue is full: pause the source until then. */
+    output(
+      id: string,
+      name: string,
+      stream: 'stdout' | 'stderr',
+      chunk: Buffer,
+    ): Promise<void> | undefined {
       const level = LEVEL_OF_STREAM[stream];
-      writerFor(id, name, level).write(chunk);
+      const writer = writerFor(id, name, level);
+      const accepted = writer.write(chunk);
       if (options.hub.isWatched(LOG_EVENT[level])) publishLines(id, level, chunk.toString('utf8'));
+      return accepted ? undefined : new Promise<void>((resolve) => writer.once('drain', resolve));
     },
     record(id: string, name: string, level: LogLevel, message: string): void {
       writerFor(id, name, level).writeRecord(message);

@@ -20,7 +20,11 @@ import {
 
 export interface ChildActorDeps {
   /** Every chunk the child writes, as it comes (the log files are written from here). */
-  onOutput(id: string, stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /**
+   * Every chunk the child writes, as it comes (the log files are written from here). A returned
+   * promise means "full": the child's stream is paused until it settles (back-pressure).
+   */
+  onOutput(id: string, stream: 'stdout' | 'stderr', chunk: Buffer): void | Promise<unknown>;
   /** Wrapper messages the chart does not handle: logs, heartbeat figures, config requests, ports. */
   onMessage(id: string, message: ChildMessage): void;
   /** The live child, so the daemon can send events, write stdin, gc, heapdump, signal. */
@@ -85,9 +89,17 @@ export function createChildLogic(deps: ChildActorDeps) {
         if (!spawned) report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
       });
       proc.stdin?.on('error', () => {});
-      proc.stdout?.on('data', (chunk: Buffer) => deps.onOutput(id, 'stdout', chunk));
+      const forward = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
+        const full = deps.onOutput(id, stream, chunk);
+        const source = proc[stream];
+        if (full && source) {
+          source.pause();
+          full.finally(() => source.resume());
+        }
+      };
+      proc.stdout?.on('data', (chunk: Buffer) => forward('stdout', chunk));
       proc.stderr?.on('data', (chunk: Buffer) => {
-        deps.onOutput(id, 'stderr', chunk);
+        forward('stderr', chunk);
         if (watchDebugger && chunk.includes(DEBUGGER_LISTENING)) {
           watchDebugger = false;
           report({ type: 'CHILD.PAUSED' });

@@ -189,4 +189,30 @@ describe('child actor with real children', () => {
     const port = Number(/listening on (\d+)/.exec(child.stdout())?.[1]);
     expect(listening).toMatchObject({ kind: 'http', port, address: '127.0.0.1' });
   });
+
+  it("pauses the child's output while the sink is full, and loses nothing once it drains", async () => {
+    let release: () => void = () => {};
+    const full = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let chunks = 0;
+    const child = runChild(
+      specFor('numbered-lines.js', { args: ['200000'] }),
+      { heartbeatMs: 0 },
+      () => {
+        chunks++;
+        return full;
+      },
+    );
+    await child.waitUntil(() => chunks > 0, 'the first chunk');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Paused after the first chunk: the child is blocked on a full pipe, not flooding us.
+    expect(chunks).toBe(1);
+    release();
+    await child.waitFor('CHILD.EXIT', 20_000);
+    await child.waitUntil(() => child.stdout().endsWith('line 200000\n'), 'every line');
+    const lines = child.stdout().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(200_000);
+    expect(lines[199_999]).toBe('line 200000');
+  });
 });

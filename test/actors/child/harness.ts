@@ -51,6 +51,8 @@ const running = new Set<RunningChild>();
 export function runChild(
   spec: ProcessSpec,
   spawn: ChildActorDeps['spawn'] = { heartbeatMs: 0 },
+  /** What onOutput returns after recording a chunk: a promise pauses the child's stream. */
+  gate: () => Promise<unknown> | undefined = () => undefined,
 ): RunningChild {
   const events: ChildEvent[] = [];
   const messages: ChildMessage[] = [];
@@ -58,7 +60,10 @@ export function runChild(
   const handles = new Map<string, ChildHandle>();
   let lastPid: number | undefined;
   const logic = createChildLogic({
-    onOutput: (_id, stream, chunk) => out[stream].push(chunk),
+    onOutput: (_id, stream, chunk) => {
+      out[stream].push(chunk);
+      return gate();
+    },
     onMessage: (_id, message) => messages.push(message),
     register: (id, handle) => handles.set(id, handle),
     unregister: (id) => handles.delete(id),
