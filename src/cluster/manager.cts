@@ -98,6 +98,10 @@ function fork(workerId: string, env: Record<string, string>): void {
     workers.delete(workerId);
     send({ type: 'fork-failed', workerId, error: serializeError(error) });
   });
+  // node:cluster re-emits its child's errors on the Worker (e.g. EPIPE when a message races a
+  // worker's death); unheard, that would be an uncaught exception that takes the manager down.
+  // The worker's exit tells the story.
+  worker.on('error', () => {});
   const flushOut = relayOutput(workerId, 'stdout', worker);
   const flushErr = relayOutput(workerId, 'stderr', worker);
   child.on('internalMessage', (message: { cmd?: unknown }) => {
