@@ -40,7 +40,19 @@ export async function cloneInto(url: string, target: string, options: CloneOptio
  * branch; a commit id when the remote HEAD is detached). The app only
  * appears under its own name once `installDependencies` has succeeded.
  */
-export async function cloneRepo(input: AppInput): Promise<AppCheckout> {
+export function cloneRepo(input: AppInput): Promise<AppCheckout> {
+  return checkoutInStaging(input, (staging) => cloneInto(input.app.url, staging, input));
+}
+
+/**
+ * Fills the app's staging folder with a working tree (`fill`: a clone, or a clone made earlier
+ * moved in) and checks out `app.ref`; refuses an app already installed, and leaves no staging
+ * folder behind when the checkout fails.
+ */
+export async function checkoutInStaging(
+  input: AppInput,
+  fill: (staging: string) => Promise<void>,
+): Promise<AppCheckout> {
   const { app, appsRoot } = input;
   const ref = app.ref === null ? null : parseRef(app.ref);
   const dir = await checkedAppDir(appsRoot, app);
@@ -50,7 +62,7 @@ export async function cloneRepo(input: AppInput): Promise<AppCheckout> {
   const staging = await stagingDirFor(appsRoot, app.name);
   // A staging folder left by a crash mid-install holds nothing worth keeping.
   await rm(staging, { recursive: true, force: true });
-  await cloneInto(app.url, staging, input);
+  await fill(staging);
   try {
     const repo = { ...input, cwd: staging };
     if (ref !== null) return await checkoutIn(repo, ref, app.name);

@@ -1,12 +1,10 @@
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GuvError } from '../errors.js';
-import { checkedAppDir, realAppsRoot, stagingDirFor } from './app-dir.js';
-import { cloneInto } from './clone.js';
+import { realAppsRoot } from './app-dir.js';
+import { checkoutInStaging, cloneInto } from './clone.js';
 import type { AppCheckout, AppInput } from './context.js';
 import { nameFor } from './install-app.js';
-import { pathExists } from './path-exists.js';
-import { checkoutIn, headOf } from './refs.js';
+import { checkoutIn } from './refs.js';
 import { parseRef, parseRepoUrl } from './validate.js';
 
 /** A clone made before its app has a name, to read the name from its package.json. */
@@ -55,23 +53,6 @@ export async function cloneForName(options: ProvisionalCloneOptions): Promise<Pr
  * The `cloneRepo` step for a {@link ProvisionalClone}: move it to the app's staging folder and
  * check out `app.ref` (else keep the default branch), as `cloneRepo` would have.
  */
-export async function adoptClone(input: AppInput & { repo: string }): Promise<AppCheckout> {
-  const { app, appsRoot } = input;
-  const ref = app.ref === null ? null : parseRef(app.ref);
-  const dir = await checkedAppDir(appsRoot, app);
-  if (await pathExists(dir)) {
-    throw new GuvError('GUV_APP_EXISTS', `app "${app.name}" is already installed in ${dir}`);
-  }
-  const staging = await stagingDirFor(appsRoot, app.name);
-  await rm(staging, { recursive: true, force: true });
-  await rename(input.repo, staging);
-  try {
-    const repo = { ...input, cwd: staging };
-    if (ref !== null) return await checkoutIn(repo, ref, app.name);
-    const head = await headOf(repo);
-    return { ref: head.ref ?? head.commit, commit: head.commit };
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+export function adoptClone(input: AppInput & { repo: string }): Promise<AppCheckout> {
+  return checkoutInStaging(input, (staging) => rename(input.repo, staging));
 }
