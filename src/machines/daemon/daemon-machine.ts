@@ -1,7 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
-import type { SerializedError } from '../../types/info.js';
+import type { LogRecord, SerializedError } from '../../types/info.js';
 import { serializeError as toSerializedError } from '../process/serialize-error.js';
 import { type ChartHistoryEntry, recordState } from './chart-history.js';
 
@@ -57,6 +57,28 @@ function notProvided(name: string) {
       `the daemon chart's "${name}" actor was not provided`,
     );
   });
+}
+
+/** An operation failed but the daemon goes on: remember the error and log it on the bus. */
+function failureLogged(operation: string) {
+  return [
+    {
+      type: 'rememberError',
+      params: ({ event }: { event: { error?: unknown } }) => ({ error: event.error }),
+    },
+    {
+      type: 'publish',
+      params: ({ context, event }: { context: DaemonContext; event: { error?: unknown } }) => ({
+        type: 'daemon:log:error' as const,
+        args: [
+          {
+            date: context.clock.now(),
+            message: `${operation} failed: ${toSerializedError(event.error).message}`,
+          },
+        ] as [LogRecord],
+      }),
+    },
+  ] as const;
 }
 
 /**
@@ -144,21 +166,7 @@ export const daemonMachine = setup({
         // A broken dump file must not keep the daemon from running what it can.
         onError: {
           target: 'running',
-          actions: [
-            { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
-            {
-              type: 'publish',
-              params: ({ context, event }) => ({
-                type: 'daemon:log:error',
-                args: [
-                  {
-                    date: context.clock.now(),
-                    message: `restore failed: ${toSerializedError(event.error).message}`,
-                  },
-                ],
-              }),
-            },
-          ],
+          actions: failureLogged('restore'),
         },
       },
       on: { KILL: 'stoppingAll' },
@@ -182,21 +190,7 @@ export const daemonMachine = setup({
         },
         onError: {
           target: 'running',
-          actions: [
-            { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
-            {
-              type: 'publish',
-              params: ({ context, event }) => ({
-                type: 'daemon:log:error',
-                args: [
-                  {
-                    date: context.clock.now(),
-                    message: `dump failed: ${toSerializedError(event.error).message}`,
-                  },
-                ],
-              }),
-            },
-          ],
+          actions: failureLogged('dump'),
         },
       },
       on: { KILL: 'stoppingAll' },
@@ -234,21 +228,7 @@ export const daemonMachine = setup({
         },
         onError: {
           target: 'exited',
-          actions: [
-            { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
-            {
-              type: 'publish',
-              params: ({ context, event }) => ({
-                type: 'daemon:log:error',
-                args: [
-                  {
-                    date: context.clock.now(),
-                    message: `dump failed: ${toSerializedError(event.error).message}`,
-                  },
-                ],
-              }),
-            },
-          ],
+          actions: failureLogged('dump'),
         },
       },
     },
