@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcStat } from './proc-stat.js';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_BYTES = 4096;
@@ -13,21 +13,16 @@ export interface ProcSample {
 
 /** Reads one process's CPU time and RSS from /proc; null when it is gone (or not Linux). */
 export function sampleProc(pid: number, now = Date.now()): ProcSample | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The command name (field 2) may hold spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    const rssPages = Number(fields[21]);
-    return {
-      cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS,
-      rssBytes: rssPages * PAGE_BYTES,
-      at: now,
-    };
-  } catch {
-    return null;
-  }
+  const fields = readProcStat(pid);
+  if (!fields) return null;
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  return {
+    cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS,
+    rssBytes: rssPages * PAGE_BYTES,
+    at: now,
+  };
 }
 
 /** CPU % between two samples of the same process (100 = one core busy). */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcStat } from './proc-stat.js';
 
 /**
  * A process's start time in clock ticks since boot (field 22 of `/proc/<pid>/stat`), or
@@ -6,15 +6,7 @@ import { readFileSync } from 'node:fs';
  * good: a recycled pid has a different start time.
  */
 export function readProcessStartTime(pid: number): string | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) is in parentheses and may itself contain spaces and ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19] ?? null;
+  return readProcStat(pid)?.[19] ?? null;
 }
 
 /**
@@ -31,13 +23,8 @@ export function isPidAlive(pid: number): boolean {
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return false;
-  }
+  const state = readProcStat(pid)?.[0];
+  return state === 'Z' || state === 'X';
 }
 
 /**

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findInFile } from '../../../src/actors/child/identity.js';
 import { killGroup } from '../../../src/actors/child/kill-group.js';
-import {
-  parseStartTime,
-  readProcessStartTime,
-} from '../../../src/actors/child/process-start-time.js';
+import { parseProcStat } from '../../../src/daemon/proc-stat.js';
+import { readProcessStartTime } from '../../../src/daemon/process-identity.js';
 import { planSpawn, runsWithNode } from '../../../src/actors/child/spawn-plan.js';
 import { toChildEvent } from '../../../src/actors/child/wrapper-events.js';
 import { WRAPPER_CMD } from '../../../src/actors/wrapper/protocol.js';
@@ -70,14 +68,16 @@ describe('planSpawn', () => {
 });
 
 describe('process facts', () => {
-  it('reads the start time of a live process and null for a missing one', async () => {
-    expect(await readProcessStartTime(process.pid)).toBeGreaterThan(0);
-    expect(await readProcessStartTime(2 ** 22 + 1)).toBeNull();
+  it('reads the start time of a live process and null for a missing one', () => {
+    expect(Number(readProcessStartTime(process.pid))).toBeGreaterThan(0);
+    expect(readProcessStartTime(2 ** 22 + 1)).toBeNull();
   });
 
   it('parses /proc stat lines whose command name holds spaces and parentheses', () => {
     const rest = Array.from({ length: 20 }, (_, i) => String(i + 3)).join(' ');
-    expect(parseStartTime(`42 (a (b) c) ${rest}`)).toBe(22);
+    const fields = parseProcStat(`42 (a (b) c) ${rest}`);
+    expect(fields[0]).toBe('3'); // field 3, the state
+    expect(fields[19]).toBe('22'); // field 22, the start time
   });
 
   it('tolerates signalling a group that is gone', () => {
