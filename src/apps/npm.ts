@@ -1,8 +1,9 @@
-import { access, chown, mkdir } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunAs } from '../actors/git/run-as.js';
 import { type CommandResult, runCommand } from '../actors/git/run-command.js';
 import { GuvError } from '../errors.js';
+import { isReachable } from './path-exists.js';
 
 export interface NpmInstallPlan {
   lockfile: string | null;
@@ -40,7 +41,7 @@ export async function runNpm(args: readonly string[], options: RunNpmOptions): P
     'bin',
     'npm-cli.js',
   );
-  const [file, fileArgs] = (await exists(cli))
+  const [file, fileArgs] = (await isReachable(cli))
     ? [process.execPath, [cli, ...args]]
     : ['npm', [...args]];
   const env: Record<string, string | undefined> = {
@@ -86,20 +87,11 @@ export async function runNpm(args: readonly string[], options: RunNpmOptions): P
  * `nobody` have no home, so they get `<apps root>/.npm-cache/<uid>` (0700, theirs).
  */
 async function cacheWithoutHome(runAs: RunAs, cwd: string): Promise<string | null> {
-  if (runAs.env.HOME && (await exists(runAs.env.HOME))) return null;
+  if (runAs.env.HOME && (await isReachable(runAs.env.HOME))) return null;
   const caches = join(dirname(cwd), '.npm-cache');
   await mkdir(caches, { recursive: true, mode: 0o755 });
   const cache = join(caches, String(runAs.uid));
   await mkdir(cache, { recursive: true, mode: 0o700 });
   await chown(cache, runAs.uid, runAs.gid);
   return cache;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { GuvError } from '../errors.js';
 import { parseAppName } from './validate.js';
+import { isReachable } from './path-exists.js';
 
 export interface AppPackage {
   /** `name` from package.json, unchecked; null when absent. */
@@ -54,7 +55,7 @@ function entryScript(dir: string, main: unknown): string {
 
 async function findLockfile(dir: string): Promise<AppPackage['lockfile']> {
   for (const name of ['npm-shrinkwrap.json', 'package-lock.json'] as const) {
-    if (await exists(join(dir, name))) return name;
+    if (await isReachable(join(dir, name))) return name;
   }
   return null;
 }
@@ -77,13 +78,4 @@ async function readJsonObject(file: string): Promise<Record<string, unknown> | n
     throw new GuvError('GUV_BAD_PACKAGE_JSON', `${file} does not hold a JSON object`);
   }
   return data as Record<string, unknown>;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { access, lstat } from 'node:fs/promises';
 
 /** Whether anything (a symlink included) is at `path`. */
 export async function pathExists(path: string): Promise<boolean> {
@@ -8,5 +8,15 @@ export async function pathExists(path: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
+  }
+}
+
+/** Whether `path` can be reached (symlinks followed); any failure counts as no. */
+export async function isReachable(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }

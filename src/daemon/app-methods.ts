@@ -14,7 +14,6 @@ type Managed = ReturnType<ProcessTable['all']>[number];
 export interface AppMethodDeps {
   apps: AppService;
   /** Requests wait for it: the daemon has brought back its processes and apps. */
-  booted: Promise<void>;
   table: ProcessTable;
   output: OutputRouter;
   /** How long stopping one of an app's processes may take (rmapp --force). */
@@ -114,13 +113,5 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
     currentRef: (params) => apps.currentRef(stringParam(objectParams(params), 'name')),
   };
 
-  return Object.fromEntries(
-    Object.entries(methods).map(([name, handler]) => [
-      name,
-      (async (params, ctx) => {
-        await deps.booted;
-        return handler(params, ctx);
-      }) satisfies RpcHandler,
-    ]),
-  );
+  return methods;
 }

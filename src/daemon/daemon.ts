@@ -10,6 +10,7 @@ import { serializeError } from '../machines/process/serialize-error.js';
 import { createRpcServer, type RpcServer } from '../rpc/server.js';
 import { createChartRegistry } from '../inspect/registry.js';
 import { createWebUi } from './web-ui.js';
+import { afterBoot } from './after-boot.js';
 import { answerConfig, handleChildMessage } from './child-messages.js';
 import { createObservability } from './observability.js';
 import type { GuvHome } from './home.js';
@@ -324,7 +325,6 @@ export function createDaemon(options: DaemonOptions) {
     markBooted = resolve;
   });
   const methods = createRpcMethods({
-    booted,
     table,
     config,
     home,
@@ -347,10 +347,14 @@ export function createDaemon(options: DaemonOptions) {
   const server: RpcServer = createRpcServer({
     socketPath: home.socket,
     ...(config.socketGroup !== null ? { group: config.socketGroup } : {}),
-    handlers: {
-      ...methods,
-      ...createAppMethods({ apps, booted, table, output, timeoutMs: config.requestTimeoutMs }),
-    },
+    handlers: afterBoot(
+      booted,
+      {
+        ...methods,
+        ...createAppMethods({ apps, table, output, timeoutMs: config.requestTimeoutMs }),
+      },
+      ['status'],
+    ),
     log,
   });
   hub.attach(server);

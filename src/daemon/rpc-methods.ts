@@ -28,8 +28,6 @@ import type { WebUi } from './web-ui.js';
 import { waitFor } from 'xstate';
 
 export interface RpcMethodDeps {
-  /** Resolves once the saved processes are back: requests wait for it, so none sees half a list. */
-  booted: Promise<void>;
   table: ProcessTable;
   config: DaemonConfig;
   home: GuvHome;
@@ -327,17 +325,8 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     methods,
     createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
   );
-  const waiting = Object.fromEntries(
-    Object.entries(methods).map(([name, handler]) => [
-      name,
-      (async (params, ctx) => {
-        await deps.booted;
-        return handler(params, ctx);
-      }) satisfies RpcHandler,
-    ]),
-  );
   return {
-    ...waiting,
+    ...methods,
     status: () => ({
       pid: process.pid,
       state: deps.daemonActor.getSnapshot().value,
