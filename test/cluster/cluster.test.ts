@@ -133,6 +133,16 @@ describe('a cluster started with -i', () => {
   it('reloads 3 times under load without one failed request, replacing every worker', async () => {
     const { started, port } = await startCluster('reload', 2);
     const before = serving(started).map((w) => w.pid!);
+    // `start` answers once the workers run; their servers may still be binding. The claim here
+    // is about reloads, so the load begins once the port answers.
+    await eventually(
+      () =>
+        get(port).then(
+          () => true,
+          () => false,
+        ),
+      'the port to answer',
+    );
     const load = startLoad(port, { concurrency: 4, maxMs: 60_000 });
     const seen: number[][] = [before];
     try {
