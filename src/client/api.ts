@@ -65,13 +65,6 @@ export interface StartOptions {
 
 type Unsubscribe = () => Promise<void>;
 
-/**
- * V8 flags for the daemon: a 1 MiB young generation instead of up to 16 MiB. The daemon
- * allocates little and briefly, so scavenges stay cheap, and its resident memory drops by
- * about 8 MiB with 100 apps.
- */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'];
-
 function homeOf(options: ConnectOptions): GuvHome {
   return resolveHome(options.home ? { ...process.env, GUV_HOME: options.home } : process.env);
 }
@@ -263,7 +256,6 @@ export async function connectOrStart(options: ConnectOptions = {}): Promise<GuvC
     home,
     daemonEntry: resolveDaemonEntry(),
     env,
-    execArgv: DAEMON_NODE_FLAGS,
     connection: { timeoutMs: options.timeoutMs ?? 10_000 },
   });
   return new GuvClient(connection);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { GuvError } from '../errors.js';
 import { loadDaemonConfig } from './daemon-config.js';
 import { createDaemonLog } from './daemon-log.js';
@@ -7,7 +8,7 @@ import { ensureHome, resolveHome } from './home.js';
 import { acquireDaemonLock } from './lock.js';
 import { DAEMON_ALREADY_RUNNING_EXIT_CODE, signalDaemonReady } from './start-handshake.js';
 
-/** The daemon process: `node dist/daemon/main.js`, normally started by the first `guv` command. */
+/** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {
   const log = createDaemonLog();
   const home = resolveHome();
@@ -51,6 +52,18 @@ async function main(): Promise<void> {
   });
   await daemon.start();
   signalDaemonReady();
+  keepYoungGenerationSmall();
+}
+
+/**
+ * A young generation that stays at its initial 1 MiB instead of growing to 16 MiB per semi-space:
+ * the daemon allocates little and briefly, so scavenges stay cheap, and with 100 apps it stays
+ * ~8 MiB smaller. Set at run time, not as `--max-semi-space-size` on the command line: any V8
+ * flag there makes Node compile its built-in modules without their code cache (~25 ms of boot).
+ * After start-up, because builtins first loaded after a flag change compile without it too.
+ */
+function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 main().catch((error: unknown) => {

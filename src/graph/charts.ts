@@ -17,10 +17,6 @@ export function isChartName(value: string): value is ChartName {
   return Object.hasOwn(CHARTS, value);
 }
 
-// A non-literal specifier keeps the type checker from requiring every machine to exist yet;
-// charts are looked up by export name at run time.
-const MACHINES_MODULE: string = '../machines/index.js';
-
 /**
  * Loads the machine behind a chart name, lazily, from the machines' public module.
  *
@@ -30,7 +26,7 @@ const MACHINES_MODULE: string = '../machines/index.js';
 export async function loadChart(name: ChartName): Promise<AnyStateMachine> {
   let machines: Record<string, unknown>;
   try {
-    machines = (await import(MACHINES_MODULE)) as Record<string, unknown>;
+    machines = (await import('../machines/index.js')) as Record<string, unknown>;
   } catch (cause) {
     throw new GuvError('GUV_CHART_UNAVAILABLE', `the "${name}" chart could not be loaded`, {
       cause,

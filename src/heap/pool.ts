@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import Tinypool from 'tinypool';
+import type Tinypool from 'tinypool';
 import { GuvError } from '../errors.js';
 import type { SearchLogTask, SummariseHeapTask } from './heavy-worker.js';
 import type { LogSearchOptions, LogSearchResult } from './log-search.js';
@@ -50,12 +50,14 @@ export function createHeavyWorkPool(options: HeavyWorkPoolOptions = {}): HeavyWo
   let running = 0;
   let idleTimer: NodeJS.Timeout | null = null;
 
-  function poolNow(): Tinypool {
+  async function poolNow(): Promise<Tinypool> {
     if (idleTimer) {
       clearTimeout(idleTimer);
       idleTimer = null;
     }
-    pool ??= new Tinypool({
+    // Imported on first use: the daemon is a CommonJS bundle and tinypool an ES module.
+    const { default: TinypoolClass } = await import('tinypool');
+    pool ??= new TinypoolClass({
       filename: pathToFileURL(options.workerPath ?? resolveHeavyWorkerPath()).href,
       minThreads: 0,
       maxThreads: options.maxThreads ?? 1,
@@ -68,7 +70,9 @@ export function createHeavyWorkPool(options: HeavyWorkPoolOptions = {}): HeavyWo
   async function run<T>(name: string, task: object, what: string, timeoutMs: number): Promise<T> {
     running++;
     try {
-      return (await poolNow().run(task, { name, signal: AbortSignal.timeout(timeoutMs) })) as T;
+      return (await (
+        await poolNow()
+      ).run(task, { name, signal: AbortSignal.timeout(timeoutMs) })) as T;
     } catch (cause) {
       if ((cause as Error).name === 'AbortError' || (cause as Error).name === 'TimeoutError') {
         throw new GuvError('GUV_HEAVY_WORK_TIMEOUT', `${what} took longer than ${timeoutMs} ms`, {

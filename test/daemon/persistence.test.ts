@@ -138,7 +138,7 @@ describe('saved state across daemons', () => {
       const copies = processesRunning(home, fixture(script)).map((p) => p.pid);
       expect(copies).toEqual([now?.pid]);
     }
-    const daemons = processesRunning(home, 'dist/daemon/main.js').map((p) => p.pid);
+    const daemons = processesRunning(home, 'dist/daemon/start.cjs').map((p) => p.pid);
     expect(daemons).toEqual([newDaemon]);
   });
 

@@ -11,7 +11,7 @@ import {
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const guvBin = join(repoRoot, 'bin/guv.js');
-export const daemonMain = join(repoRoot, 'dist/daemon/main.js');
+export const daemonMain = join(repoRoot, 'dist/daemon/start.cjs');
 
 export function fixture(name: string): string {
   return join(repoRoot, 'test/fixtures', name);
