@@ -5,6 +5,7 @@ import { type GuvHome, ensureHome } from '../daemon/home.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   DAEMON_READY_MESSAGE,
+  deferStartupEnv,
 } from '../daemon/start-handshake.js';
 import { GuvError } from '../errors.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
@@ -75,7 +76,7 @@ async function startDaemon(options: AutostartOptions): Promise<ChildProcess> {
   const { spawn } = await import('node:child_process');
   const { home, env = process.env, execArgv = [] } = options;
   ensureHome(home);
-  const daemonEnv = { ...env };
+  const daemonEnv = deferStartupEnv(env);
   // The daemon runs from its own folder, so a relative GUV_HOME must not be read from there.
   if (daemonEnv.GUV_HOME) daemonEnv.GUV_HOME = resolve(daemonEnv.GUV_HOME);
   const log = openSync(home.daemonLog, 'a', 0o600);

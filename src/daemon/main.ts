@@ -6,10 +6,15 @@ import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
 import { ensureHome, resolveHome } from './home.js';
 import { acquireDaemonLock } from './lock.js';
-import { DAEMON_ALREADY_RUNNING_EXIT_CODE, signalDaemonReady } from './start-handshake.js';
+import {
+  DAEMON_ALREADY_RUNNING_EXIT_CODE,
+  restoreDeferredEnv,
+  signalDaemonReady,
+} from './start-handshake.js';
 
 /** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {
+  restoreDeferredEnv();
   const log = createDaemonLog();
   const home = resolveHome();
   ensureHome(home);

@@ -28,3 +28,34 @@ export function signalDaemonReady(): void {
     if (process.connected) process.disconnect();
   });
 }
+
+/**
+ * Variables Node acts on at start-up, before any script runs, that the daemon does not need for
+ * itself: NODE_EXTRA_CA_CERTS makes every Node process parse that CA file at start (~45 ms for a
+ * whole CA bundle), and the daemon makes no TLS connection of its own. The starter hands each over
+ * under another name; the daemon puts it back for the programs it runs itself (npm, git).
+ * Supervised apps never see the daemon's environment: they get the one they were started with.
+ */
+const DEFERRED_ENV: Record<string, string> = {
+  NODE_EXTRA_CA_CERTS: 'GUV_DEFERRED_NODE_EXTRA_CA_CERTS',
+};
+
+/** The daemon's environment, with the start-up-only variables renamed (see `restoreDeferredEnv`). */
+export function deferStartupEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const deferred = { ...env };
+  for (const [name, carrier] of Object.entries(DEFERRED_ENV)) {
+    if (deferred[name] === undefined) continue;
+    deferred[carrier] = deferred[name];
+    delete deferred[name];
+  }
+  return deferred;
+}
+
+/** In the daemon, first thing: the variables its starter renamed get their names back. */
+export function restoreDeferredEnv(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, carrier] of Object.entries(DEFERRED_ENV)) {
+    if (env[carrier] === undefined) continue;
+    env[name] ??= env[carrier];
+    delete env[carrier];
+  }
+}
