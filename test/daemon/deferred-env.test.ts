@@ -44,6 +44,9 @@ describe('variables Node acts on at start-up', () => {
     const daemonEnv = environOf(daemonPid(home));
     expect(daemonEnv.NODE_EXTRA_CA_CERTS).toBeUndefined();
     expect(daemonEnv.GUV_DEFERRED_NODE_EXTRA_CA_CERTS).toBe(caFile);
-    await eventually(() => readFileSync(home.logFile('ca'), 'utf8').includes(`ca=${caFile}`));
+    await eventually(
+      () => readFileSync(home.logFile('ca'), 'utf8').includes(`ca=${caFile}`),
+      'the app to print the CA file it was given',
+    );
   });
 });
