@@ -37,9 +37,10 @@ const FIELD_INDEX = new Map<MetricField, number>(METRIC_FIELDS.map((field, i) =>
 
 /**
  * One ring per process: a Float64Array of times and one Float32Array holding every figure, so a
- * process costs `capacity × (8 + 4 × 7)` bytes however long it runs (about 26 KB for an hour of
- * 5 s heartbeats). Figures are stored as float32: a relative error below 1e-7, far under what
- * any gauge needs.
+ * process costs at most `capacity × (8 + 4 × 7)` bytes however long it runs (about 26 KB for an
+ * hour of 5 s heartbeats). The arrays start small and double until they reach the capacity, so a
+ * hundred young processes do not cost 2.6 MB of the daemon's memory up front. Figures are stored as
+ * float32: a relative error below 1e-7, far under what any gauge needs.
  */
 interface Ring {
   times: Float64Array;
@@ -48,6 +49,8 @@ interface Ring {
   next: number;
   size: number;
 }
+
+const INITIAL_SLOTS = 16;
 
 /**
  * Bounded metrics history per process, fed by heartbeats (or /proc samples) and read by
@@ -70,9 +73,10 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}) {
   function ringOf(id: string): Ring {
     let ring = rings.get(id);
     if (!ring) {
+      const slots = Math.min(capacity, INITIAL_SLOTS);
       ring = {
-        times: new Float64Array(capacity),
-        figures: new Float32Array(capacity * FIELD_COUNT),
+        times: new Float64Array(slots),
+        figures: new Float32Array(slots * FIELD_COUNT),
         next: 0,
         size: 0,
       };
@@ -81,12 +85,27 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}) {
     return ring;
   }
 
+  /** Until a ring reaches the capacity it never wraps: its samples are slots 0…size-1. */
+  function makeRoom(ring: Ring): void {
+    const slots = ring.times.length;
+    if (ring.size < slots || slots === capacity) return;
+    const grown = Math.min(capacity, slots * 2);
+    const times = new Float64Array(grown);
+    const figures = new Float32Array(grown * FIELD_COUNT);
+    times.set(ring.times);
+    figures.set(ring.figures);
+    ring.times = times;
+    ring.figures = figures;
+    ring.next = ring.size;
+  }
+
   /** Slot indexes of the samples at or after `sinceMs`, oldest first. */
   function slotsSince(ring: Ring, sinceMs: number): number[] {
     const slots: number[] = [];
-    const first = (ring.next - ring.size + capacity) % capacity;
+    const length = ring.times.length;
+    const first = (ring.next - ring.size + length) % length;
     for (let n = 0; n < ring.size; n++) {
-      const slot = (first + n) % capacity;
+      const slot = (first + n) % length;
       if (ring.times[slot]! >= sinceMs) slots.push(slot);
     }
     return slots;
@@ -105,19 +124,20 @@ export function createMetricsHistory(options: MetricsHistoryOptions = {}) {
     capacity,
     record(id: string, sample: MetricsSample): void {
       const ring = ringOf(id);
+      makeRoom(ring);
       const slot = ring.next;
       ring.times[slot] = sample.time;
       for (let f = 0; f < FIELD_COUNT; f++) {
         ring.figures[slot * FIELD_COUNT + f] = sample[METRIC_FIELDS[f]!];
       }
-      ring.next = (slot + 1) % capacity;
-      ring.size = Math.min(capacity, ring.size + 1);
+      ring.next = (slot + 1) % ring.times.length;
+      ring.size = Math.min(ring.times.length, ring.size + 1);
     },
     /** The newest sample of a process, or null when it has none. */
     latest(id: string): MetricsSample | null {
       const ring = rings.get(id);
       if (!ring || ring.size === 0) return null;
-      return readSample(ring, (ring.next - 1 + capacity) % capacity);
+      return readSample(ring, (ring.next - 1 + ring.times.length) % ring.times.length);
     },
     /** One figure over time, oldest first, for samples taken at or after `sinceMs`. */
     series(id: string, field: MetricField, sinceMs = Number.NEGATIVE_INFINITY): MetricSeries {

@@ -30,6 +30,20 @@ describe('metrics history', () => {
     expect(history.latest('a')).toEqual(sample(29 * 5000, 29));
   });
 
+  it('grows a young ring as samples come, then wraps at the capacity, never losing order', () => {
+    const history = createMetricsHistory({ retentionMs: 500_000, minIntervalMs: 5000 });
+    expect(history.capacity).toBe(100);
+    const values = (count: number, from = 0) => Array.from({ length: count }, (_, i) => from + i);
+    for (let n = 0; n < 40; n++) {
+      history.record('a', sample(n * 5000, n));
+      expect(history.series('a', 'cpuPercent').values).toEqual(values(n + 1));
+    }
+    for (let n = 40; n < 250; n++) history.record('a', sample(n * 5000, n));
+    expect(history.series('a', 'cpuPercent').values).toEqual(values(100, 150));
+    expect(history.latest('a')).toEqual(sample(249 * 5000, 249));
+    expect(history.samples('a', 240 * 5000).map((s) => s.cpuPercent)).toEqual(values(10, 240));
+  });
+
   it('reads a series since a time, oldest first, per process', () => {
     const history = createMetricsHistory({ retentionMs: 60_000, minIntervalMs: 5000 });
     for (let n = 0; n < 5; n++) history.record('a', sample(n * 1000, n));
