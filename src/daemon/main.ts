@@ -69,6 +69,7 @@ async function main(): Promise<void> {
  */
 function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+  if (process.env.GUV_X_FLAGS) setFlagsFromString(process.env.GUV_X_FLAGS);
 }
 
 main().catch((error: unknown) => {

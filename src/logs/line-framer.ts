@@ -1,5 +1,6 @@
-import { timePrefix } from './format.js';
+import { TIME_PREFIX_LENGTH, timePrefix } from './format.js';
 import { countNewlines, stampLines } from './stamp-lines.js';
+import { wasmStamper } from './wasm/wasm-stamper.js';
 
 const NEWLINE = 0x0a;
 const LINE_END = Buffer.from('\n');
@@ -73,16 +74,28 @@ export function createLineFramer(now: () => number, maxLineBytes = Infinity): Li
         head = takeHeld(chunk, bodyStart);
       }
       const prefix = stampFor(arrived);
-      const lines = countNewlines(chunk, bodyStart, last + 1);
       const headBytes = head?.length ?? 0;
-      const size = headBytes + last + 1 - bodyStart + lines * prefix.length;
+      const bodyEnd = last + 1;
+      if (last + 1 < chunk.length) hold(chunk.subarray(last + 1), arrived);
+      // The stamper's output is the scratch when WebAssembly is there: no count needed first.
+      const stamper = scratch ? wasmStamper() : null;
+      if (
+        stamper &&
+        scratch === stamper.output &&
+        prefix.length === TIME_PREFIX_LENGTH &&
+        stamper.fits(headBytes, bodyEnd - bodyStart)
+      ) {
+        if (head) head.copy(scratch, 0);
+        return scratch.subarray(0, stamper.stamp(chunk, bodyStart, bodyEnd, prefix, headBytes));
+      }
+      const lines = countNewlines(chunk, bodyStart, bodyEnd);
+      const size = headBytes + bodyEnd - bodyStart + lines * prefix.length;
       const out =
         scratch && scratch.length >= size
           ? scratch.subarray(0, size)
           : Buffer.allocUnsafeSlow(size);
       if (head) head.copy(out, 0);
-      stampLines(chunk, bodyStart, last + 1, prefix, out, headBytes);
-      if (last + 1 < chunk.length) hold(chunk.subarray(last + 1), arrived);
+      stampLines(chunk, bodyStart, bodyEnd, prefix, out, headBytes);
       return out;
     },
     takePartial() {

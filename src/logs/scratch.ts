@@ -1,4 +1,9 @@
-/** Bytes of the scratch buffer: a 64 KiB read of short lines frames to about 200 KiB. */
+import { wasmStamper } from './wasm/wasm-stamper.js';
+
+/**
+ * Bytes of the scratch buffer where WebAssembly is missing: a 64 KiB read of short lines frames
+ * to about 200 KiB. With WebAssembly the scratch is the line stamper's own output memory.
+ */
 export const SCRATCH_BYTES = 256 * 1024;
 
 let scratch: Buffer | null = null;
@@ -12,7 +17,7 @@ let lent = false;
 export function borrowScratch(): Buffer | null {
   if (lent) return null;
   lent = true;
-  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  scratch ??= wasmStamper()?.output ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   return scratch;
 }
 
