@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type DaemonFigure, type DriverFactory, errorText, type Tool } from './figure.js';
 import { allRunning, idleAppNames, type ManagerDriver } from './manager.js';
-import { MiB, readRss } from './proc.js';
+import { type MemoryParts, MiB, readMemoryParts, readRss } from './proc.js';
 import { median, sleep, waitFor } from './timing.js';
 
 interface MemorySample {
   /** The daemon with no apps, just after autostart. */
   idle: number;
   daemon: number;
+  /** The daemon's memory split at the last sample. */
+  parts: MemoryParts | null;
   child: number;
   plain: number;
 }
@@ -46,12 +48,19 @@ async function measureTool(
   for (let i = 0; i < 5; i++) {
     const rss = readRss(daemon);
     if (rss === null) throw new Error(`${driver.tool}: daemon ${daemon} is gone`);
-    samples.push({ idle, daemon: rss, child: medianRss(childPids), plain: medianRss(plainPids) });
+    samples.push({
+      idle,
+      daemon: rss,
+      parts: readMemoryParts(daemon),
+      child: medianRss(childPids),
+      plain: medianRss(plainPids),
+    });
     await sleep(200);
   }
   return {
     idle,
     daemon: median(samples.map((s) => s.daemon)),
+    parts: samples.at(-1)?.parts ?? null,
     child: median(samples.map((s) => s.child)),
     plain: median(samples.map((s) => s.plain)),
   };
@@ -103,6 +112,13 @@ export async function memoryFigures(
     .filter((tool) => results[tool])
     .map((tool) => `${tool} ${mib(results[tool]!.idle)!.toFixed(1)} MiB`)
     .join(', ');
+  const partsNote = tools
+    .filter((tool) => results[tool]?.parts)
+    .map((tool) => {
+      const parts = results[tool]!.parts!;
+      return `${tool} ${mib(parts.anon)!.toFixed(1)} anonymous + ${mib(parts.file)!.toFixed(1)} file-backed (the node binary, shared), PSS ${mib(parts.pss)!.toFixed(1)} MiB`;
+    })
+    .join('; ');
   return [
     {
       figure: `daemon memory with ${count} idle apps`,
@@ -112,7 +128,7 @@ export async function memoryFigures(
       goal: '≤ 50 MiB',
       issuePm2: '77 MiB',
       repetitions: 5,
-      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}`,
+      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}; with the apps: ${partsNote}`,
       errors,
     },
     {

@@ -11,6 +11,29 @@ export function readRss(pid: number): number | null {
   }
 }
 
+/** How a process's resident memory splits: anonymous (its own) and file-backed (the node binary's
+ * pages, shared with every other node process), and its proportional share (PSS). Bytes. */
+export interface MemoryParts {
+  anon: number;
+  file: number;
+  pss: number;
+}
+
+export function readMemoryParts(pid: number): MemoryParts | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (text: string, field: string) => {
+      const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+      if (!match) throw new Error(`no ${field}`);
+      return Number(match[1]) * 1024;
+    };
+    return { anon: kb(status, 'RssAnon'), file: kb(status, 'RssFile'), pss: kb(rollup, 'Pss') };
+  } catch {
+    return null;
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
