@@ -62,6 +62,8 @@ export interface ProcessSummary extends ProcessInfo {
   state?: string;
   /** Clusters only: every worker, serving ones by slot, then a reload's new one and retiring ones. */
   workers?: WorkerSummary[];
+  /** Answers to start/stop/restart only, for a single process: how its last run ended, if it did. */
+  lastExit?: { code: number | null; signal: string | null } | null;
 }
 
 export type { WorkerSummary };
@@ -338,7 +340,12 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
   /** Answers a start/stop/restart once what the user now wants is on disk: it survives a daemon crash. */
   async function summaryAfter(_settled: ProcessInfo, managed: Managed): Promise<ProcessSummary> {
     await deps.persist();
-    return summary(managed);
+    if (managed.kind === 'cluster') return summary(managed);
+    const exit = lastExit(contextOf(managed).history);
+    return {
+      ...summary(managed),
+      lastExit: exit ? { code: exit.code, signal: exit.signal } : null,
+    };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */

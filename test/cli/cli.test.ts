@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient, ProcessSummary } from '../../src/client/api.js';
 import {
@@ -288,6 +290,21 @@ describe('guv CLI end to end', () => {
       ok(await guv(home, ['stop', 'taken']));
       oneLineError(await guv(home, ['signal', 'taken', 'SIGUSR2']), /not running/);
       ok(await guv(home, ['rm', 'taken']));
+    });
+
+    it('a run-once job: a clean exit is a success, a failed one is not', async () => {
+      // Exits while loading, before it could report ready: the start sees the exit itself.
+      const script = join(home.dir, 'exit-clean-at-once.js');
+      writeFileSync(script, "console.log('done'); process.exit(0);\n");
+      const done = ok(await guv(home, ['start', script, '-n', 'once', '--restart', 'never']));
+      expect(done).toMatch(/^once \[[\w-]+\] stopped \(exited 0\)\n$/);
+      const failed = await guv(home, [
+        ...['start', fixture('exit-at-once.js'), '-n', 'oncebad', '--restart', 'never'],
+      ]);
+      oneLineError(failed, /oncebad is stopped/);
+      expect(failed.stdout).not.toMatch(/exited 0/);
+      ok(await guv(home, ['rm', 'once']));
+      ok(await guv(home, ['rm', 'oncebad']));
     });
 
     it('a missing script file', async () => {

@@ -139,12 +139,18 @@ const start: CliCommand = async (args, io) => {
       return;
     }
     const started = result.value;
+    // A run-once job (`--restart never`/`on-failure`) that already ended well did its work.
+    const finished =
+      started.status === 'stopped' &&
+      started.lastExit?.code === 0 &&
+      started.lastExit.signal === null;
     const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
-    io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
+    const note = finished ? ' (exited 0)' : pid;
+    io.stdout.write(`${started.name} [${started.id}] ${started.status}${note}\n`);
     const ok =
       started.kind === 'cluster'
         ? started.state === 'online'
-        : started.status === 'running' || started.status === 'paused';
+        : started.status === 'running' || started.status === 'paused' || finished;
     if (ok) return;
     failures++;
     io.stderr.write(
