@@ -95,7 +95,7 @@ export async function benchDaemon(options: DaemonBenchOptions = {}): Promise<Dae
       }
       if (tools.includes('pm2'))
         variants.push({ tool: 'pm2', label: 'CLI', create: factories.pm2 });
-      figures.push(...(await startManyFigures(variants, plainScript, 50, 2)));
+      figures.push(...(await startManyFigures(variants, plainScript, 50, 4)));
     }
     if (wanted.has('memory')) {
       log(`daemon: memory with 100 idle apps (${elapsed()})`);
