@@ -20,6 +20,7 @@ import type { ClusterInfo, ProcessStatus, SerializedError, WorkerInfo } from '..
 import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import { ManagerLink } from './manager-link.js';
 import { createWorkerChildLogic } from './worker-child-actor.js';
+import { chartTimers } from '../daemon/chart-timers.js';
 
 type ClusterLogic = ReturnType<typeof provideCluster>;
 type ClusterSnapshot = ReturnType<Actor<ClusterLogic>['getSnapshot']>;
@@ -344,6 +345,7 @@ export class ClusterSupervisor {
     };
     const actor = createActor(this.#logic, {
       input,
+      clock: chartTimers,
       ...(this.#deps.inspect ? { inspect: this.#deps.inspect } : {}),
     });
     this.#actor = actor;

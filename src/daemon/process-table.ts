@@ -8,6 +8,7 @@ import type { SupervisionContext } from '../machines/process/supervision-context
 import type { ClusterInfo, ProcessInfo, ProcessStatus } from '../types/info.js';
 import { findProcess } from './find-process.js';
 import type { ProcessDefinition } from './process-definition.js';
+import { chartTimers } from './chart-timers.js';
 
 /** A process the daemon supervises: what the user asked for, and the chart that runs it. */
 export interface ManagedProcess {
@@ -83,6 +84,7 @@ export function createProcessTable(options: ProcessTableOptions) {
         timeouts: definition.timeouts,
         clock: options.clock,
       },
+      clock: chartTimers,
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     const managed: ManagedProcess = {
