@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { type Actor, createActor, fromPromise, waitFor } from 'xstate';
-import { nanoid } from 'nanoid';
+// Ids name processes, they guard nothing: the non-secure generator spares the daemon node:crypto
+// (~2 MiB resident).
+import { nanoid } from 'nanoid/non-secure';
 import { createBus } from '../bus/bus.js';
 import { createChildLogic } from '../actors/child/child-actor.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+// Not node:crypto: the token only tells two holders apart, and crypto costs the daemon ~2 MiB.
+import { nanoid } from 'nanoid/non-secure';
 import {
   closeSync,
   linkSync,
@@ -54,7 +55,7 @@ export async function acquireDaemonLock(
   const holder: LockHolder = {
     pid: process.pid,
     startTime: readProcessStartTime(process.pid),
-    token: randomUUID(),
+    token: nanoid(),
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
