@@ -94,7 +94,9 @@ export function createObservability(options: ObservabilityOptions) {
     metricsText: render,
     /** Heap snapshot summaries run on a worker thread: the daemon's loop never stalls on them. */
     async summariseHeap(path: string, top: number) {
-      pool ??= import('../heap/pool.js').then(({ createHeavyWorkPool }) => createHeavyWorkPool());
+      pool ??= import('../heap/pool.js').then(({ createHeavyWorkPool }) =>
+        createHeavyWorkPool({ runtime: 'child_process' }),
+      );
       return (await pool).summariseHeap(path, { top });
     },
     async close(): Promise<void> {

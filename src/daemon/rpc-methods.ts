@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
@@ -260,11 +261,25 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     heapdump: async (params) => {
       const p = objectParams(params);
       const managed = target(p);
-      const path =
-        typeof p.path === 'string' && p.path.length > 0
-          ? p.path
-          : `${deps.home.logs}/${managed.definition.name}/heap-${Date.now()}.heapsnapshot`;
-      const written = await liveHandle(managed).heapdump(path);
+      const handle = liveHandle(managed);
+      let path: string;
+      if (typeof p.path === 'string' && p.path.length > 0) path = p.path;
+      else {
+        // The process's log folder exists only once it has printed something.
+        const folder = `${deps.home.logs}/${managed.definition.name}`;
+        await mkdir(folder, { recursive: true });
+        path = `${folder}/heap-${Date.now()}.heapsnapshot`;
+      }
+      let written: string;
+      try {
+        written = await handle.heapdump(path);
+      } catch (cause) {
+        throw new GuvError(
+          'GUV_HEAPDUMP_FAILED',
+          `${managed.definition.name} could not write a heap snapshot to ${path}: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
       if (p.summary !== true) return { path: written };
       const top = typeof p.top === 'number' && Number.isInteger(p.top) && p.top > 0 ? p.top : 20;
       return { path: written, summary: await deps.observability.summariseHeap(written, top) };

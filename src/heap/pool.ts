@@ -17,6 +17,12 @@ export interface HeavyWorkPoolOptions {
   maxOldGenerationSizeMb?: number;
   /** The compiled worker module; found with `resolveHeavyWorkerPath()` on first use by default. */
   workerPath?: string;
+  /**
+   * Where the work runs: a worker thread (default) or a child process. The daemon uses a child
+   * process: it runs with V8 tuned for a small footprint (no TurboFan, see daemon/main.ts), flags
+   * a worker thread would share, and a summary's memory then never counts against the daemon.
+   */
+  runtime?: 'worker_threads' | 'child_process';
 }
 
 export interface HeavyWorkPool {
@@ -62,7 +68,12 @@ export function createHeavyWorkPool(options: HeavyWorkPoolOptions = {}): HeavyWo
       minThreads: 0,
       maxThreads: options.maxThreads ?? 1,
       idleTimeout: idleMs,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 256 },
+      ...(options.runtime === 'child_process'
+        ? {
+            runtime: 'child_process' as const,
+            execArgv: [`--max-old-space-size=${options.maxOldGenerationSizeMb ?? 256}`],
+          }
+        : { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 256 } }),
     });
     return pool;
   }

@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
 import {
@@ -84,6 +86,30 @@ describe('metrics and crash reports from a real daemon', () => {
     expect(why).toContain('uncaught-later.js');
     await client.removeProcess('thrower');
   });
+
+  it('guv heapdump --summary works for a process that never printed, and a bad path is one line', async () => {
+    const script = join(home.dir, 'silent.js');
+    writeFileSync(
+      script,
+      'const kept = Array.from({ length: 5000 }, (_, i) => ({ i })); setInterval(() => kept, 1 << 30);\n',
+    );
+    await startTracked(client, home, script, { name: 'silent' });
+    const result = await guv(home, ['heapdump', 'silent', '--summary'], { timeoutMs: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [path, header] = result.stdout.split('\n');
+    expect(path).toMatch(/logs\/silent\/heap-\d+\.heapsnapshot$/);
+    expect(existsSync(path!)).toBe(true);
+    expect(header).toMatch(/constructor\s+count\s+self size/);
+    const bad = await guv(home, [
+      'heapdump',
+      'silent',
+      join(home.dir, 'no/such/dir/x.heapsnapshot'),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^guv: silent could not write a heap snapshot to .*ENOENT.*\n$/);
+    await client.removeProcess('silent');
+  }, 90_000);
 
   it('guv metrics prints OpenMetrics text for every process', async () => {
     await startTracked(client, home, fixture('hello.js'), { name: 'metered' });

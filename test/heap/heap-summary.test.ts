@@ -136,6 +136,17 @@ describe('heap snapshot summary', () => {
     expect(pool.active).toBe(false);
   });
 
+  it('runs in a child process too (how the daemon uses it), with the same answer', async () => {
+    const inChild = createHeavyWorkPool({ runtime: 'child_process', idleMs: 200 });
+    try {
+      const scan = await inChild.summariseHeap(snapshot, { top: 3 });
+      expect(scan.constructors.find((row) => row.constructor === 'Leaky')?.count).toBe(100_000);
+      expect(scan.peakHeapBytes).toBeLessThan(scan.fileBytes);
+    } finally {
+      await inChild.destroy();
+    }
+  });
+
   it('reports a missing file as a GuvError', async () => {
     await expect(pool.summariseHeap(join(dir, 'missing.heapsnapshot'))).rejects.toMatchObject({
       code: 'GUV_HEAVY_WORK_FAILED',
