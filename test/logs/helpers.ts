@@ -38,3 +38,24 @@ export function sequenceProblems(messages: readonly string[], count: number): st
 }
 
 export const message = (line: string): string => line.slice(25);
+
+/** Deterministic pseudo-random integers in [0, n). */
+export function random(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state % n;
+  };
+}
+
+/** The lines of `source[start, end)`, each after `prefix`: what the stampers must produce. */
+export function naiveStamp(source: Buffer, prefix: Buffer, start = 0, end = source.length): Buffer {
+  const parts: Buffer[] = [];
+  let lineStart = start;
+  for (let i = start; i < end; i++) {
+    if (source[i] !== 0x0a) continue;
+    parts.push(prefix, source.subarray(lineStart, i + 1));
+    lineStart = i + 1;
+  }
+  return Buffer.concat(parts);
+}

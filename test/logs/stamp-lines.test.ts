@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { countNewlines, stampLines } from '../../src/logs/stamp-lines.js';
-
-/** Deterministic pseudo-random integers in [0, n). */
-function random(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state % n;
-  };
-}
+import { naiveStamp, random } from './helpers.js';
 
 /** Bytes that trip up word tricks: newline, its neighbours, high bytes, zero. */
 const TRICKY = [0x0a, 0x0a, 0x0a, 0x0b, 0x09, 0x8a, 0x00, 0xff, 0x7f, 0x80, 0x41];
-
-function naiveStamp(source: Buffer, start: number, end: number, prefix: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let lineStart = start;
-  for (let i = start; i < end; i++) {
-    if (source[i] !== 0x0a) continue;
-    parts.push(prefix, source.subarray(lineStart, i + 1));
-    lineStart = i + 1;
-  }
-  return Buffer.concat(parts);
-}
 
 describe('countNewlines', () => {
   it('counts exactly, whatever the bytes around and the alignment', () => {
@@ -57,7 +38,7 @@ describe('stampLines', () => {
         }
         const offset = next(5);
         const source = Buffer.concat([Buffer.alloc(offset, 0x0a), Buffer.from(lines)]);
-        const expected = naiveStamp(source, offset, source.length, prefix);
+        const expected = naiveStamp(source, prefix, offset, source.length);
         const at = next(7);
         const out = Buffer.alloc(at + expected.length);
         expect(stampLines(source, offset, source.length, prefix, out, at)).toBe(out.length);

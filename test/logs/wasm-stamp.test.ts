@@ -5,30 +5,11 @@ import { timePrefix } from '../../src/logs/format.js';
 import { createLineFramer } from '../../src/logs/line-framer.js';
 import { STAMP_LINES_WASM } from '../../src/logs/wasm/wasm-bytes.js';
 import { WASM_INPUT_MAX, wasmStamper } from '../../src/logs/wasm/wasm-stamper.js';
-
-/** Deterministic pseudo-random integers in [0, n). */
-function random(seed: number): (n: number) => number {
-  let state = seed;
-  return (n) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state % n;
-  };
-}
+import { naiveStamp, random } from './helpers.js';
 
 /** Bytes that trip up vector tricks: newline, its neighbours, high bytes, zero. */
 const TRICKY = [0x0a, 0x0a, 0x0b, 0x09, 0x8a, 0x00, 0xff, 0x7f, 0x80, 0x41];
 const LENGTHS = [0, 1, 14, 15, 16, 17, 31, 32, 33, 100, 5000];
-
-function naiveStamp(source: Buffer, prefix: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let lineStart = 0;
-  for (let i = 0; i < source.length; i++) {
-    if (source[i] !== 0x0a) continue;
-    parts.push(prefix, source.subarray(lineStart, i + 1));
-    lineStart = i + 1;
-  }
-  return Buffer.concat(parts);
-}
 
 /** Lines of awkward lengths and bytes, ending with a newline. */
 function lines(next: (n: number) => number, count: number): Buffer {
