@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** A `Field:   123 kB` line of a /proc file, in bytes. */
+function kbField(text: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+  if (!match) throw new Error(`no ${field}`);
+  return Number(match[1]) * 1024;
+}
+
 /** Resident memory of a live process in bytes (VmRSS), or null when it is gone. */
 export function readRss(pid: number): number | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : null;
+    return kbField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
   } catch {
     return null;
   }
@@ -23,12 +28,11 @@ export function readMemoryParts(pid: number): MemoryParts | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (text: string, field: string) => {
-      const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
-      if (!match) throw new Error(`no ${field}`);
-      return Number(match[1]) * 1024;
+    return {
+      anon: kbField(status, 'RssAnon'),
+      file: kbField(status, 'RssFile'),
+      pss: kbField(rollup, 'Pss'),
     };
-    return { anon: kb(status, 'RssAnon'), file: kb(status, 'RssFile'), pss: kb(rollup, 'Pss') };
   } catch {
     return null;
   }
