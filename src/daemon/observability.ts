@@ -92,7 +92,7 @@ export function createObservability(options: ObservabilityOptions) {
       exceptions.clear(id);
     },
     metricsText: render,
-    /** Heap snapshot summaries run on a worker thread: the daemon's loop never stalls on them. */
+    /** Heap snapshot summaries run in a pool child process: the daemon's loop never stalls on them. */
     async summariseHeap(path: string, top: number) {
       pool ??= import('../heap/pool.js').then(({ createHeavyWorkPool }) =>
         createHeavyWorkPool({ runtime: 'child_process' }),
