@@ -101,7 +101,12 @@ export async function benchDaemon(options: DaemonBenchOptions = {}): Promise<Dae
       log(`daemon: memory with 100 idle apps (${elapsed()})`);
       // Only the memory is measured here, so each tool starts its apps the fastest way.
       const memoryFactories: DriverFactory = { guv: guvThroughApi, pm2: factories.pm2 };
-      figures.push(...(await memoryFigures(memoryFactories, tools, plainScript, 100, 3000)));
+      figures.push(
+        ...(await memoryFigures(memoryFactories, tools, plainScript, 100, {
+          settleMs: 3000,
+          steadyMs: 15_000,
+        })),
+      );
     }
     log(`daemon: done (${elapsed()})`);
   } finally {

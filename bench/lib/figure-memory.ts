@@ -7,6 +7,9 @@ import { median, sleep, waitFor } from './timing.js';
 interface MemorySample {
   /** The daemon with no apps, just after autostart. */
   idle: number;
+  /** The daemon `settleMs` after all apps run (the tail of the burst of starts). */
+  soon: number;
+  /** The daemon `steadyMs` after all apps run: what 100 idle apps cost while they stay idle. */
   daemon: number;
   /** The daemon's memory split at the last sample. */
   parts: MemoryParts | null;
@@ -24,7 +27,7 @@ async function measureTool(
   script: string,
   names: readonly string[],
   plainPids: readonly number[],
-  settleMs: number,
+  times: MemoryTimes,
 ): Promise<MemorySample> {
   await driver.list(); // autostarts the daemon
   await sleep(1000);
@@ -43,27 +46,40 @@ async function measureTool(
   const daemon = driver.daemonPid();
   if (daemon === null) throw new Error(`${driver.tool}: no daemon pid file`);
   const childPids = apps.map((app) => app.pid).filter((pid): pid is number => pid !== null);
-  await sleep(settleMs);
-  const samples: MemorySample[] = [];
+  const allRunningAt = Date.now();
+  const sampleDaemon = async (): Promise<number> => {
+    const rss: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const value = readRss(daemon);
+      if (value === null) throw new Error(`${driver.tool}: daemon ${daemon} is gone`);
+      rss.push(value);
+      await sleep(200);
+    }
+    return median(rss);
+  };
+  await sleep(times.settleMs);
+  const soon = await sampleDaemon();
+  await sleep(Math.max(0, allRunningAt + times.steadyMs - Date.now()));
+  const samples: Array<{ child: number; plain: number }> = [];
   for (let i = 0; i < 5; i++) {
-    const rss = readRss(daemon);
-    if (rss === null) throw new Error(`${driver.tool}: daemon ${daemon} is gone`);
-    samples.push({
-      idle,
-      daemon: rss,
-      parts: readMemoryParts(daemon),
-      child: medianRss(childPids),
-      plain: medianRss(plainPids),
-    });
-    await sleep(200);
+    samples.push({ child: medianRss(childPids), plain: medianRss(plainPids) });
+    await sleep(100);
   }
   return {
     idle,
-    daemon: median(samples.map((s) => s.daemon)),
-    parts: samples.at(-1)?.parts ?? null,
+    soon,
+    daemon: await sampleDaemon(),
+    parts: readMemoryParts(daemon),
     child: median(samples.map((s) => s.child)),
     plain: median(samples.map((s) => s.plain)),
   };
+}
+
+export interface MemoryTimes {
+  /** When the "soon" sample is taken, after all apps run. */
+  settleMs: number;
+  /** When the idle sample is taken, after all apps run. */
+  steadyMs: number;
 }
 
 /**
@@ -75,7 +91,7 @@ export async function memoryFigures(
   tools: readonly Tool[],
   script: string,
   count: number,
-  settleMs: number,
+  times: MemoryTimes,
 ): Promise<DaemonFigure[]> {
   const names = idleAppNames(count);
   const plain: ChildProcess[] = Array.from({ length: 5 }, () =>
@@ -90,7 +106,7 @@ export async function memoryFigures(
     for (const tool of tools) {
       const driver = factories[tool]();
       try {
-        results[tool] = await measureTool(driver, script, names, plainPids, settleMs);
+        results[tool] = await measureTool(driver, script, names, plainPids, times);
       } catch (error) {
         errors[tool] = errorText(error);
       } finally {
@@ -119,6 +135,7 @@ export async function memoryFigures(
       return `${tool} ${mib(parts.anon)!.toFixed(1)} anonymous + ${mib(parts.file)!.toFixed(1)} file-backed (the node binary, shared), PSS ${mib(parts.pss)!.toFixed(1)} MiB`;
     })
     .join('; ');
+  const seconds = (ms: number) => `${ms / 1000} s`;
   return [
     {
       figure: `daemon memory with ${count} idle apps`,
@@ -128,7 +145,18 @@ export async function memoryFigures(
       goal: '≤ 50 MiB',
       issuePm2: '77 MiB',
       repetitions: 5,
-      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${settleMs / 1000} s after all ${count} run; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}; with the apps: ${partsNote}`,
+      how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${seconds(times.steadyMs)} after all ${count} run, once both daemons have gone idle; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}; with the apps: ${partsNote}`,
+      errors,
+    },
+    {
+      figure: `daemon memory ${seconds(times.settleMs)} after the last of ${count} apps started`,
+      unit: 'MiB',
+      guv: mib(results.guv?.soon),
+      pm2: mib(results.pm2?.soon),
+      goal: '—',
+      issuePm2: '—',
+      repetitions: 5,
+      how: 'the same daemons while the garbage of the burst of starts is still resident; median of 5 samples 200 ms apart',
       errors,
     },
     {

@@ -1,4 +1,4 @@
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath } from '../fs/async-fs.js';
 import { basename, join } from 'node:path';
 import { GuvError } from '../errors.js';
 import { parseAppName } from './validate.js';

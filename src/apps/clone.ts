@@ -1,4 +1,4 @@
-import { chown, mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, rm } from '../fs/async-fs.js';
 import { dirname } from 'node:path';
 import { git } from '../actors/git/git.js';
 import type { RunAs } from '../actors/git/run-as.js';

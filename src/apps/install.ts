@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm } from '../fs/async-fs.js';
 import { join } from 'node:path';
 import { GuvError } from '../errors.js';
 import { checkedAppDir, stagingDirFor } from './app-dir.js';

@@ -1,4 +1,4 @@
-import { chown, mkdir } from 'node:fs/promises';
+import { chown, mkdir } from '../fs/async-fs.js';
 import { dirname, join } from 'node:path';
 import type { RunAs } from '../actors/git/run-as.js';
 import { type CommandResult, runCommand } from '../actors/git/run-command.js';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../fs/async-fs.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { GuvError } from '../errors.js';
 import { parseAppName } from './validate.js';

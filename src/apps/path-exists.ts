@@ -1,4 +1,4 @@
-import { access, lstat } from 'node:fs/promises';
+import { access, lstat } from '../fs/async-fs.js';
 
 /** Whether anything (a symlink included) is at `path`. */
 export async function pathExists(path: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm } from '../fs/async-fs.js';
 import { join } from 'node:path';
 import { realAppsRoot } from './app-dir.js';
 import { checkoutInStaging, cloneInto } from './clone.js';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../fs/async-fs.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 import { GuvError } from '../errors.js';
 import type { AppInfo } from '../types/info.js';

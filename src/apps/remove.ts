@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm } from '../fs/async-fs.js';
 import { checkedAppDir } from './app-dir.js';
 import type { AppInput } from './context.js';
 import { discardStaging } from './install.js';

@@ -1,4 +1,4 @@
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, stat } from '../fs/async-fs.js';
 import { dirname } from 'node:path';
 
 /**

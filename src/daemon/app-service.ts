@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from '../fs/async-fs.js';
 import { join } from 'node:path';
 import {
   type Actor,

@@ -9,7 +9,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GuvError } from '../errors.js';
 import { isPidAlive, isSameProcessAlive, readProcessStartTime } from './process-identity.js';
 
@@ -72,7 +71,7 @@ export async function acquireDaemonLock(
       if (Date.now() > deadline) {
         throw new GuvError('GUV_LOCK_TIMEOUT', `could not take over the stale lock ${pidFile}`);
       }
-      await sleep(10);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }

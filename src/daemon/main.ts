@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { GuvError } from '../errors.js';
 import { loadDaemonConfig } from './daemon-config.js';
 import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
+import { tuneForSmallFootprint } from './footprint.js';
 import { ensureHome, resolveHome } from './home.js';
 import { acquireDaemonLock } from './lock.js';
 import {
@@ -57,26 +57,7 @@ async function main(): Promise<void> {
   });
   await daemon.start();
   signalDaemonReady();
-  tuneForSmallFootprint();
-}
-
-/**
- * The daemon is a long-lived, mostly idle supervisor whose one hot loop (log framing) is
- * WebAssembly: it is tuned for a small resident size, not for peak JavaScript speed.
- * - `--semi-space-growth-factor=1`: the young generation stays at its initial 1 MiB instead of
- *   growing to 16 MiB per semi-space (scavenges stay cheap: the daemon allocates little, briefly).
- * - `--optimize-for-size`: V8's heap grows and keeps less slack.
- * - `--no-opt`: no TurboFan. Its compiler's code pages alone are ~3.5 MiB of resident memory
- *   once anything is optimized; measured, a 1M-line log flood then costs the daemon less CPU, not
- *   more (no compile work), and 100 apps start as fast.
- * With 100 idle apps: 63 → 53 MiB. Set at run time, once up: V8 flags on the command line make
- * Node compile its built-in modules without their code cache (~25 ms of boot), and builtins
- * first loaded after a flag change do too, so this comes after start-up.
- */
-function tuneForSmallFootprint(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
-  setFlagsFromString('--optimize-for-size');
-  setFlagsFromString('--no-opt');
+  tuneForSmallFootprint((before, after) => log.debug({ before, after }, 'heap trimmed'));
 }
 
 main().catch((error: unknown) => {

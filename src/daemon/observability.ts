@@ -4,7 +4,7 @@ import { createExceptionStore, type StoredException } from '../crash/exception-s
 import { describeRestart } from '../crash/restart-cause.js';
 import type { HistoryEntry } from '../machines/history.js';
 import { processMetrics } from '../metrics/collect.js';
-import { createDaemonSampler } from '../metrics/daemon-sampler.js';
+import type { DaemonSampler } from '../metrics/daemon-sampler.js';
 import type { MetricsEndpoint } from '../metrics/endpoint.js';
 import { createMetricsHistory, sampleFromHeartbeat, sampleFromProc } from '../metrics/history.js';
 import { type MetricsFormat, type ProcessMetrics, renderMetrics } from '../metrics/openmetrics.js';
@@ -39,19 +39,23 @@ export function createObservability(options: ObservabilityOptions) {
     file: join(options.home.state, 'exceptions.json'),
     onWriteError: (error) => options.log.error({ err: error }, 'saving exceptions failed'),
   });
-  // The daemon's own loop-delay histogram ticks every 20 ms: only once somebody scrapes.
-  let self: ReturnType<typeof createDaemonSampler> | null = null;
+  // The daemon's own loop-delay histogram ticks every 20 ms: only once somebody scrapes. Its
+  // module (node:perf_hooks) is loaded then too.
+  let self: Promise<DaemonSampler> | null = null;
   let endpoint: MetricsEndpoint | null = null;
   let pool: Promise<import('../heap/pool.js').HeavyWorkPool> | null = null;
 
-  function render(format: MetricsFormat): string {
-    self ??= createDaemonSampler();
+  async function render(format: MetricsFormat): Promise<string> {
+    self ??= import('../metrics/daemon-sampler.js').then(({ createDaemonSampler }) =>
+      createDaemonSampler(),
+    );
+    const sampler = await self;
     const now = Date.now();
     const metered = options.metered();
     const processes: ProcessMetrics[] = metered.map((m) =>
       processMetrics(m.info, history.latest(m.id), now, m.worker),
     );
-    return renderMetrics({ processes, daemon: self.read(metered.length) }, format);
+    return renderMetrics({ processes, daemon: sampler.read(metered.length) }, format);
   }
 
   return {
@@ -100,7 +104,7 @@ export function createObservability(options: ObservabilityOptions) {
       return (await pool).summariseHeap(path, { top });
     },
     async close(): Promise<void> {
-      self?.stop();
+      if (self) (await self).stop();
       await endpoint?.close();
       await exceptions.close();
       if (pool) await (await pool).destroy();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir } from '../fs/async-fs.js';
 import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
@@ -285,13 +285,13 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       return { path: written, summary: await deps.observability.summariseHeap(written, top) };
     },
 
-    metrics: (params) => {
+    metrics: async (params) => {
       const p = objectParams(params);
       if (p.format !== undefined && p.format !== 'openmetrics' && p.format !== 'prometheus') {
         throw new GuvError('GUV_BAD_ARGUMENT', 'format must be "openmetrics" or "prometheus"');
       }
       return {
-        text: deps.observability.metricsText(
+        text: await deps.observability.metricsText(
           p.format === 'prometheus' ? 'prometheus' : 'openmetrics',
         ),
       };

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from '../fs/async-fs.js';
 import { dirname } from 'node:path';
 import { GuvError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';

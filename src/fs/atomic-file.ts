@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { close, fsync, open, rename, rm, writeFile } from './async-fs.js';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -14,19 +14,19 @@ export async function writeFileAtomic(
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const file = await open(temp, 'w', mode);
   try {
-    await file.writeFile(data);
-    await file.sync();
+    await writeFile(file, data);
+    await fsync(file);
   } catch (error) {
-    await file.close();
+    await close(file);
     await rm(temp, { force: true });
     throw error;
   }
-  await file.close();
+  await close(file);
   await rename(temp, path);
   const folder = await open(dir, 'r');
   try {
-    await folder.sync();
+    await fsync(folder);
   } finally {
-    await folder.close();
+    await close(folder);
   }
 }

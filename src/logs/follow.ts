@@ -1,4 +1,6 @@
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { stat } from '../fs/async-fs.js';
 import { type LogSource, rotatedPath } from './format.js';
 import {
   type LogFileRef,
@@ -120,7 +122,7 @@ class FileTail {
   }
 
   async #openCurrent(): Promise<boolean> {
-    const file = await open(this.#source.path, 'r').catch(() => null);
+    const file = await fs.promises.open(this.#source.path, 'r').catch(() => null);
     if (!file) return false;
     const { ino, size } = await file.stat();
     this.#file = file;
@@ -163,7 +165,7 @@ class FileTail {
   /** Opens the rotated file with inode `ino`, wherever further rotations have moved it. */
   async #openRotated(ino: number): Promise<FileHandle | null> {
     for (let n = 1; n <= this.#maxRotated; n++) {
-      const file = await open(rotatedPath(this.#source.path, n), 'r').catch(() => null);
+      const file = await fs.promises.open(rotatedPath(this.#source.path, n), 'r').catch(() => null);
       if (!file) return null;
       if ((await file.stat()).ino === ino) return file;
       await file.close();

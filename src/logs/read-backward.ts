@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import * as fs from 'node:fs';
 
 const NEWLINE = 0x0a;
 
@@ -7,7 +7,7 @@ const NEWLINE = 0x0a;
  * lines of a large file cost a block or two. A missing file has no lines.
  */
 export async function* linesFromEnd(path: string, blockSize = 64 * 1024): AsyncGenerator<string> {
-  const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+  const file = await fs.promises.open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });

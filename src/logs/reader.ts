@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat } from '../fs/async-fs.js';
 import { type LogSource, rotatedPath } from './format.js';
 import { linesFromEnd } from './read-backward.js';
 import {

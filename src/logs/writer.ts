@@ -125,7 +125,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
   #stepsDone = 0;
   #flushWaiters: Array<{ target: number; resolve: () => void }> = [];
   #pumping = false;
-  /** performance.now() before which writes stay asynchronous (a synchronous one was slow). */
+  /** monotonicMs() before which writes stay asynchronous (a synchronous one was slow). */
   #asyncUntil = 0;
   /** True while queued bytes are views of the shared scratch buffer. */
   #holdsScratch = false;
@@ -244,7 +244,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
   /** Writes `batch` synchronously when that is cheap; false when it must go through the pool. */
   #writeNow(batch: Buffer[], bytes: number): boolean {
     if (bytes > this.#options.syncMaxBytes) return false;
-    const started = performance.now();
+    const started = monotonicMs();
     if (started < this.#asyncUntil) return false;
     let pending = batch;
     try {
@@ -252,7 +252,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     } catch (error) {
       this.#fail('write', error);
     }
-    const ended = performance.now();
+    const ended = monotonicMs();
     if (ended - started > SLOW_SYNC_MS) this.#asyncUntil = ended + ASYNC_AFTER_SLOW_MS;
     return true;
   }
@@ -307,6 +307,11 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
 }
 
 /** The buffers still to write after `written` bytes of `buffers` went out. */
+/** Milliseconds on the monotonic clock (the global `performance` loads node:perf_hooks, ~10 modules). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 function dropWritten(buffers: Buffer[], written: number): Buffer[] {
   let index = 0;
   while (index < buffers.length && written >= buffers[index]!.length) {

@@ -3,6 +3,11 @@ import type { DaemonMetrics } from './openmetrics.js';
 
 const RESOLUTION_MS = 20;
 
+export interface DaemonSampler {
+  read(processes: number): DaemonMetrics;
+  stop(): void;
+}
+
 /**
  * Measures the daemon's own event-loop delay, memory and uptime for `guv_daemon_*`. The
  * histogram is reset at each `read`, so its quantiles cover the time since the last scrape.
@@ -12,7 +17,7 @@ const RESOLUTION_MS = 20;
  * renderMetrics({ processes, daemon: self.read(table.size) }, format);
  * self.stop();
  */
-export function createDaemonSampler(now: () => number = Date.now) {
+export function createDaemonSampler(now: () => number = Date.now): DaemonSampler {
   const startedAt = now();
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();

@@ -13,7 +13,7 @@ export interface MetricsEndpointOptions {
   /** 0 picks a free port. */
   port: number;
   /** Called per scrape with the format the scraper asked for. */
-  render: (format: MetricsFormat) => string;
+  render: (format: MetricsFormat) => string | Promise<string>;
 }
 
 export interface MetricsEndpoint {
@@ -49,7 +49,9 @@ export async function createMetricsEndpoint(
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new TypeError(`port must be an integer from 0 to 65535, got ${options.port}`);
   }
-  const server = createServer((request, response) => handle(request, response, options.render));
+  const server = createServer(
+    (request, response) => void handle(request, response, options.render),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) =>
       reject(
@@ -74,11 +76,11 @@ export async function createMetricsEndpoint(
   };
 }
 
-function handle(
+async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   render: MetricsEndpointOptions['render'],
-): void {
+): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (path !== '/metrics') {
     reply(response, 404, 'not found\n');
@@ -92,7 +94,7 @@ function handle(
   const format = negotiateFormat(request.headers.accept);
   let body: string;
   try {
-    body = render(format);
+    body = await render(format);
   } catch {
     reply(response, 500, 'metrics could not be rendered\n');
     return;

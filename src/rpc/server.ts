@@ -1,4 +1,4 @@
-import { chmod, chown, unlink } from 'node:fs/promises';
+import { chmod, chown, unlink } from '../fs/async-fs.js';
 import { type Server, type Socket, createServer } from 'node:net';
 import { GuvError } from '../errors.js';
 import {

@@ -1,4 +1,4 @@
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat, unlink } from '../fs/async-fs.js';
 import { createConnection } from 'node:net';
 import { GuvError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, readFile } from '../fs/async-fs.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
 
 /** A fresh secret for the web UI: 32 random bytes, URL-safe. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../../fs/async-fs.js';
 import { GuvError } from '../../errors.js';
 
 /** Who a child runs as, resolved from `--user` / `--group`. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { access, constants, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath } from '../../fs/async-fs.js';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GuvError } from '../../errors.js';
