@@ -64,6 +64,8 @@ const RESTING: ReadonlySet<ProcessStatus> = new Set([
  */
 export function createProcessTable(options: ProcessTableOptions) {
   const processes = new Map<string, Managed>();
+  // Names are unique and never change: starting n copies of one script asks "taken?" ~n² times.
+  const byName = new Map<string, Managed>();
 
   function add(definition: ProcessDefinition): Managed {
     if (processes.has(definition.id)) {
@@ -72,6 +74,7 @@ export function createProcessTable(options: ProcessTableOptions) {
     if (definition.instances !== null) {
       const cluster = options.createCluster(definition);
       processes.set(definition.id, cluster);
+      byName.set(definition.name, cluster);
       options.onChange();
       return cluster;
     }
@@ -108,6 +111,7 @@ export function createProcessTable(options: ProcessTableOptions) {
       },
     });
     processes.set(definition.id, managed);
+    byName.set(definition.name, managed);
     actor.start();
     options.onAdded?.(managed);
     options.onChange();
@@ -165,6 +169,7 @@ export function createProcessTable(options: ProcessTableOptions) {
     if (managed.kind === 'cluster') managed.dispose();
     else managed.actor.stop();
     processes.delete(managed.definition.id);
+    byName.delete(managed.definition.name);
     options.onRemoved?.(managed);
     options.onChange();
     return info;
@@ -214,7 +219,8 @@ export function createProcessTable(options: ProcessTableOptions) {
     has: (id: string) => processes.has(id),
     byId: (id: string) => processes.get(id),
     all: () => [...processes.values()],
-    nameTaken: (name: string) => [...processes.values()].some((m) => m.definition.name === name),
+    byName: (name: string) => byName.get(name),
+    nameTaken: (name: string) => byName.has(name),
   };
 }
 

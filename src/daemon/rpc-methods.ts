@@ -131,9 +131,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
 
     start: async (params) => {
       const parsed = parseStartRequest(params);
-      const existing = table
-        .all()
-        .find((m) => m.definition.name === parsed.target || m.definition.id === parsed.target);
+      const existing = table.byName(parsed.target) ?? table.byId(parsed.target);
       if (existing) return summaryAfter(await table.start(existing, 'cli', timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;

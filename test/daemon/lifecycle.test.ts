@@ -210,3 +210,26 @@ describe('events through connect().on, in order, with the seed arguments', () =>
     await client.removeProcess('ev-abort');
   });
 });
+
+describe('process names', () => {
+  it('numbers unnamed copies of one script, refuses a taken name and frees a removed one', async () => {
+    const script = fixture('print-argv.js');
+    const first = await startTracked(client, home, script);
+    const second = await startTracked(client, home, script);
+    const third = await startTracked(client, home, script);
+    expect([first.name, second.name, third.name]).toEqual([
+      'print-argv',
+      'print-argv-1',
+      'print-argv-2',
+    ]);
+    await expect(
+      startTracked(client, home, script, { name: 'print-argv-1' }),
+    ).rejects.toMatchObject({ code: 'GUV_NAME_TAKEN' });
+    await client.removeProcess('print-argv-1');
+    const again = await startTracked(client, home, script);
+    expect(again.name).toBe('print-argv-1');
+    for (const name of ['print-argv', 'print-argv-1', 'print-argv-2']) {
+      await client.removeProcess(name);
+    }
+  });
+});
