@@ -74,8 +74,12 @@ export interface ProcessHandle {
   readonly id: string;
   /** Stops the process (graceful signal, then SIGKILL after its kill timeout). */
   kill(): Promise<ProcessSummary>;
-  /** Emits `event` with `args` on `process` inside the child. */
-  send(event: string, ...args: unknown[]): Promise<{ delivered: boolean }>;
+  /**
+   * Emits `event` with `args` on `process` inside the child; for a cluster, inside every running
+   * worker (`workers` says how many; `delivered` is true when any of them listens for it).
+   */
+  send(event: string, ...args: unknown[]): Promise<{ delivered: boolean; workers?: number }>;
+  /** Signals the process's group; for a cluster, every running worker. */
   signal(signal: NodeJS.Signals | string): Promise<void>;
   write(data: string): Promise<void>;
 }

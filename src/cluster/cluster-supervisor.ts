@@ -1,4 +1,5 @@
 import { type Actor, type AnyActorRef, createActor, type InspectionEvent, waitFor } from 'xstate';
+import { PendingReplies, type RequestBody } from '../actors/child/pending-replies.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { BusEvent } from '../bus/events.js';
 import type { ProcessDefinition } from '../daemon/process-definition.js';
@@ -86,6 +87,8 @@ export class ClusterSupervisor {
   /** Once any worker listened, reloads wait for each new worker to listen too. */
   #serves = false;
   readonly #waiters = new Set<(event: BusEvent) => void>();
+  /** Requests to workers' wrappers (send, gc, heapdump) not answered yet, by worker id. */
+  readonly #replies = new Map<string, PendingReplies>();
 
   constructor(definition: ProcessDefinition, deps: ClusterSupervisorDeps) {
     this.definition = definition;
@@ -107,6 +110,11 @@ export class ClusterSupervisor {
           : {}),
         onOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
         onMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
+        onReply: (workerId, reply) => this.#replies.get(workerId)?.settle(reply),
+        onGone: (workerId) => {
+          this.#replies.get(workerId)?.rejectAll(`worker ${workerId}`);
+          this.#replies.delete(workerId);
+        },
       }),
       publish: (event) => this.#publish(event),
     });
@@ -240,6 +248,37 @@ export class ClusterSupervisor {
     });
   }
 
+  /** Sends `signal` to every running worker (not to their manager); returns their pids. */
+  signalWorkers(signal: NodeJS.Signals): number[] {
+    const live = this.#liveWorkers();
+    for (const worker of live) this.#link.signal(worker.id, signal);
+    return live.map((worker) => worker.pid as number);
+  }
+
+  /**
+   * Asks the wrapper of every running worker (`bodyFor` writes each one's request: send, gc,
+   * heapdump) and resolves with their answers, by slot; rejects with the first failure.
+   */
+  requestWorkers(
+    bodyFor: (worker: WorkerState) => RequestBody,
+  ): Promise<Array<{ worker: WorkerState; result: unknown }>> {
+    return Promise.all(
+      this.#liveWorkers().map(async (worker) => {
+        let replies = this.#replies.get(worker.id);
+        if (!replies) {
+          replies = new PendingReplies();
+          this.#replies.set(worker.id, replies);
+        }
+        const result = await replies.request(bodyFor(worker), (message) =>
+          this.#link.post(worker.id, message)
+            ? null
+            : new GuvError('GUV_PROCESS_NOT_RUNNING', `${this.definition.name} is not running`),
+        );
+        return { worker, result };
+      }),
+    );
+  }
+
   /** Stops for good: the chart is dropped. */
   dispose(): void {
     this.#cancelRestart();
@@ -285,6 +324,17 @@ export class ClusterSupervisor {
       'resize',
     );
     return this.info();
+  }
+
+  #liveWorkers(): WorkerState[] {
+    const live = this.#live() ? this.workers().filter((worker) => worker.pid !== null) : [];
+    if (live.length === 0) {
+      throw new GuvError(
+        'GUV_PROCESS_NOT_RUNNING',
+        `${this.definition.name} has no running worker`,
+      );
+    }
+    return live;
   }
 
   #instances(): number {

@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
 import { type ChildMessage, isChildMessage, toChildEvent } from '../actors/child/wrapper-events.js';
+import type { Reply } from '../actors/child/pending-replies.js';
 import type { ChildCommand, ChildEvent, ChildInput } from '../machines/process/child-protocol.js';
 import type { ManagerLink } from './manager-link.js';
 import { type WorkerEnvOptions, workerEnv, workerIndexOf } from './worker-env.js';
@@ -13,6 +14,10 @@ export interface WorkerChildDeps extends WorkerEnvOptions {
   onOutput(workerId: string, stream: 'stdout' | 'stderr', data: string): void;
   /** Wrapper messages the chart does not handle: logs, listening, heartbeat figures, config. */
   onMessage(workerId: string, message: ChildMessage): void;
+  /** The worker's wrapper answered a request (send, gc, heapdump). */
+  onReply?(workerId: string, reply: Reply): void;
+  /** The worker exited or never started: its unanswered requests never will be. */
+  onGone?(workerId: string): void;
 }
 
 /**
@@ -44,9 +49,11 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
         report({ type: 'CHILD.FORKED', pid });
       },
       forkFailed(error) {
+        deps.onGone?.(workerId);
         report({ type: 'CHILD.SPAWN_FAILED', error });
       },
       wrapper(message) {
+        if (message.type === 'reply') return deps.onReply?.(workerId, message);
         const event = toChildEvent(message);
         if (event) report(event);
         if (isChildMessage(message)) deps.onMessage(workerId, message);
@@ -56,6 +63,7 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
       },
       exit(code, signal) {
         alive = false;
+        deps.onGone?.(workerId);
         report({ type: 'CHILD.EXIT', code, signal });
       },
     });
@@ -76,6 +84,7 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
     return () => {
       stopped = true;
       link.forget(workerId);
+      deps.onGone?.(workerId);
       if (alive) link.signal(workerId, 'SIGKILL');
     };
   });

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from '../fs/async-fs.js';
-import { constants as osConstants } from 'node:os';
 import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
@@ -20,6 +18,7 @@ import {
 } from './process-definition.js';
 import { contextOf, info, type Managed, type ProcessTable } from './process-table.js';
 import { createClusterMethods, type WorkerSummary, workerSummaries } from './cluster-methods.js';
+import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from './app-start.js';
 import type { AppService } from './app-service.js';
 import { parseStartRequest } from './start-request.js';
@@ -69,15 +68,6 @@ export interface ProcessSummary extends ProcessInfo {
 
 export type { WorkerSummary };
 
-function parseSignal(value: unknown): NodeJS.Signals {
-  if (typeof value !== 'string') throw new GuvError('GUV_BAD_ARGUMENT', 'signal must be a string');
-  const name = (value.startsWith('SIG') ? value : `SIG${value}`).toUpperCase();
-  if (!Object.hasOwn(osConstants.signals, name)) {
-    throw new GuvError('GUV_BAD_ARGUMENT', `unknown signal "${value}"`);
-  }
-  return name as NodeJS.Signals;
-}
-
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler> {
   const { table, config } = deps;
@@ -105,19 +95,6 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
 
   function target(params: unknown): Managed {
     return table.get(stringParam(objectParams(params), 'target'));
-  }
-
-  function liveHandle(managed: Managed) {
-    if (managed.kind === 'cluster') {
-      throw new GuvError(
-        'GUV_NOT_SUPPORTED',
-        `${managed.definition.name} is a cluster: this goes to single processes only`,
-      );
-    }
-    if (!managed.handle) {
-      throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
-    }
-    return managed.handle;
   }
 
   async function waitForDaemon(state: string): Promise<void> {
@@ -222,67 +199,6 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       return { name, history, lines: deps.observability.why(id, history) };
     },
 
-    send: async (params) => {
-      const p = objectParams(params);
-      const managed = target(p);
-      const event = stringParam(p, 'event');
-      const args = Array.isArray(p.args) ? p.args : [];
-      const hadListeners = await liveHandle(managed).send(event, args);
-      return { delivered: hadListeners };
-    },
-    signal: (params) => {
-      const p = objectParams(params);
-      const managed = target(p);
-      const signal = parseSignal(p.signal);
-      if (!liveHandle(managed).signal(signal)) {
-        throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
-      }
-      return { signal };
-    },
-    write: (params) => {
-      const p = objectParams(params);
-      const managed = target(p);
-      if (typeof p.data !== 'string')
-        throw new GuvError('GUV_BAD_ARGUMENT', '"data" must be a string');
-      if (!liveHandle(managed).write(p.data)) {
-        throw new GuvError(
-          'GUV_PROCESS_NOT_RUNNING',
-          `${managed.definition.name} does not accept input`,
-        );
-      }
-      return { written: Buffer.byteLength(p.data) };
-    },
-    gc: async (params) => {
-      await liveHandle(target(params)).gc();
-      return { ok: true };
-    },
-    heapdump: async (params) => {
-      const p = objectParams(params);
-      const managed = target(p);
-      const handle = liveHandle(managed);
-      let path: string;
-      if (typeof p.path === 'string' && p.path.length > 0) path = p.path;
-      else {
-        // The process's log folder exists only once it has printed something.
-        const folder = `${deps.home.logs}/${managed.definition.name}`;
-        await mkdir(folder, { recursive: true });
-        path = `${folder}/heap-${Date.now()}.heapsnapshot`;
-      }
-      let written: string;
-      try {
-        written = await handle.heapdump(path);
-      } catch (cause) {
-        throw new GuvError(
-          'GUV_HEAPDUMP_FAILED',
-          `${managed.definition.name} could not write a heap snapshot to ${path}: ${(cause as Error).message}`,
-          { cause },
-        );
-      }
-      if (p.summary !== true) return { path: written };
-      const top = typeof p.top === 'number' && Number.isInteger(p.top) && p.top > 0 ? p.top : 20;
-      return { path: written, summary: await deps.observability.summariseHeap(written, top) };
-    },
-
     metrics: async (params) => {
       const p = objectParams(params);
       if (p.format !== undefined && p.format !== 'openmetrics' && p.format !== 'prometheus') {
@@ -339,6 +255,11 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
   Object.assign(
     methods,
     createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
+    createLiveMethods({
+      target,
+      logsDir: deps.home.logs,
+      summariseHeap: (path, top) => deps.observability.summariseHeap(path, top),
+    }),
   );
   return {
     ...methods,

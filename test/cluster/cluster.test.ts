@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -331,5 +331,50 @@ describe('a cluster started with -i', () => {
       return state.processes.find((p) => p.definition.name === 'saved' && p.desired === 'running');
     }, 'the saved cluster');
     expect(saved.definition.instances).toBe(3);
+  });
+});
+
+describe('commands to a cluster', () => {
+  it('send, signal, gc and heapdump reach every running worker; write is refused', async () => {
+    const { started } = await startCluster('live', 2, fixture('cluster-live.js'));
+    const pids = serving(started).map((worker) => worker.pid);
+    expect(pids).toHaveLength(2);
+    const logged = () =>
+      recorder.events
+        .filter((e) => e.type === 'worker:log:info')
+        .map((e) => (e.args[2] as { message: string }).message);
+
+    expect(await client.process('live').send('my-event', 'a', 1)).toEqual({
+      delivered: true,
+      workers: 2,
+    });
+    await eventually(
+      () => pids.every((pid) => logged().includes(`my-event ${pid} ["a",1]`)),
+      'my-event in both workers',
+    );
+
+    const signalled = await guv(home, ['signal', 'live', 'USR2']);
+    expect(signalled.code).toBe(0);
+    expect(signalled.stdout).toContain('sent SIGUSR2 to 2 workers of live');
+    await eventually(
+      () => pids.every((pid) => logged().includes(`SIGUSR2 ${pid}`)),
+      'SIGUSR2 in both workers',
+    );
+
+    const collected = await guv(home, ['gc', 'live']);
+    expect(collected.stdout).toBe('collected garbage in 2 workers of live\n');
+
+    const dir = mkdtempSync('/tmp/guvt-heap-');
+    scratch.push(dir);
+    const dumped = await guv(home, ['heapdump', 'live', join(dir, 'live.heapsnapshot')]);
+    expect(dumped.code).toBe(0);
+    const files = [0, 1].map((index) => join(dir, `live-worker${index}.heapsnapshot`));
+    expect(dumped.stdout.trim().split('\n')).toEqual(files);
+    for (const file of files) expect(statSync(file).size).toBeGreaterThan(1000);
+
+    const written = await guv(home, ['write', 'live', 'hello']);
+    expect(written.code).not.toBe(0);
+    expect(written.stderr).toContain('live is a cluster: its workers read no input');
+    expect((await cluster('live')).status).toBe('running');
   });
 });

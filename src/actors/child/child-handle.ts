@@ -1,13 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { GuvError } from '../../errors.js';
 import type { SerializedError } from '../../types/info.js';
-import { type SupervisorBody, WRAPPER_CMD, type WrapperBody } from '../wrapper/protocol.js';
+import { type SupervisorBody, WRAPPER_CMD } from '../wrapper/protocol.js';
 import { killGroup } from './kill-group.js';
-
-type Reply = Extract<WrapperBody, { type: 'reply' }>;
-type Request = Extract<SupervisorBody, { type: 'send' | 'gc' | 'heapdump' }>;
-/** A request without its id, as callers write it. */
-type RequestBody<T = Request> = T extends Request ? Omit<T, 'requestId'> : never;
+import { PendingReplies, type Reply, type RequestBody } from './pending-replies.js';
 
 /**
  * The daemon's grip on one live child: talk to its wrapper, write to its stdin, signal its group.
@@ -15,8 +11,7 @@ type RequestBody<T = Request> = T extends Request ? Omit<T, 'requestId'> : never
  */
 export class ChildHandle {
   readonly #child: ChildProcess;
-  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  #nextRequestId = 0;
+  readonly #pending = new PendingReplies();
 
   constructor(
     readonly id: string,
@@ -69,31 +64,16 @@ export class ChildHandle {
 
   /** Called by the child actor with each `reply` from the wrapper. */
   settle(reply: Reply): void {
-    const pending = this.#pending.get(reply.requestId);
-    if (!pending) return;
-    this.#pending.delete(reply.requestId);
-    if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(Object.assign(new Error(reply.error.message), reply.error));
+    this.#pending.settle(reply);
   }
 
   /** Called by the child actor when the child has exited. */
   close(): void {
-    for (const { reject } of this.#pending.values()) {
-      reject(new GuvError('GUV_CHILD_EXITED', `process ${this.id} exited before answering`));
-    }
-    this.#pending.clear();
+    this.#pending.rejectAll(`process ${this.id}`);
   }
 
   #request(body: RequestBody): Promise<unknown> {
-    const requestId = ++this.#nextRequestId;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
-      const failed = this.#post({ ...body, requestId } as SupervisorBody);
-      if (failed) {
-        this.#pending.delete(requestId);
-        reject(failed);
-      }
-    });
+    return this.#pending.request(body, (message) => this.#post(message));
   }
 
   #post(message: SupervisorBody): GuvError | null {

@@ -1,7 +1,9 @@
+import { plural } from '../format/units.js';
 import { targetCommand } from '../target-command.js';
 
 export default targetCommand('guv gc <p>', async (client, target, _rest, io) => {
-  await client.request('gc', { target });
-  io.stdout.write(`collected garbage in ${target}\n`);
+  const { workers } = await client.request<{ workers?: number }>('gc', { target });
+  const where = workers === undefined ? target : `${plural(workers, 'worker')} of ${target}`;
+  io.stdout.write(`collected garbage in ${where}\n`);
   return 0;
 });

@@ -6,12 +6,20 @@ import { withClient } from '../connect.js';
 import { renderTable } from '../format/table.js';
 import { formatBytes } from '../format/units.js';
 
-interface HeapdumpResult {
+interface Snapshot {
   path: string;
   summary?: { constructors: { constructor: string; count: number; selfSize: number }[] };
 }
 
-/** `guv heapdump <p> [file] [--summary] [--top N]`: writes a heap snapshot; `--summary` prints the top constructors. */
+/** One snapshot; a cluster's answer also lists one per running worker. */
+interface HeapdumpResult extends Snapshot {
+  workers?: Snapshot[];
+}
+
+/**
+ * `guv heapdump <p> [file] [--summary] [--top N]`: writes a heap snapshot (one per running worker
+ * of a cluster: `<file>-worker<index>.heapsnapshot`); `--summary` prints the top constructors.
+ */
 const heapdump: CliCommand = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
@@ -31,9 +39,10 @@ const heapdump: CliCommand = async (args, io) => {
   const result = await withClient(io.env, (client) =>
     client.request<HeapdumpResult>('heapdump', params, 600_000),
   );
-  io.stdout.write(`${result.path}\n`);
-  if (result.summary) {
-    const rows = result.summary.constructors.map((c) => [
+  for (const snapshot of result.workers ?? [result]) {
+    io.stdout.write(`${snapshot.path}\n`);
+    if (!snapshot.summary) continue;
+    const rows = snapshot.summary.constructors.map((c) => [
       c.constructor,
       String(c.count),
       formatBytes(c.selfSize),

@@ -28,3 +28,8 @@ export function formatUptime(ms: number | null): string {
     .map(([value, unit]) => `${value}${unit}`)
     .join('');
 }
+
+/** `1 worker`, `2 workers`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
