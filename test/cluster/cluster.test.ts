@@ -168,6 +168,8 @@ describe('a cluster started with -i', () => {
     const exits = clusterEvents('reload').filter((e) => e.type === 'worker:exit');
     expect(exits.length).toBeGreaterThanOrEqual(4);
     expect(exits.every((e) => e.args[2] === 0 && e.args[3] === null)).toBe(true);
+    const why = await guv(home, ['why', 'reload']);
+    expect(why.stdout.match(/^ {2}reloaded at /gm)).toHaveLength(3);
   });
 
   it('resizes 2 → 4 → 1 with the right events; scaling down drains the retired workers', async () => {

@@ -191,6 +191,13 @@ describe('cluster chart', () => {
       'worker:starting',
     ]);
     expect(c.recorder.argsOf('worker:new')[0]).toEqual([four, fresh('web.0.1', 0)]);
+    // `guv why` shows how the reload ended.
+    expect(
+      c.actor
+        .getSnapshot()
+        .context.history.slice(-2)
+        .map(({ from, to }) => `${from} → ${to}`),
+    ).toEqual(['online → reloading', 'reloading → reloaded']);
     expect(c.recorder.argsOf('worker:stopped')[0]).toEqual([
       four,
       { id: 'web.0', index: 0, pid: null, status: 'stopped', restarts: 0, startedAt: null },
@@ -250,6 +257,10 @@ describe('cluster chart', () => {
     ]);
     expect(c.child.signals()).toEqual([]);
     expect(c.value()).toEqual({ managed: { active: { health: 'online', operation: 'idle' } } });
+    expect(c.actor.getSnapshot().context.history.at(-1)).toMatchObject({
+      from: 'reloading',
+      to: 'reload-failed',
+    });
   });
 
   it('gives up a reload whose new worker is not ready in time', () => {

@@ -38,6 +38,7 @@ const managerNotProvided = fromCallback<EventObject, ManagerInput>(({ input }) =
 
 type SiblingAction =
   | { type: 'publish'; params: BusEvent }
+  | { type: 'record'; params: { state: ClusterState } }
   | { type: 'retire'; params: { workers: WorkerRecord[] } };
 
 /**
@@ -157,6 +158,7 @@ export const clusterMachine = setup({
     abandonReload: enqueueActions(({ context, enqueue }, params: { timedOut: boolean }) => {
       const error = reloadFailure(context, params.timedOut);
       enqueue.assign({ incoming: null, reloadQueue: [], lastError: error });
+      enqueue(sibling({ type: 'record', params: { state: 'reload-failed' } }));
       if (context.incoming) {
         enqueue(sibling({ type: 'retire', params: { workers: [context.incoming] } }));
       }
@@ -326,13 +328,16 @@ export const clusterMachine = setup({
                         {
                           guard: 'reloadQueueEmpty',
                           target: '#cluster.managed.active.operation.idle',
-                          actions: {
-                            type: 'publish',
-                            params: ({ context }) => ({
-                              type: 'cluster:reloaded',
-                              args: [clusterInfo(context)],
-                            }),
-                          },
+                          actions: [
+                            { type: 'record', params: { state: 'reloaded' } },
+                            {
+                              type: 'publish',
+                              params: ({ context }) => ({
+                                type: 'cluster:reloaded',
+                                args: [clusterInfo(context)],
+                              }),
+                            },
+                          ],
                         },
                         {
                           target: 'waiting',

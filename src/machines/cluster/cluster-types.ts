@@ -44,6 +44,9 @@ export type ClusterState =
   | 'ready'
   | 'online'
   | 'reloading'
+  /** Recorded when a reload ends (the health states go on): `guv why` shows how it ended. */
+  | 'reloaded'
+  | 'reload-failed'
   | 'stopping'
   | 'stopped'
   | 'failed';
