@@ -135,7 +135,7 @@ function notRunning(managed: Managed): GuvError {
   return new GuvError('GUV_PROCESS_NOT_RUNNING', `${managed.definition.name} is not running`);
 }
 
-export function parseSignal(value: unknown): NodeJS.Signals {
+function parseSignal(value: unknown): NodeJS.Signals {
   if (typeof value !== 'string') throw new GuvError('GUV_BAD_ARGUMENT', 'signal must be a string');
   const name = (value.startsWith('SIG') ? value : `SIG${value}`).toUpperCase();
   if (!Object.hasOwn(osConstants.signals, name)) {
