@@ -22,7 +22,7 @@ export interface HeapSamples {
   used: number;
   /** Heap in use at the previous sample. */
   previous: number;
-  /** Heap in use right after the last trim (or at start). */
+  /** Heap in use right after the last trim (0 before the first). */
   afterLastTrim: number;
 }
 
@@ -55,7 +55,8 @@ export interface IdleTrimOptions {
  */
 export function startIdleTrim(options: IdleTrimOptions): { stop(): void } {
   let previous = options.heapUsed();
-  let afterLastTrim = previous;
+  // Never trimmed yet: the first quiet moment gives back what booting left behind.
+  let afterLastTrim = 0;
   const timer = setInterval(() => {
     const used = options.heapUsed();
     if (shouldTrim({ used, previous, afterLastTrim }, options.policy)) {

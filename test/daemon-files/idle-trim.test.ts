@@ -71,6 +71,16 @@ describe('startIdleTrim', () => {
     trim.stop();
   });
 
+  it('trims what booting left behind at the first quiet moment', () => {
+    const { heap, collect, heapUsed } = fakeHeap(2 * MiB);
+    heap.used = 6 * MiB;
+    const trim = startIdleTrim({ collect, heapUsed, intervalMs: 1000 });
+    vi.advanceTimersByTime(1000);
+    expect(heap.collections).toBe(2);
+    expect(heap.used).toBe(2 * MiB);
+    trim.stop();
+  });
+
   it('stops sampling when stopped', () => {
     const { heap, collect, heapUsed } = fakeHeap(1 * MiB);
     const sample = vi.fn(heapUsed);

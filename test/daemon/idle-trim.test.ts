@@ -16,6 +16,7 @@ home.env.GUV_LOG_LEVEL = 'debug';
 afterAll(() => cleanupHome(home), 60_000);
 
 interface TrimRecord {
+  time: number;
   msg: string;
   before: number;
   after: number;
@@ -41,11 +42,13 @@ describe('the daemon after a burst of work', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => startTracked(client, home, script, { name: `h${i}` })),
     );
-    const [trim] = await eventually(() => {
-      const seen = trims();
-      return seen.length > 0 ? seen : null;
-    }, 'a "heap trimmed" line in the daemon log');
-    expect(trim!.after).toBeLessThan(trim!.before);
+    // The daemon may also have trimmed what its boot left behind: the trim wanted is a later one.
+    const startsDone = Date.now();
+    const trim = await eventually(
+      () => trims().find((record) => record.time >= startsDone),
+      'a "heap trimmed" line after the starts',
+    );
+    expect(trim.after).toBeLessThan(trim.before);
     expect((await client.listProcesses()).filter((p) => p.status === 'running')).toHaveLength(20);
   }, 60_000);
 });
