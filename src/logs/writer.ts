@@ -306,12 +306,12 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
   }
 }
 
-/** The buffers still to write after `written` bytes of `buffers` went out. */
 /** Milliseconds on the monotonic clock (the global `performance` loads node:perf_hooks, ~10 modules). */
 function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** The buffers still to write after `written` bytes of `buffers` went out. */
 function dropWritten(buffers: Buffer[], written: number): Buffer[] {
   let index = 0;
   while (index < buffers.length && written >= buffers[index]!.length) {
