@@ -61,8 +61,10 @@ export function createHeavyWorkPool(options: HeavyWorkPoolOptions = {}): HeavyWo
       clearTimeout(idleTimer);
       idleTimer = null;
     }
+    if (pool) return pool;
     // Imported on first use: the daemon is a CommonJS bundle and tinypool an ES module.
     const { default: TinypoolClass } = await import('tinypool');
+    // Another run may have made the pool while this one waited for the import.
     pool ??= new TinypoolClass({
       filename: pathToFileURL(options.workerPath ?? resolveHeavyWorkerPath()).href,
       minThreads: 0,
