@@ -79,8 +79,11 @@ export interface ProcessHandle {
    * worker (`workers` says how many; `delivered` is true when any of them listens for it).
    */
   send(event: string, ...args: unknown[]): Promise<{ delivered: boolean; workers?: number }>;
-  /** Signals the process's group; for a cluster, every running worker. */
-  signal(signal: NodeJS.Signals | string): Promise<void>;
+  /**
+   * Signals the process's group; for a cluster, every running worker (`pids` lists them).
+   * Resolves with the signal's full name (`USR2` → `SIGUSR2`).
+   */
+  signal(signal: NodeJS.Signals | string): Promise<{ signal: NodeJS.Signals; pids?: number[] }>;
   write(data: string): Promise<void>;
 }
 
@@ -211,9 +214,7 @@ export class GuvClient {
       id: target,
       kill: () => this.stopProcess(target),
       send: (event, ...args) => this.request('send', { target, event, args }),
-      signal: async (signal) => {
-        await this.request('signal', { target, signal });
-      },
+      signal: (signal) => this.request('signal', { target, signal }),
       write: async (data) => {
         await this.request('write', { target, data });
       },

@@ -5,10 +5,7 @@ import { targetCommand } from '../target-command.js';
 export default targetCommand(
   'guv signal <p> <signal>',
   async (client, target, [signal], io) => {
-    const result = await client.request<{ signal: string; pids?: number[] }>('signal', {
-      target,
-      signal,
-    });
+    const result = await client.process(target).signal(signal!);
     const to = result.pids
       ? `${plural(result.pids.length, 'worker')} of ${target} (pid ${result.pids.join(', ')})`
       : target;
