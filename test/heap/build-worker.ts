@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileWithTsc, mtime } from '../helpers/build-cts.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'src/heap/heavy-worker.ts');
@@ -22,15 +22,7 @@ export function ensureHeavyWorkerBuilt(): string {
   if (mtime(builtWorker) >= Math.max(...sources.map(mtime))) return builtWorker;
   const out = mkdtempSync(join(tmpdir(), 'guv-heavy-worker-'));
   try {
-    execFileSync(
-      join(root, 'node_modules/.bin/tsc'),
-      [
-        ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'],
-        ...['--strict', '--types', 'node', '--skipLibCheck', '--verbatimModuleSyntax'],
-        ...['--rootDir', join(root, 'src'), '--outDir', out, entry],
-      ],
-      { cwd: root, stdio: 'pipe' },
-    );
+    compileWithTsc(entry, out, join(root, 'src'));
     // The entry last: its presence means the rest is in place.
     const emitted = walk(out).sort(
       (a, b) => Number(a.endsWith('heavy-worker.js')) - Number(b.endsWith('heavy-worker.js')),
@@ -50,12 +42,4 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
   );
-}
-
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
 }

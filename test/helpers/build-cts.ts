@@ -17,15 +17,7 @@ export function ensureCtsBuilt(source: string, built: string): string {
   if (mtime(to) >= mtime(from)) return to;
   const out = mkdtempSync(join(tmpdir(), 'guv-cts-'));
   try {
-    execFileSync(
-      join(root, 'node_modules/.bin/tsc'),
-      [
-        ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'],
-        ...['--strict', '--types', 'node', '--skipLibCheck', '--verbatimModuleSyntax'],
-        ...['--outDir', out, from],
-      ],
-      { cwd: root, stdio: 'pipe' },
-    );
+    compileWithTsc(from, out);
     mkdirSync(dirname(to), { recursive: true });
     renameSync(join(out, basename(to)), to);
   } finally {
@@ -34,7 +26,25 @@ export function ensureCtsBuilt(source: string, built: string): string {
   return to;
 }
 
-function mtime(path: string): number {
+/**
+ * Compiles `entry` (and what it imports) into `outDir` with the package's compiler settings;
+ * with `rootDir`, the output keeps the source tree's layout below it.
+ */
+export function compileWithTsc(entry: string, outDir: string, rootDir?: string): void {
+  execFileSync(
+    join(root, 'node_modules/.bin/tsc'),
+    [
+      ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'],
+      ...['--strict', '--types', 'node', '--skipLibCheck', '--verbatimModuleSyntax'],
+      ...(rootDir ? ['--rootDir', rootDir] : []),
+      ...['--outDir', outDir, entry],
+    ],
+    { cwd: root, stdio: 'pipe' },
+  );
+}
+
+/** A file's modification time in ms, 0 when it is missing. */
+export function mtime(path: string): number {
   try {
     return statSync(path).mtimeMs;
   } catch {
