@@ -54,7 +54,7 @@ export async function installApp(
   let staging: string | null = null;
   try {
     await cloneInto(url, temp, gitOptions);
-    const name = request.name ?? (await nameFor(temp, url));
+    const name = request.name ?? (await nameFor(temp, url, runAs));
     await assertFree(name, ctx);
     const dir = await resolveAppDir(ctx.appsRoot, name);
     staging = await stagingDirFor(ctx.appsRoot, name);
@@ -83,9 +83,9 @@ async function assertFree(name: string, ctx: InstallAppContext): Promise<void> {
   }
 }
 
-/** package.json's name, else the last part of the URL without `.git`. */
-export async function nameFor(cloned: string, url: string): Promise<string> {
-  const fromPackage = (await readAppPackage(cloned)).appName;
+/** package.json's name (read as `runAs` when given), else the last part of the URL without `.git`. */
+export async function nameFor(cloned: string, url: string, runAs: RunAs | null): Promise<string> {
+  const fromPackage = (await readAppPackage(cloned, { runAs })).appName;
   if (fromPackage) return fromPackage;
   const last =
     url

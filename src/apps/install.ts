@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GuvError } from '../errors.js';
 import { checkedAppDir, stagingDirFor } from './app-dir.js';
 import type { AppInput } from './context.js';
-import { npmInstallArgs, runNpm } from './npm.js';
+import { npmInstallArgs, npmRunsAsRoot, runNpm } from './npm.js';
 import { readAppPackage } from './package-json.js';
 import { pathExists } from './path-exists.js';
 
@@ -43,14 +43,17 @@ export async function installDependencies(input: AppInput): Promise<InstallResul
 
 async function installIn(cwd: string, input: AppInput): Promise<InstallResult> {
   if (!(await pathExists(join(cwd, 'package.json')))) return { npmArgs: null };
-  const pkg = await readAppPackage(cwd);
   const runAs = input.runAs ?? null;
-  const npmArgs = npmInstallArgs({
-    lockfile: pkg.lockfile,
+  const pkg = await readAppPackage(cwd, { runAs });
+  const plan = { lockfile: pkg.lockfile, runAs, daemonUid: process.getuid?.() ?? -1 };
+  const npmArgs = npmInstallArgs(plan);
+  await runNpm(npmArgs, {
+    cwd,
     runAs,
-    daemonUid: process.getuid?.() ?? -1,
+    asRoot: npmRunsAsRoot(plan),
+    onOutput: input.onOutput,
+    signal: input.signal,
   });
-  await runNpm(npmArgs, { cwd, runAs, onOutput: input.onOutput, signal: input.signal });
   return { npmArgs };
 }
 

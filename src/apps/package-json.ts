@@ -1,8 +1,12 @@
-import { readFile } from '../fs/async-fs.js';
 import { join, relative, resolve, sep } from 'node:path';
+import type { RunAs } from '../actors/git/run-as.js';
 import { GuvError } from '../errors.js';
 import { parseAppName } from './validate.js';
 import { isReachable } from './path-exists.js';
+import { readAppFile } from './read-app-file.js';
+
+/** More than any real package.json; a larger one is refused unread. */
+export const PACKAGE_JSON_MAX_BYTES = 1024 * 1024;
 
 export interface AppPackage {
   /** `name` from package.json, unchecked; null when absent. */
@@ -15,12 +19,26 @@ export interface AppPackage {
   lockfile: 'package-lock.json' | 'npm-shrinkwrap.json' | null;
 }
 
+export interface ReadAppPackageOptions {
+  /** The app's user, when it has one under a root daemon: package.json is read as that user. */
+  runAs?: RunAs | null;
+}
+
 /**
  * Read an app's package.json as data (never `require`d: it is someone else's code) and the
- * facts guv needs from it. A folder without package.json is an app with defaults.
+ * facts guv needs from it. A folder without package.json is an app with defaults. Only a file
+ * inside `dir` of at most {@link PACKAGE_JSON_MAX_BYTES} is read (see readAppFile).
  */
-export async function readAppPackage(dir: string): Promise<AppPackage> {
-  const json = await readJsonObject(join(dir, 'package.json'));
+export async function readAppPackage(
+  dir: string,
+  options: ReadAppPackageOptions = {},
+): Promise<AppPackage> {
+  const text = await readAppFile(dir, 'package.json', {
+    runAs: options.runAs ?? null,
+    maxBytes: PACKAGE_JSON_MAX_BYTES,
+    code: 'GUV_BAD_PACKAGE_JSON',
+  });
+  const json = text === null ? null : parseJsonObject(text, join(dir, 'package.json'));
   const packageName = typeof json?.name === 'string' ? json.name : null;
   return {
     packageName,
@@ -60,14 +78,7 @@ async function findLockfile(dir: string): Promise<AppPackage['lockfile']> {
   return null;
 }
 
-async function readJsonObject(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+function parseJsonObject(text: string, file: string): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(text);

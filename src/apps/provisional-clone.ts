@@ -39,10 +39,10 @@ export async function cloneForName(options: ProvisionalCloneOptions): Promise<Pr
     const repo = join(holder, 'repo');
     await cloneInto(url, repo, options);
     if (ref !== null) {
-      const label = await nameFor(repo, url).catch(() => url);
+      const label = await nameFor(repo, url, options.runAs ?? null).catch(() => url);
       await checkoutIn({ ...options, cwd: repo }, ref, label);
     }
-    return { name: await nameFor(repo, url), repo, discard };
+    return { name: await nameFor(repo, url, options.runAs ?? null), repo, discard };
   } catch (error) {
     await discard();
     throw error;

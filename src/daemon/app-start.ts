@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAppPackage } from '../apps/package-json.js';
+import { runAsForApp } from '../apps/run-as.js';
 import type { AppService } from './app-service.js';
 import type { StartRequest } from './start-request.js';
 
@@ -16,7 +17,9 @@ export async function appStartRequest(
 ): Promise<{ app: string; request: StartRequest } | null> {
   if (!apps.has(request.target)) return null;
   const app = apps.get(request.target);
-  const script = join(app.dir, (await readAppPackage(app.dir)).main);
+  // As the app's user: the folder is that user's to fill with links to what only root may read.
+  const pkg = await readAppPackage(app.dir, { runAs: await runAsForApp(app) });
+  const script = join(app.dir, pkg.main);
   return {
     app: app.name,
     request: {

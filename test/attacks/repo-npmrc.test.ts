@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { removeDir, sh } from '../apps/git-fixtures.js';
-import { type CliResult, cleanupHome, guv, makeHome, type TestHome } from '../helpers/daemon-harness.js';
+import {
+  type CliResult,
+  cleanupHome,
+  guv,
+  makeHome,
+  type TestHome,
+} from '../helpers/daemon-harness.js';
 import { createThrowawayUser, isRoot, rootIt, type ThrowawayUser } from './helpers.js';
 import {
   chownTree,

@@ -113,7 +113,7 @@ describe('finding 9: package.json is read as data the repository controls', () =
       expect(list.stdout).not.toContain(SECRET);
       expect(readFileSync(home.daemonLog, 'utf8')).not.toContain(SECRET);
       expect(JSON.stringify(recorder.events)).not.toContain(SECRET);
-      recorder.off();
+      await recorder.off();
     },
     300_000,
   );

@@ -1,5 +1,6 @@
 import { GuvError } from '../../errors.js';
 import { gitLocation } from './locate-git.js';
+import { rootGitEnv } from './root-git-env.js';
 import type { RunAs } from './run-as.js';
 import { type CommandResult, runCommand } from './run-command.js';
 
@@ -11,6 +12,8 @@ export interface GitOptions {
   /** Every chunk git writes, stdout and stderr (`--progress` goes to stderr). */
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** The daemon's uid (default: this process's): a git that stays root reads no root config. */
+  daemonUid?: number;
 }
 
 /**
@@ -32,7 +35,8 @@ export const GIT_SAFETY_ENV: Readonly<Record<string, string>> = {
 export async function runGit(args: readonly string[], options: GitOptions): Promise<CommandResult> {
   const location = await gitLocation();
   const { exec, setupEnvironment } = await import('dugite');
-  const gitEnv = { ...location.env, ...GIT_SAFETY_ENV };
+  const asRoot = !options.runAs && (options.daemonUid ?? process.getuid?.()) === 0;
+  const gitEnv = { ...location.env, ...GIT_SAFETY_ENV, ...(asRoot ? rootGitEnv() : {}) };
   try {
     if (options.runAs) {
       // dugite's exec has no uid/gid option: use its environment, spawn the binary ourselves.

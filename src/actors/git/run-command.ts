@@ -8,12 +8,16 @@ export interface RunCommandOptions {
   runAs?: Pick<RunAs, 'uid' | 'gid'> | null;
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** Keep at most this many characters of stdout and of stderr; past it the child is killed. */
+  maxOutput?: number;
 }
 
 export interface CommandResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** True when the child wrote more than `maxOutput` and was killed for it. */
+  overflowed?: boolean;
 }
 
 /**
@@ -35,21 +39,27 @@ export function runCommand(
       // libuv also clears supplementary groups when it changes uid/gid as root.
       ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     });
-    let stdout = '';
-    let stderr = '';
+    const out = { stdout: '', stderr: '' };
+    const max = options.maxOutput ?? Number.POSITIVE_INFINITY;
+    let overflowed = false;
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+      if (overflowed) return;
+      if (out[stream].length + chunk.length > max) {
+        overflowed = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      out[stream] += chunk;
+      options.onOutput?.(chunk);
+    };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      options.onOutput?.(chunk);
-    });
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-      options.onOutput?.(chunk);
-    });
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      resolve({ stdout, stderr, exitCode: code ?? signalExitCode(signal) });
+      const exitCode = code ?? signalExitCode(signal);
+      resolve({ ...out, exitCode, ...(overflowed ? { overflowed } : {}) });
     });
   });
 }
