@@ -74,7 +74,7 @@ export async function readAppFile(
     const [token, size] = why.split(' ');
     const limit = `the ${mib(options.maxBytes)} guv reads`;
     if (token === 'E2BIG')
-      return size ? `is ${mib(Number(size))}, more than ${limit}` : `is more than ${limit}`;
+      return size ? `is ${size} bytes, more than ${limit}` : `is more than ${limit}`;
     if (token === 'ENOTREG') return 'is not a regular file';
     if (token === 'ELOOP')
       return "is a symlink out of the app's folder: guv reads only files inside it";
@@ -136,8 +136,8 @@ async function readAsUser(file: string, max: number, runAs: RunAs): Promise<Read
   }
 }
 
-/** `1 MiB`, `50.0 MiB`. */
+/** `1 MiB`, `512 KiB`, `1000 bytes`. */
 function mib(bytes: number): string {
-  const value = bytes / MIB;
-  return Number.isInteger(value) ? `${value} MiB` : `${value.toFixed(1)} MiB`;
+  if (bytes % MIB === 0) return `${bytes / MIB} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }

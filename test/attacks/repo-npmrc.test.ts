@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { removeDir, sh } from '../apps/git-fixtures.js';
@@ -119,6 +121,44 @@ describe('finding 1: a repository cannot make npm run a program as root', () => 
       const switched = await guv(home, ['setref', 'shop', 'evil'], { timeoutMs: 120_000 });
       expect(rootMarks(markers), switched.stderr).toEqual([]);
       expectNpmrcRefused(switched);
+    },
+    240_000,
+  );
+
+  rootIt(
+    'finding 1: npm as root reads no .npmrc above the checkout, where a package.json with workspaces takes the app in',
+    async () => {
+      const origin = join(base, 'origin');
+      const url = await makeRepo(origin, {
+        'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', main: 'index.js' }),
+        'index.js': '',
+      });
+      const installed = await guv(home, ['install', url, 'shop'], { timeoutMs: 120_000 });
+      expect(installed.code, installed.stderr).toBe(0);
+      // Whoever may write a folder above the apps folder: npm would walk up to it.
+      const depUrl = await makeRepo(join(base, 'dep'), {
+        'package.json': JSON.stringify({ name: 'dep', version: '1.0.0' }),
+      });
+      const evil = join(base, 'evil.sh');
+      await writeFile(evil, reportingScript(markers, 'npm-git', 'exec git "$@"'), { mode: 0o755 });
+      await writeFile(
+        join(home.dir, 'package.json'),
+        JSON.stringify({
+          name: 'above',
+          workspaces: ['apps/*'],
+          dependencies: { dep: `git+${depUrl}` },
+        }),
+      );
+      await writeFile(join(home.dir, '.npmrc'), `git=${evil}\n`);
+
+      sh(origin, 'checkout', '-q', '-b', 'dev');
+      await commitFiles(origin, { 'dev.txt': 'dev\n' }, 'dev');
+      sh(origin, 'checkout', '-q', 'main');
+      expect((await guv(home, ['updaterefs', 'shop'], { timeoutMs: 120_000 })).code).toBe(0);
+      const switched = await guv(home, ['setref', 'shop', 'dev'], { timeoutMs: 120_000 });
+      expect(rootMarks(markers), switched.stderr).toEqual([]);
+      expect(switched.code, switched.stderr).toBe(0);
+      expect(existsSync(join(home.dir, 'node_modules'))).toBe(false);
     },
     240_000,
   );

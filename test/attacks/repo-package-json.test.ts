@@ -13,6 +13,8 @@ import {
   startDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
+import { readAppPackage } from '../../src/apps/package-json.js';
+import { resolveRunAs } from '../../src/apps/run-as.js';
 import { createThrowawayUser, isRoot, rootIt, runAs, type ThrowawayUser } from './helpers.js';
 import { chownTree, makeAttackBase, makeRepo } from './repo-fixtures.js';
 
@@ -144,5 +146,31 @@ describe('finding 9: package.json is read as data the repository controls', () =
       expect(peakMiB(pid)).toBeLessThan(150);
     },
     300_000,
+  );
+
+  rootIt(
+    "finding 9: package.json is read as the app's user: a root-only file in its folder stays unread",
+    async () => {
+      // As a hard link to a root-only file would be: inside the folder, but not the user's to read.
+      const dir = join(base, 'checkout');
+      await mkdir(dir);
+      chownTree(user!.name, dir);
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `${SECRET}-NAME` }), {
+        mode: 0o600,
+      });
+      const error = await readAppPackage(dir, { runAs: await resolveRunAs(user!.name) }).catch(
+        (e: Error) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(
+        `package.json cannot be read as user "${user!.name}" (EACCES)`,
+      );
+      expect(JSON.stringify(error)).not.toContain(SECRET);
+      // The same file is the user's to read once it is the user's.
+      chownTree(user!.name, dir);
+      const pkg = await readAppPackage(dir, { runAs: await resolveRunAs(user!.name) });
+      expect(pkg.packageName).toBe(`${SECRET}-NAME`);
+    },
+    60_000,
   );
 });
