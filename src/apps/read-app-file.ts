@@ -1,4 +1,4 @@
-import { constants, promises as fsPromises } from 'node:fs';
+import * as fs from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { RunAs } from '../actors/git/run-as.js';
 import { runCommand } from '../actors/git/run-command.js';
@@ -17,7 +17,7 @@ export interface ReadAppFileOptions {
 
 const MIB = 1024 * 1024;
 const READ_DEADLINE_MS = 30_000;
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
 
 /**
  * Reads `file` (a path with no symlinks) up to `max` bytes; on failure writes one reason on
@@ -68,32 +68,37 @@ export async function readAppFile(
   }
   const inside = relative(await realpath(dir), real);
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw refuse("is a symlink out of the app's folder: guv reads only files inside it");
+    throw refuse(OUT_OF_FOLDER);
   }
-  const reason = (why: string): string => {
-    const [token, size] = why.split(' ');
-    const limit = `the ${mib(options.maxBytes)} guv reads`;
-    if (token === 'E2BIG')
-      return size ? `is ${size} bytes, more than ${limit}` : `is more than ${limit}`;
-    if (token === 'ENOTREG') return 'is not a regular file';
-    if (token === 'ELOOP')
-      return "is a symlink out of the app's folder: guv reads only files inside it";
-    const who = options.runAs ? ` as user "${options.runAs.env.USER ?? options.runAs.uid}"` : '';
-    return `cannot be read${who} (${token})`;
-  };
   const result = options.runAs
     ? await readAsUser(real, options.maxBytes, options.runAs)
     : await readHere(real, options.maxBytes);
-  if ('failure' in result) throw refuse(reason(result.failure));
+  if ('failure' in result) throw refuse(describe(result.failure, options));
   return result.text;
+}
+
+const OUT_OF_FOLDER = "is a symlink out of the app's folder: guv reads only files inside it";
+
+/** The end of the refusal for a reader's failure (`E2BIG <size>`, `ENOTREG`, an errno code). */
+function describe(failure: string, options: ReadAppFileOptions): string {
+  const [token, size] = failure.split(' ');
+  const limit = `the ${mib(options.maxBytes)} guv reads`;
+  if (token === 'E2BIG')
+    return size ? `is ${size} bytes, more than ${limit}` : `is more than ${limit}`;
+  if (token === 'ENOTREG') return 'is not a regular file';
+  // O_NOFOLLOW met a symlink put there after the check.
+  if (token === 'ELOOP') return OUT_OF_FOLDER;
+  const who = options.runAs ? ` as user "${options.runAs.env.USER ?? options.runAs.uid}"` : '';
+  return `cannot be read${who} (${token})`;
 }
 
 type ReadResult = { text: string } | { failure: string };
 
 async function readHere(file: string, max: number): Promise<ReadResult> {
-  let handle: fsPromises.FileHandle;
+  let handle: fs.promises.FileHandle;
   try {
-    handle = await fsPromises.open(file, OPEN_FLAGS);
+    // fs.promises loads on first use: only an install or a start reads a package.json.
+    handle = await fs.promises.open(file, OPEN_FLAGS);
   } catch (error) {
     return { failure: (error as NodeJS.ErrnoException).code ?? 'EIO' };
   }

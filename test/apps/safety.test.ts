@@ -91,6 +91,29 @@ describe('hostile repository URLs', () => {
   });
 });
 
+describe('git as root', () => {
+  it('reads no system or global config, and the keys that name programs run nothing', async () => {
+    const global = join(base, 'global.gitconfig');
+    await writeFile(global, '[core]\n\thooksPath = /evil/hooks\n[filter "x"]\n\tsmudge = evil\n');
+    const saved = process.env.GIT_CONFIG_GLOBAL;
+    process.env.GIT_CONFIG_GLOBAL = global;
+    try {
+      const get = async (key: string, daemonUid: number) =>
+        (await runGit(['config', '--get', key], { cwd: base, daemonUid })).stdout.trim();
+      // A daemon that is not root reads the config of its user, as any git would.
+      expect(await get('core.hooksPath', 1000)).toBe('/evil/hooks');
+      expect(await get('filter.x.smudge', 1000)).toBe('evil');
+      expect(await get('core.hooksPath', 0)).toBe('/dev/null');
+      expect(await get('filter.x.smudge', 0)).toBe('');
+      expect(await get('core.fsmonitor', 0)).toBe('');
+      expect(await get('protocol.ext.allow', 0)).toBe('never');
+    } finally {
+      if (saved === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+      else process.env.GIT_CONFIG_GLOBAL = saved;
+    }
+  });
+});
+
 describe('hostile refs', () => {
   it('refuses a ref starting with "-" before git sees it', async () => {
     const app = appInfo('app', repo.url);
