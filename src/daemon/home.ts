@@ -139,7 +139,7 @@ export function ensureHome(home: GuvHome, uid: number | undefined = process.getu
   for (const dir of homeFolders(home)) {
     if (uid !== undefined) assertSafeParents(dir, [uid]);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (uid !== undefined) assertOwnFolder(dir, [uid]);
+    if (uid !== undefined) assertOwnFolder(dir, [uid], { forbidden: forbiddenBits(home, dir) });
   }
 }
 
@@ -153,8 +153,13 @@ export function checkHome(home: GuvHome, uid: number | undefined = process.getui
   const owners = uid === 0 ? [0] : [uid, 0];
   for (const dir of homeFolders(home)) {
     assertSafeParents(dir, owners);
-    assertOwnFolder(dir, owners, true);
+    assertOwnFolder(dir, owners, { optional: true, forbidden: forbiddenBits(home, dir) });
   }
+}
+
+/** The socket's own folder under the shared temp dir stays wholly private (0700). */
+function forbiddenBits(home: GuvHome, dir: string): number {
+  return dir === home.socketDir && dir !== home.runtime ? 0o077 : 0o022;
 }
 
 /** cyrb53: a stable 53-bit string hash, so the client path needs no node:crypto. */

@@ -31,8 +31,9 @@ export interface DaemonLock {
 }
 
 const RETRY_MS = 10;
-// O_NOFOLLOW: a symlink at the lock's path is read as "not a lock", never followed.
-const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+// O_NOFOLLOW: a symlink at the lock's path is read as "not a lock", never followed;
+// O_NONBLOCK: a FIFO there cannot hang the open.
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface AcquireLockOptions {
   /** Give up (GUV_LOCK_TIMEOUT) if another process keeps the takeover guard this long. */

@@ -12,12 +12,17 @@ export type TrustedOwners = readonly number[];
  * a symlink), owned by a trusted user, and writable by nobody else: whoever can write there
  * can plant the process list, the config or a symlink where a log goes.
  */
-export function ownFolderProblem(info: Stats, owners: TrustedOwners): string | null {
+export function ownFolderProblem(
+  info: Stats,
+  owners: TrustedOwners,
+  forbidden = 0o022,
+): string | null {
   if (info.isSymbolicLink()) return 'is a symlink';
   if (!info.isDirectory()) return 'is not a folder';
   if (!owners.includes(info.uid)) return `belongs to uid ${info.uid}, not to uid ${owners[0]}`;
-  if ((info.mode & 0o022) !== 0) {
-    return `is writable by other users (mode ${(info.mode & 0o7777).toString(8)})`;
+  if ((info.mode & forbidden) !== 0) {
+    const what = (forbidden & 0o055) !== 0 ? 'open to' : 'writable by';
+    return `is ${what} other users (mode ${(info.mode & 0o7777).toString(8)})`;
   }
   return null;
 }
@@ -37,8 +42,15 @@ export function parentFolderProblem(info: Stats, owners: TrustedOwners): string 
   return null;
 }
 
-/** Throws GUV_HOME_UNSAFE unless `dir` is a folder guv may trust. Missing is fine when `optional`. */
-export function assertOwnFolder(dir: string, owners: TrustedOwners, optional = false): void {
+/**
+ * Throws GUV_HOME_UNSAFE unless `dir` is a folder guv may trust; `forbidden`: mode bits it must
+ * not have (default: group and other write). Missing is fine when `optional`.
+ */
+export function assertOwnFolder(
+  dir: string,
+  owners: TrustedOwners,
+  { optional = false, forbidden = 0o022 }: { optional?: boolean; forbidden?: number } = {},
+): void {
   let info: Stats;
   try {
     info = lstatSync(dir);
@@ -46,7 +58,7 @@ export function assertOwnFolder(dir: string, owners: TrustedOwners, optional = f
     if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const problem = ownFolderProblem(info, owners);
+  const problem = ownFolderProblem(info, owners, forbidden);
   if (problem) throw unsafe(dir, problem, info.isDirectory() && !info.isSymbolicLink());
 }
 
@@ -86,8 +98,10 @@ function parentsOf(dir: string): string[] {
 function unsafe(dir: string, problem: string, isFolder: boolean): GuvError {
   const fix = problem.startsWith('is writable')
     ? `run "chmod go-w ${dir}" and remove anything in it you did not put there, or set GUV_HOME to a private folder`
-    : isFolder && problem.includes('swap')
-      ? 'set GUV_HOME to a folder under one only you (or root) can write'
-      : 'remove it (guv creates its folders itself) or set GUV_HOME to a private folder';
+    : problem.startsWith('is open')
+      ? `run "chmod go= ${dir}", or remove it (guv creates it)`
+      : isFolder && problem.includes('swap')
+        ? 'set GUV_HOME to a folder under one only you (or root) can write'
+        : 'remove it (guv creates its folders itself) or set GUV_HOME to a private folder';
   return new GuvError('GUV_HOME_UNSAFE', `refusing ${dir}: it ${problem}; ${fix}`);
 }

@@ -34,8 +34,14 @@ export function logAccess(gid: number | null): LogAccess {
   return gid === null ? PRIVATE_LOGS : { fileMode: 0o640, dirMode: 0o750, gid };
 }
 
-// O_NOFOLLOW: a symlink planted where a log goes is refused (ELOOP), never written through.
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+// O_NOFOLLOW: a symlink planted where a log goes is refused (ELOOP), never written through;
+// O_NONBLOCK: a FIFO there fails (ENXIO) instead of hanging the open (no effect on files).
+const APPEND =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  constants.O_NOFOLLOW |
+  constants.O_NONBLOCK;
 
 /**
  * Open a log file for appending, creating it with `access`'s mode. Refuses a symlink (ELOOP)

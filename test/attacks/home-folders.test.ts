@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ensureHome, resolveHome } from '../../src/daemon/home.js';
 import { cleanupHome, guv, makeHome, type TestHome } from '../helpers/daemon-harness.js';
 import { createThrowawayUser, rootIt, runAs, type ThrowawayUser } from './helpers.js';
 
@@ -184,4 +185,33 @@ describe('a GUV_HOME that someone else could write to', () => {
     expect(result.code).not.toBe(0);
     expect(oneLine(result.stderr)).toContain(home.daemonLog);
   }, 60_000);
+
+  it('finding 2: ensureHome refuses a group-writable folder, naming it and the fix', () => {
+    const dir = mkdtempSync('/tmp/guvh-unit-');
+    dirs.push(dir);
+    const home = resolveHome({ GUV_HOME: dir });
+    mkdirSync(home.state, { mode: 0o700 });
+    chmodSync(home.state, 0o770);
+    expect(() => ensureHome(home)).toThrow(
+      expect.objectContaining({
+        code: 'GUV_HOME_UNSAFE',
+        message: expect.stringContaining(`chmod go-w ${home.state}`),
+      }),
+    );
+  });
+
+  it('finding 2: ensureHome refuses a folder that is a symlink, never following it', () => {
+    const dir = mkdtempSync('/tmp/guvh-unit-');
+    dirs.push(dir);
+    const elsewhere = mkdtempSync('/tmp/guvh-elsewhere-');
+    dirs.push(elsewhere);
+    const home = resolveHome({ GUV_HOME: dir });
+    symlinkSync(elsewhere, home.config);
+    expect(() => ensureHome(home)).toThrow(
+      expect.objectContaining({
+        code: 'GUV_HOME_UNSAFE',
+        message: expect.stringContaining(`${home.config}: it is a symlink`),
+      }),
+    );
+  });
 });
