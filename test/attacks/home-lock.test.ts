@@ -57,7 +57,8 @@ describe('a dangling symlink at run/guv.pid', () => {
     const spinners = await spinning(home);
 
     expect(spinners, 'guv processes at 100 % CPU').toEqual([]);
-    expect(tookMs).toBeLessThan(8000);
+    // Generous for a busy machine; the outcome below tells a CLI that gave up waiting apart.
+    expect(tookMs).toBeLessThan(20_000);
     if (result.code === 0) {
       // It took the lock: the link is gone (removed, not followed) and a real lock is there.
       expect(lstatSync(home.pidFile).isFile()).toBe(true);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect } from 'vitest';
 import { makeTempDir, removeDir } from '../apps/git-fixtures.js';
@@ -76,7 +76,6 @@ describe('letting an app user reach its folder', () => {
       expect(second.code, second.stderr).toBe(0);
       expect(statSync(join(home.dir, 'apps', 'svc')).uid).toBe(user.uid);
       expect(modeOf(parent)).toBe(0o701);
-      rmSync(join(home.dir, 'apps', 'svc'), { recursive: true, force: true });
     },
     300_000,
   );
