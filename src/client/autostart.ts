@@ -1,13 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type GuvHome, ensureHome } from '../daemon/home.js';
+import { type GuvHome, checkHome, ensureHome } from '../daemon/home.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   DAEMON_READY_MESSAGE,
   deferStartupEnv,
 } from '../daemon/start-handshake.js';
 import { GuvError } from '../errors.js';
+import { openLogFile } from '../logs/log-file.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 
 // The CLI's cold path: only node builtins and import-free modules may be imported here.
@@ -35,7 +36,8 @@ export interface AutostartOptions {
 const POLL_INTERVAL_MS = 10;
 
 /**
- * Connect to the home's daemon, starting it first if nothing answers. The daemon runs
+ * Connect to the home's daemon, starting it first if nothing answers; a home whose folders
+ * somebody else could have planted things in is refused first (GUV_HOME_UNSAFE). The daemon runs
  * detached in its own session, stdout and stderr appended to `home.daemonLog`, and tells us
  * it is ready over an IPC channel (its main calls `signalDaemonReady()`), so no polling is
  * needed in the usual case. When two callers race, both start a daemon, the lock lets one
@@ -46,6 +48,7 @@ const POLL_INTERVAL_MS = 10;
  */
 export async function connectOrStartDaemon(options: AutostartOptions): Promise<Connection> {
   const { home, timeoutMs = 10_000 } = options;
+  checkHome(home);
   try {
     return await openConnection(home.socket, options.connection);
   } catch (error) {
@@ -79,7 +82,7 @@ async function startDaemon(options: AutostartOptions): Promise<ChildProcess> {
   const daemonEnv = deferStartupEnv(env);
   // The daemon runs from its own folder, so a relative GUV_HOME must not be read from there.
   if (daemonEnv.GUV_HOME) daemonEnv.GUV_HOME = resolve(daemonEnv.GUV_HOME);
-  const log = openSync(home.daemonLog, 'a', 0o600);
+  const log = openDaemonLog(home);
   try {
     return spawn(process.execPath, [...execArgv, resolve(options.daemonEntry)], {
       cwd: home.state,
@@ -89,6 +92,28 @@ async function startDaemon(options: AutostartOptions): Promise<ChildProcess> {
     });
   } finally {
     closeSync(log);
+  }
+}
+
+/**
+ * The daemon's stdout and stderr: what it says before its own log is open, and its last
+ * words. Never through a symlink (the daemon's own log refuses one too).
+ */
+function openDaemonLog(home: GuvHome): number {
+  try {
+    return openLogFile(home.daemonLog, undefined, false);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EFTYPE') {
+      throw new GuvError(
+        'GUV_HOME_UNSAFE',
+        `refusing ${home.daemonLog}: it is a symlink or not a regular file; remove it (guv never writes through a symlink)`,
+        { cause: error },
+      );
+    }
+    throw new GuvError('GUV_DAEMON_START_FAILED', `cannot open ${home.daemonLog}`, {
+      cause: error,
+    });
   }
 }
 

@@ -478,6 +478,14 @@ export class ClusterSupervisor {
       while (this.#actor === actor && this.#restartTimer && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // Past the deadline with the restart still pending, waitFor on the finished chart resolves
+      // at once: without this the loop would spin on microtasks and freeze the daemon.
+      if (this.#actor === actor && this.#restartTimer && Date.now() >= deadline) {
+        throw new GuvError(
+          'GUV_TIMEOUT',
+          `${what} of ${this.definition.name} did not finish within ${timeoutMs} ms (state ${this.state()})`,
+        );
+      }
     }
   }
 

@@ -39,6 +39,11 @@ export interface AppSummary extends AppInfo {
 
 export interface AppServiceOptions {
   appsRoot: string;
+  /**
+   * Folders guv created that an app's user must pass through (the apps folder, the state folder
+   * holding it in root's layout); default the apps folder. No other folder's mode is changed.
+   */
+  ownFolders?: readonly string[];
   /** Passed to createActor, so the visualiser sees the app charts' transitions. */
   inspect?: (event: InspectionEvent) => void;
   /** An app chart was created / dropped (for the visualiser's registry). */
@@ -116,6 +121,7 @@ export function createAppService(options: AppServiceOptions) {
   const registry = createAppRegistry(options.registryFile);
   const entries = new Map<string, AppEntry>();
   const runAsFor = options.runAsFor ?? ((app: { user: string | null }) => runAsForApp(app));
+  const own = options.ownFolders ?? [options.appsRoot];
   const ops = createAppOperations({
     appsRoot: options.appsRoot,
     runAsFor,
@@ -216,7 +222,7 @@ export function createAppService(options: AppServiceOptions) {
     async restore(): Promise<void> {
       await removeLeftovers(options.appsRoot);
       const apps = await registry.list();
-      if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot);
+      if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot, own);
       for (const app of apps) {
         if (entries.has(app.name)) continue;
         if (app.commit === null) continue;
@@ -235,7 +241,10 @@ export function createAppService(options: AppServiceOptions) {
       const user = request.user;
       if (request.name !== null) await assertNameFree(parseAppName(request.name));
       const runAs = await runAsFor({ user });
-      if (runAs) await makeTraversable(options.appsRoot);
+      if (runAs) {
+        const traveller = { uid: runAs.uid, gid: runAs.gid, name: user ?? undefined };
+        await makeTraversable(options.appsRoot, own, traveller);
+      }
       const provisional =
         request.name === null
           ? await cloneForName({

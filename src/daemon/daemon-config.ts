@@ -8,6 +8,8 @@ export interface DaemonConfig {
   logs: { maxBytes: number; keep: number };
   /** Numeric gid that may also use the socket (mode 0660). */
   socketGroup: number | null;
+  /** Group (name or gid) that may read the logs (folders 0750, files 0640); null: private. */
+  logGroup: string | number | null;
   /** Time a start/stop request waits for the process to settle. */
   requestTimeoutMs: number;
   /** Opt-in: serve `GET /metrics` (OpenMetrics) on 127.0.0.1 at this port. */
@@ -18,9 +20,13 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   autoresume: true,
   logs: { maxBytes: 10 * 1024 * 1024, keep: 5 },
   socketGroup: null,
+  logGroup: null,
   requestTimeoutMs: 60_000,
   metricsPort: null,
 };
+
+// What groupadd accepts: never a leading '-' (an option to getent) nor ':' or a newline.
+const GROUP_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,31}\$?$/;
 
 /** Reads and validates the config file; a missing file means the defaults. */
 export function loadDaemonConfig(path: string): DaemonConfig {
@@ -71,6 +77,14 @@ export function parseDaemonConfig(raw: unknown, source = 'config'): DaemonConfig
   if (r.socketGroup !== undefined && r.socketGroup !== null) {
     if (!Number.isInteger(r.socketGroup)) bad('socketGroup must be a numeric gid');
     config.socketGroup = r.socketGroup as number;
+  }
+  if (r.logGroup !== undefined && r.logGroup !== null) {
+    const group = r.logGroup;
+    const valid =
+      (Number.isInteger(group) && (group as number) >= 0) ||
+      (typeof group === 'string' && GROUP_NAME.test(group));
+    if (!valid) bad('logGroup must be a group name or a numeric gid');
+    config.logGroup = group as string | number;
   }
   if (r.requestTimeoutMs !== undefined) {
     if (!Number.isInteger(r.requestTimeoutMs) || (r.requestTimeoutMs as number) < 100)

@@ -28,12 +28,15 @@ import { createProcessTable, info, type Managed, pidOf } from './process-table.j
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import type { DaemonLogger } from './daemon-log.js';
+import type { LogAccess } from '../logs/index.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 export interface DaemonOptions {
   home: GuvHome;
   config: DaemonConfig;
   log: DaemonLogger;
+  /** Modes and group of log files and folders (guv.json `logGroup`); default private. */
+  logAccess?: LogAccess;
   /** Called once the daemon has stopped everything and should exit. */
   onExit(code: number): void;
 }
@@ -82,6 +85,7 @@ export function createDaemon(options: DaemonOptions) {
     hub,
     maxBytes: config.logs.maxBytes,
     keep: config.logs.keep,
+    access: options.logAccess,
     infoOf: (id) => {
       const managed = table.byId(id);
       return managed ? info(managed) : null;
@@ -312,6 +316,7 @@ export function createDaemon(options: DaemonOptions) {
 
   const apps = createAppService({
     appsRoot: home.apps,
+    ownFolders: [home.apps, home.state],
     registryFile: home.appsFile,
     clock,
     publish: (event) => hub.emitEvent(event),

@@ -1,7 +1,7 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { GuvError } from '../errors.js';
+import { assertOwnFolder, assertSafeParents } from './safe-folders.js';
 
 /** Where one daemon keeps everything. Every path is absolute. */
 export interface GuvHome {
@@ -109,7 +109,7 @@ function baseDirs(env: NodeJS.ProcessEnv, uid: number | undefined): BaseDirs {
 /**
  * A deep home would overflow sun_path, so its socket moves to a short folder under the temp
  * dir named by a hash of the runtime folder (same home, same socket). The folder is private
- * (0700) and {@link ensureHome} refuses one that somebody else owns.
+ * (0700) and {@link ensureHome} refuses one that somebody else owns or may write to.
  */
 function socketFolder(runtime: string, uid: number | undefined): string {
   if (Buffer.byteLength(join(runtime, SOCKET_NAME)) < MAX_SOCKET_PATH_BYTES) return runtime;
@@ -117,27 +117,49 @@ function socketFolder(runtime: string, uid: number | undefined): string {
 }
 
 /**
- * Create every folder of `home` that is missing, private (0700). Throws
- * `GUV_HOME_UNSAFE` when the socket folder exists but is not a folder owned by this user.
+ * The folders guv keeps its files in, each before those inside it: the five of the layout, the
+ * socket folder, and for `GUV_HOME` the home itself (the one folder holding the five).
  */
-export function ensureHome(home: GuvHome): void {
-  for (const dir of [home.config, home.runtime, home.logs, home.apps, home.state]) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
-  mkdirSync(dirname(home.daemonLog), { recursive: true, mode: 0o700 });
-  if (home.socketDir !== home.runtime) ensurePrivateDir(home.socketDir);
+export function homeFolders(home: GuvHome): string[] {
+  const layout = [home.config, home.runtime, home.logs, home.apps, home.state];
+  const holders = new Set(layout.map((dir) => dirname(dir)));
+  const all = new Set([...(holders.size === 1 ? holders : []), ...layout, home.socketDir]);
+  return [...all].sort((a, b) => depth(a) - depth(b));
 }
 
-function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  const uid = process.getuid?.();
-  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
-    throw new GuvError(
-      'GUV_HOME_UNSAFE',
-      `${dir} is not a private folder owned by this user; remove it or set GUV_HOME`,
-    );
+const depth = (dir: string) => dir.split('/').length;
+
+/**
+ * Create every folder of `home` that is missing, private (0700), and refuse to use one that
+ * this user does not own, that others may write to, or that sits in a folder somebody else
+ * could swap it out of: `GUV_HOME_UNSAFE`, naming the folder and what to do. The daemon and the
+ * CLI that starts it both run this before reading or writing anything there.
+ */
+export function ensureHome(home: GuvHome, uid: number | undefined = process.getuid?.()): void {
+  for (const dir of homeFolders(home)) {
+    if (uid !== undefined) assertSafeParents(dir, [uid]);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (uid !== undefined) assertOwnFolder(dir, [uid], { forbidden: forbiddenBits(home, dir) });
   }
+}
+
+/**
+ * Before talking to a running daemon: the folders that exist must be this user's or root's (a
+ * root daemon may share its socket with a group) and writable by nobody else, so the socket
+ * answering is the one the home's owner made, not one somebody planted. Creates nothing.
+ */
+export function checkHome(home: GuvHome, uid: number | undefined = process.getuid?.()): void {
+  if (uid === undefined) return;
+  const owners = uid === 0 ? [0] : [uid, 0];
+  for (const dir of homeFolders(home)) {
+    assertSafeParents(dir, owners);
+    assertOwnFolder(dir, owners, { optional: true, forbidden: forbiddenBits(home, dir) });
+  }
+}
+
+/** The socket's own folder under the shared temp dir stays wholly private (0700). */
+function forbiddenBits(home: GuvHome, dir: string): number {
+  return dir === home.socketDir && dir !== home.runtime ? 0o077 : 0o022;
 }
 
 /** cyrb53: a stable 53-bit string hash, so the client path needs no node:crypto. */

@@ -2,10 +2,11 @@
 import { nanoid } from 'nanoid/non-secure';
 import {
   closeSync,
+  constants,
   linkSync,
+  lstatSync,
   openSync,
   readFileSync,
-  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -28,6 +29,11 @@ export interface DaemonLock {
   /** Remove the lock file if it is still ours. Idempotent; safe in an `exit` handler. */
   release(): void;
 }
+
+const RETRY_MS = 10;
+// O_NOFOLLOW: a symlink at the lock's path is read as "not a lock", never followed;
+// O_NONBLOCK: a FIFO there cannot hang the open.
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface AcquireLockOptions {
   /** Give up (GUV_LOCK_TIMEOUT) if another process keeps the takeover guard this long. */
@@ -60,34 +66,38 @@ export async function acquireDaemonLock(
   for (;;) {
     if (tryCreate(pidFile, holder)) return heldLock(pidFile, holder);
     const current = readLockHolder(pidFile);
-    if (current === 'missing') continue;
-    if (current !== 'unreadable' && isSameProcessAlive(current.pid, current.startTime)) {
+    let removed = false;
+    if (current !== 'missing') {
+      if (current !== 'unreadable' && isSameProcessAlive(current.pid, current.startTime)) {
+        throw new GuvError(
+          'GUV_DAEMON_RUNNING',
+          `a guv daemon (pid ${current.pid}) already runs for this home (lock ${pidFile})`,
+        );
+      }
+      removed = removeIfUnchanged(pidFile, current);
+    }
+    // 'missing' (released between our link and our read), or another starter's takeover under
+    // way: whatever happens, this loop ends by the deadline and never spins.
+    if (Date.now() > deadline) {
       throw new GuvError(
-        'GUV_DAEMON_RUNNING',
-        `a guv daemon (pid ${current.pid}) already runs for this home (lock ${pidFile})`,
+        'GUV_LOCK_TIMEOUT',
+        `could not take the lock ${pidFile} in ${timeoutMs} ms; if no guv daemon runs for this home, remove it`,
       );
     }
-    if (!removeIfUnchanged(pidFile, current)) {
-      if (Date.now() > deadline) {
-        throw new GuvError('GUV_LOCK_TIMEOUT', `could not take over the stale lock ${pidFile}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    if (removed) continue;
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
 }
 
 /**
  * Read the lock file: the holder, `'missing'` when there is none, `'unreadable'` when it holds
- * something that is not a lock (only a crash of an older writer could leave that).
+ * something that is not a lock (a crash of an older writer, or a symlink: its link is stale
+ * and is removed itself, never what it points to).
  */
 export function readLockHolder(pidFile: string): LockHolder | 'missing' | 'unreadable' {
-  let text: string;
-  try {
-    text = readFileSync(pidFile, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw error;
-  }
+  const text = readNoFollow(pidFile);
+  if (text === null) return 'missing';
+  if (text === 'symlink') return 'unreadable';
   try {
     const value = JSON.parse(text) as Partial<LockHolder>;
     if (typeof value.pid === 'number' && typeof value.token === 'string') {
@@ -97,9 +107,27 @@ export function readLockHolder(pidFile: string): LockHolder | 'missing' | 'unrea
   return 'unreadable';
 }
 
+/** The file's text; null when there is none; 'symlink' for a symlink (ELOOP). */
+function readNoFollow(path: string): string | null | 'symlink' {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_NO_FOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return 'symlink';
+    throw error;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function tryCreate(pidFile: string, holder: LockHolder): boolean {
   const temp = `${pidFile}.${holder.token}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+  writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(temp, pidFile);
     return true;
@@ -142,17 +170,18 @@ function removeIfUnchanged(pidFile: string, stale: LockHolder | 'unreadable'): b
  * when its writer is dead, or when it stayed empty (writer died between open and write).
  */
 function clearDeadGuard(guard: string): void {
-  let text: string;
+  let text: string | 'symlink' | null;
   let ageMs: number;
   try {
-    text = readFileSync(guard, 'utf8');
-    ageMs = Date.now() - statSync(guard).mtimeMs;
+    text = readNoFollow(guard);
+    ageMs = Date.now() - lstatSync(guard).mtimeMs;
   } catch {
     return;
   }
+  if (text === null) return;
   let pid: number | undefined;
   try {
-    pid = (JSON.parse(text) as { pid?: number }).pid;
+    if (text !== 'symlink') pid = (JSON.parse(text) as { pid?: number }).pid;
   } catch {}
   const dead = typeof pid === 'number' ? !isPidAlive(pid) : ageMs > 1000;
   if (!dead) return;

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { GuvError } from '../errors.js';
 import { loadDaemonConfig } from './daemon-config.js';
+import { ensureLogFolder } from '../logs/log-file.js';
 import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
 import { tuneForSmallFootprint } from './footprint.js';
 import { ensureHome, resolveHome } from './home.js';
 import { acquireDaemonLock } from './lock.js';
+import { logAccessFor } from './log-group.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   restoreDeferredEnv,
@@ -15,9 +17,18 @@ import {
 /** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {
   restoreDeferredEnv();
-  const log = createDaemonLog();
   const home = resolveHome();
+  // Before anything is read from the home: nobody else may have planted it (GUV_HOME_UNSAFE).
   ensureHome(home);
+  const config = loadDaemonConfig(join(home.config, 'guv.json'));
+  const logAccess = await logAccessFor(config.logGroup);
+  ensureLogFolder(home.logs, logAccess);
+  const log = createDaemonLog({
+    path: home.daemonLog,
+    maxBytes: config.logs.maxBytes,
+    keep: config.logs.keep,
+    access: logAccess,
+  });
   let lock: Awaited<ReturnType<typeof acquireDaemonLock>>;
   try {
     lock = await acquireDaemonLock(home.pidFile);
@@ -29,11 +40,11 @@ async function main(): Promise<void> {
     throw error;
   }
   process.on('exit', () => lock.release());
-  const config = loadDaemonConfig(join(home.config, 'guv.json'));
   const daemon = createDaemon({
     home,
     config,
     log,
+    logAccess,
     onExit: (code) => {
       lock.release();
       log.info({ code }, 'guv daemon exited');

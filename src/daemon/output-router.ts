@@ -1,4 +1,10 @@
-import { type LogLevel, createLogWriter, logFilePath, type LogWriter } from '../logs/index.js';
+import {
+  type LogAccess,
+  type LogLevel,
+  createLogWriter,
+  logFilePath,
+  type LogWriter,
+} from '../logs/index.js';
 import type { ClusterInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
 import type { EventHub } from './event-hub.js';
 
@@ -7,6 +13,8 @@ export interface OutputRouterOptions {
   hub: EventHub;
   maxBytes: number;
   keep: number;
+  /** Modes and group of the log files and folders; default private. */
+  access?: LogAccess;
   /** The live info of a process, for log events. */
   infoOf(id: string): ProcessInfo | null;
   /** The live info of a cluster and of one of its workers, for `worker:log:*` events. */
@@ -60,6 +68,7 @@ export function createOutputRouter(options: OutputRouterOptions) {
         path: logFilePath(options.logsDir, name, level, workerIndex),
         maxBytes: options.maxBytes,
         keep: options.keep,
+        access: options.access,
         onError: options.onError,
       });
       byLevel.set(key, writer);

@@ -12,7 +12,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const file = await open(temp, 'w', mode);
+  // 'wx' (O_EXCL): never through a symlink or into a file somebody left at that name.
+  const file = await open(temp, 'wx', mode);
   try {
     await writeFile(file, data);
     await fsync(file);

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { close, closeSync, fstatSync, mkdirSync, openSync, writev, writevSync } from 'node:fs';
+import { close, closeSync, fstatSync, writev, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { GuvError } from '../errors.js';
 import { timePrefix } from './format.js';
 import { createLineFramer } from './line-framer.js';
+import { type LogAccess, PRIVATE_LOGS, ensureLogFolder, openLogFile } from './log-file.js';
 import { rotateFiles } from './rotate.js';
 import { borrowScratch, returnScratch } from './scratch.js';
 import { type AppendStep, planAppend } from './size-split.js';
@@ -20,7 +21,10 @@ const SLOW_SYNC_MS = 4;
 const ASYNC_AFTER_SLOW_MS = 1000;
 
 export interface LogWriterOptions {
-  /** The current log file, e.g. `…/logs/api/out.log`; its folder is created if missing. */
+  /**
+   * The current log file, e.g. `…/logs/api/out.log`; its folder is created if missing. A symlink
+   * there is refused, never followed.
+   */
   path: string;
   /** Rotate before the file would grow past this many bytes. Default 10 MiB. */
   maxBytes?: number;
@@ -40,6 +44,8 @@ export interface LogWriterOptions {
    * Default 256 KiB.
    */
   syncMaxBytes?: number;
+  /** Modes and group of the file and its folder. Default: private (0600 in a 0700 folder). */
+  access?: LogAccess;
   /** Epoch ms; injected for tests. */
   now?: () => number;
   /** Called for each failed disk operation; without it, `close()` rejects with the first failure. */
@@ -107,6 +113,7 @@ function normalise(options: LogWriterOptions): Normalised {
     highWaterMark,
     syncMaxBytes,
     maxLineBytes,
+    access: options.access ?? PRIVATE_LOGS,
     now: options.now ?? Date.now,
     onError: options.onError,
   };
@@ -140,8 +147,8 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
     this.#options = options;
     this.#framer = createLineFramer(options.now, options.maxLineBytes);
     try {
-      mkdirSync(dirname(options.path), { recursive: true });
-      this.#fd = openSync(options.path, 'a');
+      ensureLogFolder(dirname(options.path), options.access);
+      this.#fd = openLogFile(options.path, options.access);
       this.#size = fstatSync(this.#fd).size;
     } catch (cause) {
       throw new GuvError('GUV_LOG_OPEN_FAILED', `cannot open log file ${options.path}`, { cause });
@@ -278,7 +285,7 @@ class QueuedLogWriter extends EventEmitter implements LogWriter {
       this.#fail('rotate', error);
     }
     try {
-      this.#fd = openSync(this.path, 'a');
+      this.#fd = openLogFile(this.path, this.#options.access);
       if (old >= 0) closeSync(old);
     } catch (error) {
       this.#fail('reopen', error);

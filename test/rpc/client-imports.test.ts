@@ -45,8 +45,10 @@ describe('the client cold path', () => {
           'src/client/autostart.ts',
           'src/client/connection.ts',
           'src/daemon/home.ts',
+          'src/daemon/safe-folders.ts',
           'src/daemon/start-handshake.ts',
           'src/errors.ts',
+          'src/logs/log-file.ts',
           'src/rpc/frame.ts',
         ]).toContain(file);
       }
