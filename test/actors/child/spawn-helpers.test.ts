@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInFile } from '../../../src/actors/child/identity.js';
+import { findInFile } from '../../../src/accounts/names.js';
 import { killGroup } from '../../../src/actors/child/kill-group.js';
 import { parseProcStat } from '../../../src/daemon/proc-stat.js';
 import { readProcessStartTime } from '../../../src/daemon/process-identity.js';
