@@ -97,8 +97,14 @@ export function addSupplementaryGroup(user: ThrowawayUser): ThrowawayGroup {
   };
 }
 
-/** The real uid and the supplementary groups of a live process, from /proc/<pid>/status. */
-export function credentialsOf(pid: number): { uids: number[]; gids: number[]; groups: number[] } {
+/** The ids, supplementary groups and capabilities of a live process, from /proc/<pid>/status. */
+export function credentialsOf(pid: number): {
+  uids: number[];
+  gids: number[];
+  groups: number[];
+  /** CapPrm and CapEff, as hex masks. */
+  capabilities: string[];
+} {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const numbers = (field: string) =>
     (status.match(new RegExp(`^${field}:(.*)$`, 'm'))?.[1] ?? '')
@@ -110,5 +116,8 @@ export function credentialsOf(pid: number): { uids: number[]; gids: number[]; gr
     uids: numbers('Uid'),
     gids: numbers('Gid'),
     groups: numbers('Groups').sort((a, b) => a - b),
+    capabilities: ['CapPrm', 'CapEff'].map(
+      (field) => status.match(new RegExp(`^${field}:\\s*(\\w+)$`, 'm'))?.[1] ?? '?',
+    ),
   };
 }

@@ -59,12 +59,13 @@ async function expectHooksRanAsUser(processes: number): Promise<void> {
   expect(new Set(uids)).toEqual(new Set([user.uid]));
 }
 
-/** The process runs as the user, with the user's groups (initgroups), nothing of root's. */
+/** The process runs as the user (saved uid too), with the user's groups (initgroups), no capability. */
 function expectUsersCredentials(pid: number): void {
-  const { uids, gids, groups } = credentialsOf(pid);
+  const { uids, gids, groups, capabilities } = credentialsOf(pid);
   expect(uids).toEqual([user.uid, user.uid, user.uid, user.uid]);
   expect(gids).toEqual([user.gid, user.gid, user.gid, user.gid]);
   expect(groups).toEqual([user.gid, extra.gid].sort((a, b) => a - b));
+  expect(capabilities).toEqual(['0000000000000000', '0000000000000000']);
 }
 
 async function appPids(count: number): Promise<number[]> {
