@@ -5,6 +5,7 @@ import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
 import { tuneForSmallFootprint } from './footprint.js';
 import { ensureHome, resolveHome } from './home.js';
+import { closeInheritedDescriptors } from './inherited-fds.js';
 import { acquireDaemonLock } from './lock.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
@@ -14,8 +15,11 @@ import {
 
 /** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {
+  // Before anything opens a file: whatever its starter had open must not reach the apps.
+  const inherited = closeInheritedDescriptors();
   restoreDeferredEnv();
   const log = createDaemonLog();
+  if (inherited.length > 0) log.debug({ fds: inherited }, 'closed inherited descriptors');
   const home = resolveHome();
   ensureHome(home);
   let lock: Awaited<ReturnType<typeof acquireDaemonLock>>;

@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   cleanupHome,
   daemonPid,
   eventually,
   guvBin,
   makeHome,
+  repoRoot,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 import { makeProbeApp, type ProbeApp } from './child-fixtures.js';
@@ -103,4 +106,41 @@ describe('descriptors of whoever starts the daemon reach no app (finding 5)', ()
     },
     90_000,
   );
+
+  it('finding 5: the CLI starts the daemon with none of its own descriptors beyond stdio', async () => {
+    // A stand-in daemon that closes nothing itself: only how it was spawned counts here.
+    const dir = mkdtempSync('/tmp/guvc-auto-');
+    const own = join(dir, 'starter-secret');
+    writeFileSync(own, 'the starter only\n', { mode: 0o600 });
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    let pid = 0;
+    try {
+      const printed = execFileSync(
+        'bash',
+        [
+          '-c',
+          'exec 30<"$1" 41<"$1"; shift; exec "$@"',
+          'bash',
+          own,
+          process.execPath,
+          '--import',
+          tsx,
+          join(import.meta.dirname, 'fixtures/autostart-with-fds.ts'),
+          join(repoRoot, 'test/rpc/fixtures/test-daemon.ts'),
+          tsx,
+        ],
+        { env: { ...process.env, GUV_HOME: dir }, encoding: 'utf8', timeout: 60_000 },
+      );
+      pid = Number(printed.trim());
+      expect(pid).toBeGreaterThan(0);
+      expect(links(pid).filter(({ link }) => link === own)).toEqual([]);
+    } finally {
+      if (pid > 0) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
