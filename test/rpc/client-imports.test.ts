@@ -45,6 +45,7 @@ describe('the client cold path', () => {
           'src/client/autostart.ts',
           'src/client/connection.ts',
           'src/daemon/home.ts',
+          'src/daemon/inherited-fds.ts',
           'src/daemon/start-handshake.ts',
           'src/errors.ts',
           'src/rpc/frame.ts',
