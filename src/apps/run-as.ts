@@ -1,33 +1,25 @@
-import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
+import { lookupEntry } from '../accounts/lookup.js';
+import { accountId } from '../accounts/names.js';
 import type { RunAs } from '../actors/git/run-as.js';
 import { GuvError } from '../errors.js';
 
 export type { RunAs } from '../actors/git/run-as.js';
-
-const USER_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,31}\$?$/;
-const execFileAsync = promisify(execFile);
 
 /**
  * Look a user up (`getent passwd`) and build the identity git and npm run with: its uid, its
  * primary gid and a fresh environment (HOME, USER, LOGNAME, PATH with this node first).
  */
 export async function resolveRunAs(user: string): Promise<RunAs> {
-  if (!USER_NAME.test(user)) {
-    throw new GuvError('GUV_BAD_USER', `invalid user name ${JSON.stringify(user)}`);
+  const [name, , uidField, gidField, , home] = (await lookupEntry('passwd', user)) ?? [];
+  const uid = accountId(uidField);
+  const gid = accountId(gidField);
+  if (!name || uid === null || gid === null) {
+    throw new GuvError('GUV_USER_NOT_FOUND', `no user called "${user}"`);
   }
-  let line: string;
-  try {
-    line = (await execFileAsync('getent', ['passwd', '--', user])).stdout.split('\n')[0] ?? '';
-  } catch (error) {
-    throw new GuvError('GUV_USER_NOT_FOUND', `no user called "${user}"`, { cause: error });
-  }
-  const [name, , uid, gid, , home] = line.split(':');
-  if (!name || !uid || !gid) throw new GuvError('GUV_USER_NOT_FOUND', `no user called "${user}"`);
   return {
-    uid: Number(uid),
-    gid: Number(gid),
+    uid,
+    gid,
     env: {
       HOME: home || '/',
       USER: name,

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type GuvHome, checkHome, ensureHome } from '../daemon/home.js';
+import { inheritableDescriptors } from '../daemon/inherited-fds.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   DAEMON_READY_MESSAGE,
@@ -88,7 +89,7 @@ async function startDaemon(options: AutostartOptions): Promise<ChildProcess> {
       cwd: home.state,
       detached: true,
       env: daemonEnv,
-      stdio: ['ignore', log, log, 'ipc'],
+      stdio: daemonStdio(log, inheritableDescriptors()),
     });
   } finally {
     closeSync(log);
@@ -115,6 +116,25 @@ function openDaemonLog(home: GuvHome): number {
       cause: error,
     });
   }
+}
+
+/** Past this, the daemon's own first step closes what it inherited; the stdio list stays short. */
+const MAX_COVERED_FD = 255;
+
+/**
+ * The daemon's stdio: nothing to read, the log, its IPC channel, and the log again over each
+ * descriptor this process would otherwise pass on (spawn leaves a slot it is not given as it
+ * is), so that a descriptor of whoever runs `guv` never reaches the daemon; the daemon closes
+ * those copies of its log at start.
+ */
+export function daemonStdio(log: number, inherited: number[]): Array<'ignore' | 'ipc' | number> {
+  const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', log, log, 'ipc'];
+  for (const fd of inherited) {
+    if (fd <= 3 || fd > MAX_COVERED_FD) continue;
+    while (stdio.length < fd) stdio.push('ignore');
+    stdio[fd] = log;
+  }
+  return stdio;
 }
 
 type StartOutcome =

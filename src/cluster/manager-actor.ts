@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type EventObject, fromCallback } from 'xstate';
+import { commandAsUser, userEnv } from '../actors/child/as-user.js';
+import { findSetpriv } from '../actors/child/find-setpriv.js';
 import { resolveIdentity, type ResolveIdentityOptions } from '../actors/child/identity.js';
 import { groupAlive, killGroup } from '../actors/child/kill-group.js';
 import { resolvePreloadPath } from '../actors/child/preload-path.js';
@@ -54,12 +56,6 @@ export function createManagerLogic(deps: ManagerActorDeps) {
 
     async function launch(): Promise<void> {
       const identity = await resolveIdentity(spec.user, spec.group, deps);
-      const env: Record<string, string> = { ...spec.env };
-      if (identity?.user) {
-        env.USER = identity.user;
-        env.LOGNAME = identity.user;
-        if (identity.home !== null) env.HOME = identity.home;
-      }
       const setup: ManagerSetup = {
         type: 'setup',
         exec: spec.script,
@@ -69,13 +65,21 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       };
       const managerPath = deps.managerPath ?? resolveManagerPath();
       if (stopped) return;
-      const child = spawn(process.execPath, [managerPath], {
+      // The manager is the user already when node starts (NODE_OPTIONS preloads included);
+      // its workers, forked by it, inherit that.
+      const { command, args, uid, gid } = commandAsUser(
+        identity,
+        identity ? findSetpriv() : null,
+        process.execPath,
+        [managerPath],
+      );
+      const child = spawn(command, args, {
         cwd: spec.cwd,
-        env,
+        env: { ...spec.env, ...userEnv(identity) },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        ...(identity ? { gid: identity.gid } : {}),
-        ...(identity?.uid != null ? { uid: identity.uid } : {}),
+        ...(uid === undefined ? {} : { uid }),
+        ...(gid === undefined ? {} : { gid }),
       });
       manager = child;
       watch(child, setup);

@@ -6,6 +6,7 @@ import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
 import { tuneForSmallFootprint } from './footprint.js';
 import { ensureHome, resolveHome } from './home.js';
+import { closeInheritedDescriptors } from './inherited-fds.js';
 import { acquireDaemonLock } from './lock.js';
 import { logAccessFor } from './log-group.js';
 import {
@@ -16,6 +17,8 @@ import {
 
 /** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {
+  // Before anything opens a file: whatever its starter had open must not reach the apps.
+  const inherited = closeInheritedDescriptors();
   restoreDeferredEnv();
   const home = resolveHome();
   // Before anything is read from the home: nobody else may have planted it (GUV_HOME_UNSAFE).
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
     keep: config.logs.keep,
     access: logAccess,
   });
+  if (inherited.length > 0) log.debug({ fds: inherited }, 'closed inherited descriptors');
   let lock: Awaited<ReturnType<typeof acquireDaemonLock>>;
   try {
     lock = await acquireDaemonLock(home.pidFile);

@@ -1,3 +1,4 @@
+import { type AccountDatabase, checkAccountName } from '../accounts/names.js';
 import { GuvError } from '../errors.js';
 
 export type RestartMode = 'always' | 'on-failure' | 'never';
@@ -69,6 +70,11 @@ function optionalString(value: unknown, field: string): string | null {
   return value;
 }
 
+function accountName(value: unknown, database: AccountDatabase): string | null {
+  const name = optionalString(value, database === 'passwd' ? 'user' : 'group');
+  return name === null ? null : checkAccountName(database, name);
+}
+
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
   if (
@@ -137,8 +143,8 @@ export function parseStartRequest(params: unknown): StartRequest {
     interpreter: interpreter as StartRequest['interpreter'],
     cwd: optionalString(p.cwd, 'cwd'),
     env: env as Record<string, string>,
-    user: optionalString(p.user, 'user'),
-    group: optionalString(p.group, 'group'),
+    user: accountName(p.user, 'passwd'),
+    group: accountName(p.group, 'group'),
     instances: parseInstances(p.instances),
     restart: restart as RestartMode | null,
     killTimeoutMs: positiveMs(p.killTimeoutMs, 'killTimeoutMs'),

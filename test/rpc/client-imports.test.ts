@@ -46,6 +46,7 @@ describe('the client cold path', () => {
           'src/client/connection.ts',
           'src/daemon/home.ts',
           'src/daemon/safe-folders.ts',
+          'src/daemon/inherited-fds.ts',
           'src/daemon/start-handshake.ts',
           'src/errors.ts',
           'src/logs/log-file.ts',

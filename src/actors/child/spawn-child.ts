@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import type { ProcessSpec } from '../../machines/process/child-protocol.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_ORPHAN_KILL_MS } from '../wrapper/protocol.js';
+import { findSetpriv } from './find-setpriv.js';
 import { type ResolveIdentityOptions, resolveIdentity } from './identity.js';
 import { resolvePreloadPath } from './preload-path.js';
 import { planSpawn } from './spawn-plan.js';
@@ -45,16 +45,4 @@ export async function spawnChild(
     orphanKillMs: options.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
   });
   return { child: spawn(plan.command, plan.args, plan.options), wrapped: plan.wrapped };
-}
-
-function findSetpriv(): string | null {
-  for (const path of ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv']) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }

@@ -1,6 +1,7 @@
 import type { SpawnOptions } from 'node:child_process';
 import type { ProcessSpec } from '../../machines/process/child-protocol.js';
 import { WRAPPER_ENV } from '../wrapper/protocol.js';
+import { commandAsUser, userEnv } from './as-user.js';
 import type { Identity } from './identity.js';
 
 /** Everything `child_process.spawn` needs, worked out without touching the system. */
@@ -17,7 +18,7 @@ export interface SpawnContext {
   identity: Identity | null;
   preloadPath: string;
   nodePath: string;
-  /** Absolute path of `setpriv`, used to drop privileges for non-node executables. */
+  /** Absolute path of `setpriv`, which starts the child already as its user. */
   setprivPath: string | null;
   heartbeatMs: number;
   orphanKillMs: number;
@@ -30,49 +31,35 @@ export function runsWithNode(spec: ProcessSpec): boolean {
 
 /**
  * The child's environment is `spec.env` only (never the daemon's), plus HOME/USER/LOGNAME of the
- * user it runs as and, for wrapped children, the wrapper's settings.
+ * user it runs as and, for wrapped children, the wrapper's settings. A child with a user is
+ * that user from its first instruction on (see `commandAsUser`).
  */
 export function planSpawn(spec: ProcessSpec, context: SpawnContext): SpawnPlan {
   const { identity } = context;
-  const env: Record<string, string> = { ...spec.env };
-  if (identity?.user) {
-    env.USER = identity.user;
-    env.LOGNAME = identity.user;
-    if (identity.home !== null) env.HOME = identity.home;
-  }
-  const base: SpawnOptions = { cwd: spec.cwd, env, detached: true };
-
-  if (runsWithNode(spec)) {
+  const env: Record<string, string> = { ...spec.env, ...userEnv(identity) };
+  const wrapped = runsWithNode(spec);
+  if (wrapped) {
     env[WRAPPER_ENV.id] = context.id;
     env[WRAPPER_ENV.heartbeatMs] = String(context.heartbeatMs);
     env[WRAPPER_ENV.orphanKillMs] = String(context.orphanKillMs);
     if (spec.appReadiness) env[WRAPPER_ENV.appReadiness] = '1';
-    // The wrapper drops privileges itself (with initgroups) before the user's script runs.
-    if (identity) env[WRAPPER_ENV.dropPrivileges] = JSON.stringify(identity);
-    return {
-      command: context.nodePath,
-      args: [...spec.execArgv, '--require', context.preloadPath, spec.script, ...spec.args],
-      options: { ...base, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] },
-      wrapped: true,
-    };
   }
-
-  const options: SpawnOptions = { ...base, stdio: ['pipe', 'pipe', 'pipe'] };
-  if (identity && context.setprivPath) {
-    const ids =
-      identity.uid === null
-        ? ['--regid', String(identity.gid), '--clear-groups']
-        : ['--reuid', String(identity.uid), '--regid', String(identity.gid), '--init-groups'];
-    return {
-      command: context.setprivPath,
-      args: [...ids, '--', spec.script, ...spec.args],
-      options,
-      wrapped: false,
-    };
-  }
-  if (identity) {
-    options.gid = identity.gid;
-    if (identity.uid !== null) options.uid = identity.uid;
-  }
-  return { command: spec.script, args: spec.args, options, wrapped: false };
+  const { command, args, uid, gid } = wrapped
+    ? commandAsUser(identity, context.setprivPath, context.nodePath, [
+        ...spec.execArgv,
+        '--require',
+        context.preloadPath,
+        spec.script,
+        ...spec.args,
+      ])
+    : commandAsUser(identity, context.setprivPath, spec.script, spec.args);
+  const options: SpawnOptions = {
+    cwd: spec.cwd,
+    env,
+    detached: true,
+    stdio: wrapped ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
+  };
+  return { command, args, options, wrapped };
 }

@@ -10,7 +10,6 @@
 import fs = require('node:fs');
 import Module = require('node:module');
 import net = require('node:net');
-import os = require('node:os');
 import util = require('node:util');
 
 const WRAPPER_CMD = 'NODE_GUV';
@@ -18,7 +17,6 @@ const WRAPPER_ENV = {
   id: 'GUV_CHILD_ID',
   appReadiness: 'GUV_APP_READINESS',
   heartbeatMs: 'GUV_HEARTBEAT_MS',
-  dropPrivileges: 'GUV_DROP_PRIVILEGES',
   orphanKillMs: 'GUV_ORPHAN_KILL_MS',
 };
 const APP_LOG_EVENT = 'guv:log';
@@ -45,7 +43,6 @@ const IDLE_GRACE_MS = 1000;
 const FATAL_FLUSH_MS = 1000;
 const LOOP_DELAY_RESOLUTION_MS = 10;
 
-type ProcessIds = { initgroups(user: string, extraGroup: number): void };
 type Message = { type: string; [key: string]: unknown };
 type Callback = (error: Error | null, value?: unknown) => void;
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -83,28 +80,6 @@ function readEnv(name: string): string | undefined {
   return value;
 }
 
-function dropPrivileges(raw: string): void {
-  const { uid, gid, user } = JSON.parse(raw) as {
-    uid: number | null;
-    gid: number | null;
-    user: string | null;
-  };
-  if (gid !== null) {
-    if (user !== null) (process as unknown as ProcessIds).initgroups(user, gid);
-    else process.setgroups!([gid]);
-    process.setgid!(gid);
-  }
-  if (uid !== null) process.setuid!(uid);
-  try {
-    const info = os.userInfo();
-    process.env.HOME = info.homedir;
-    process.env.USER = info.username;
-    process.env.LOGNAME = info.username;
-  } catch {
-    // A uid without a passwd entry: keep what the spawner set.
-  }
-}
-
 function serverKind(server: net.Server): string {
   const web = 'headersTimeout' in server;
   if (typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function') {
@@ -123,8 +98,6 @@ function activate(): void {
   const appReadiness = readEnv(WRAPPER_ENV.appReadiness) === '1';
   const heartbeatMs = Number(readEnv(WRAPPER_ENV.heartbeatMs) ?? DEFAULT_HEARTBEAT_MS);
   const orphanKillMs = Number(readEnv(WRAPPER_ENV.orphanKillMs) ?? DEFAULT_ORPHAN_KILL_MS);
-  const privileges = readEnv(WRAPPER_ENV.dropPrivileges);
-  if (privileges) dropPrivileges(privileges);
 
   let started = false;
   let loadFailed = false;

@@ -21,8 +21,6 @@ export const WRAPPER_ENV = {
   appReadiness: 'GUV_APP_READINESS',
   /** Heartbeat period in ms; '0' turns heartbeats off. */
   heartbeatMs: 'GUV_HEARTBEAT_MS',
-  /** JSON `{ uid, gid, user }` (user may be null): drop privileges before the app runs. */
-  dropPrivileges: 'GUV_DROP_PRIVILEGES',
   /** Ms to wait after SIGTERM before SIGKILLing the group when the supervisor went away. */
   orphanKillMs: 'GUV_ORPHAN_KILL_MS',
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInFile } from '../../../src/actors/child/identity.js';
+import { findInFile } from '../../../src/accounts/names.js';
 import { killGroup } from '../../../src/actors/child/kill-group.js';
 import { parseProcStat } from '../../../src/daemon/proc-stat.js';
 import { readProcessStartTime } from '../../../src/daemon/process-identity.js';
@@ -36,14 +36,38 @@ describe('planSpawn', () => {
     });
   });
 
-  it('leaves privilege dropping to the wrapper for node scripts', () => {
-    const plan = planSpawn(specFor('hello.js', { user: 'nobody' }), {
-      ...context,
-      identity: nobody,
-    });
-    expect(JSON.parse(String(plan.options.env?.GUV_DROP_PRIVILEGES))).toEqual(nobody);
+  it('starts node already as the user, through setpriv with initgroups, keeping IPC', () => {
+    const spec = specFor('hello.js', { user: 'nobody', execArgv: ['--require', './hook.js'] });
+    const plan = planSpawn(spec, { ...context, identity: nobody });
+    expect(plan.command).toBe('/usr/bin/setpriv');
+    expect(plan.args).toEqual([
+      ...['--reuid', '65534', '--regid', '65534', '--init-groups', '--', '/usr/bin/node'],
+      ...['--require', './hook.js', '--require', context.preloadPath, spec.script],
+    ]);
+    expect(plan.options.stdio).toEqual(['pipe', 'pipe', 'pipe', 'ipc']);
     expect(plan.options.uid).toBeUndefined();
     expect(plan.options.env).toMatchObject({ HOME: '/nonexistent', USER: 'nobody' });
+    expect(plan.options.env?.GUV_DROP_PRIVILEGES).toBeUndefined();
+    const direct = planSpawn(spec, { ...context, identity: nobody, setprivPath: null });
+    expect(direct.command).toBe('/usr/bin/node');
+    expect(direct.options).toMatchObject({ uid: 65534, gid: 65534 });
+  });
+
+  it("with --group alone keeps the uid, sets the gid and clears root's groups", () => {
+    const groupOnly = { uid: null, gid: 100, user: null, home: null };
+    const spec = specFor('hello.js', { group: 'users' });
+    const plan = planSpawn(spec, { ...context, identity: groupOnly });
+    expect(plan.args.slice(0, 5)).toEqual([
+      '--regid',
+      '100',
+      '--clear-groups',
+      '--',
+      '/usr/bin/node',
+    ]);
+    expect(plan.options.env?.USER).toBeUndefined();
+    const direct = planSpawn(spec, { ...context, identity: groupOnly, setprivPath: null });
+    expect(direct.options.gid).toBe(100);
+    expect(direct.options.uid).toBeUndefined();
   });
 
   it('runs other executables directly, through setpriv under another user', () => {
