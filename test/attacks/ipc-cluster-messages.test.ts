@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient, StartOptions } from '../../src/client/api.js';
 import {
+  alive,
   cleanupHome,
   daemonPid,
   eventually,
@@ -144,7 +146,7 @@ setInterval(() => {}, 1000);
     await expectListAnswers(home, 'w-exc');
   }, 240_000);
 
-  it('finding 6: a cluster manager (it runs as the app\'s user) sending malformed messages is validated like any child', async () => {
+  it("finding 6: a cluster manager (it runs as the app's user) sending malformed messages is validated like any child", async () => {
     const since = daemonLogLines(home).length;
     const hook = managerHook(
       'm-hostile.js',
@@ -233,4 +235,53 @@ setInterval(() => {}, 1000);
     expectNoDaemonThrow(home, since);
     await expectListAnswers(home, 'm-raw');
   }, 240_000);
+
+  it("a cluster manager cannot pass another process off as itself: the pid root saves (and kills after a crash) is the manager's own", async () => {
+    const own = makeHome();
+    const bystander = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    try {
+      const ownClient = await startDaemon(own);
+      const hook = managerHook(
+        'm-liar.js',
+        `
+  process.on('message', (command) => {
+    if (command && command.type === 'setup') send({ type: 'ready', pid: Number(process.env.BYSTANDER_PID) });
+  });
+`,
+      );
+      const started = await ownClient.startProcess(idle, {
+        name: 'm-liar',
+        instances: 1,
+        ...(user ? { user: user.name } : {}),
+        env: {
+          ...own.childEnv,
+          NODE_OPTIONS: `--require ${hook}`,
+          BYSTANDER_PID: String(bystander.pid),
+        },
+      });
+      const saved = await eventually(
+        () => {
+          try {
+            const state = JSON.parse(readFileSync(own.processesFile, 'utf8')) as {
+              processes: Array<{ definition: { id: string }; pid: number | null }>;
+            };
+            return state.processes.find((p) => p.definition.id === started.id && p.pid !== null);
+          } catch {
+            return null;
+          }
+        },
+        'the cluster saved with its pid',
+        60_000,
+      );
+      expect(saved.pid).not.toBe(bystander.pid);
+      // The daemon dies; the next one stops what the last one left running, by the saved pids.
+      process.kill(daemonPid(own), 'SIGKILL');
+      await startDaemon(own);
+      await expectListAnswers(own, 'm-liar');
+      expect(alive(bystander.pid!)).toBe(true);
+    } finally {
+      await cleanupHome(own);
+      bystander.kill('SIGKILL');
+    }
+  }, 180_000);
 });

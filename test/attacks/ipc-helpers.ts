@@ -1,11 +1,23 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { guv, type TestHome } from '../helpers/daemon-harness.js';
 import { createThrowawayUser, isRoot, type ThrowawayUser } from './helpers.js';
 
 /** A folder of hostile fixtures every user can read (children may run as a throwaway user). */
-export function fixtureDir(): { dir: string; write(name: string, code: string): string; remove(): void } {
+export function fixtureDir(): {
+  dir: string;
+  write(name: string, code: string): string;
+  remove(): void;
+} {
   const dir = mkdtempSync('/tmp/guvi-fx-');
   chmodSync(dir, 0o755);
   return {
@@ -31,14 +43,18 @@ const guv = (body) => new Promise((resolve) => process.send({ cmd: 'NODE_GUV', .
 
 export function daemonLogLines(home: TestHome): string[] {
   if (!existsSync(home.daemonLog)) return [];
-  return readFileSync(home.daemonLog, 'utf8').split('\n').filter((line) => line.length > 0);
+  return readFileSync(home.daemonLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0);
 }
 
 /** No line of daemon.log (from line `since` on) says that the daemon threw. */
 export function expectNoDaemonThrow(home: TestHome, since = 0): void {
-  const thrown = daemonLogLines(home).slice(since).filter((line) =>
-    /uncaught exception in the daemon|unhandled rejection in the daemon/.test(line),
-  );
+  const thrown = daemonLogLines(home)
+    .slice(since)
+    .filter((line) =>
+      /uncaught exception in the daemon|unhandled rejection in the daemon/.test(line),
+    );
   expect(thrown.slice(0, 3)).toEqual([]);
 }
 
@@ -60,7 +76,8 @@ export function expectOnlyLevelFiles(home: TestHome, apps: readonly string[]): v
   const logs = join(home.dir, 'logs');
   const stray = walk(logs).filter((relative) => {
     const parts = relative.split('/');
-    if (parts.length === 1) return !(/^daemon\.log(\.\d+)?$/.test(parts[0]!) || apps.includes(parts[0]!));
+    if (parts.length === 1)
+      return !(/^daemon\.log(\.\d+)?$/.test(parts[0]!) || apps.includes(parts[0]!));
     return !(parts.length === 2 && apps.includes(parts[0]!) && LOG_FILE.test(parts[1]!));
   });
   expect(stray).toEqual([]);
@@ -79,7 +96,8 @@ export async function expectListAnswers(home: TestHome, name: string): Promise<v
 /** VmHWM (peak) and VmRSS of a process, in bytes. */
 export function memoryOf(pid: number): { peak: number; rss: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
+  const kb = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
   return { peak: kb('VmHWM'), rss: kb('VmRSS') };
 }
 
