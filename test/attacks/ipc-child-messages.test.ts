@@ -24,7 +24,7 @@ import {
 } from './ipc-helpers.js';
 
 const MiB = 1024 * 1024;
-const APPS = ['exc-flood', 'exc-trunc', 'levels', 'bad-flood', 'raw-flood'];
+const APPS = ['exc-flood', 'exc-trunc', 'levels', 'bad-flood', 'raw-flood', 'honest'];
 
 let home: TestHome;
 let client: GuvClient;
@@ -66,7 +66,9 @@ async function floodOver(name: string, marker: string): Promise<'finished' | 'st
     async () => {
       if (outLog(name).includes(marker)) return 'finished' as const;
       const status = (await row(name))?.status ?? '';
-      return ['stopped', 'errored', 'failed', 'aborted'].includes(status) ? ('stopped' as const) : null;
+      return ['stopped', 'errored', 'failed', 'aborted'].includes(status)
+        ? ('stopped' as const)
+        : null;
     },
     `${name} to finish or be stopped`,
     180_000,
@@ -119,7 +121,9 @@ setInterval(() => {}, 1000);
     );
     const started = await start(script, 'exc-trunc');
     const id = started.id;
-    type Saved = { processes: Record<string, Array<{ error: { message: string; stack?: string } }>> };
+    type Saved = {
+      processes: Record<string, Array<{ error: { message: string; stack?: string } }>>;
+    };
     const saved = await eventually(
       () => {
         try {
@@ -167,7 +171,11 @@ setInterval(() => {}, 1000);
 `,
     );
     await start(script, 'levels');
-    await eventually(() => outLog('levels').includes('hostile levels done'), 'the end marker', 60_000);
+    await eventually(
+      () => outLog('levels').includes('hostile levels done'),
+      'the end marker',
+      60_000,
+    );
     expectNoDaemonThrow(home, since);
     expectOnlyLevelFiles(home, APPS);
     expect(outLog('levels')).not.toContain('hostile level ');
@@ -197,7 +205,11 @@ setInterval(() => {}, 1000);
 `,
     );
     await start(script, 'bad-flood');
-    await eventually(() => outLog('bad-flood').includes('bad flood done'), 'the end marker', 120_000);
+    await eventually(
+      () => outLog('bad-flood').includes('bad flood done'),
+      'the end marker',
+      120_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const after = daemonLogLines(home);
     const added = after.slice(since);
@@ -241,4 +253,43 @@ setInterval(() => {}, 1000);
     expectNoDaemonThrow(home, since);
     await expectListAnswers(home, 'raw-flood');
   }, 240_000);
+
+  it("finding 6 (no regression): an honest app's 8 MiB error and 1 MiB log line are cut by its wrapper, stored, and it is not killed", async () => {
+    const since = daemonLogLines(home).length;
+    const script = fx.write(
+      'honest.js',
+      `
+process.on('uncaughtException', () => {});
+setTimeout(() => {
+  process.emit('guv:log', 'warn', 'w'.repeat(1024 * 1024));
+  setTimeout(() => {
+    throw new Error('honest ' + 'h'.repeat(8 * 1024 * 1024));
+  }, 50);
+}, 300);
+setInterval(() => {}, 1000);
+`,
+    );
+    const started = await start(script, 'honest');
+    const stored = await eventually(
+      async () => {
+        const found = await client.request<{ exceptions: Array<{ error: { message: string } }> }>(
+          'exceptions',
+          { target: 'honest' },
+        );
+        return found.exceptions.at(-1);
+      },
+      'the exception',
+      60_000,
+    );
+    expect(stored.error.message.startsWith('honest hhh')).toBe(true);
+    expect(stored.error.message.length).toBeLessThanOrEqual(8 * 1024);
+    expect(stored.error.message).toContain('truncated by guv');
+    const warn = readFileSync(join(home.dir, 'logs', 'honest', 'warn.log'), 'utf8');
+    expect(warn.length).toBeGreaterThan(60 * 1024);
+    expect(warn.length).toBeLessThan(65 * 1024 + 100);
+    const row = (await client.listProcesses()).find((p) => p.id === started.id);
+    expect(row?.status).toBe('running');
+    expect(row?.restarts).toBe(0);
+    expect(daemonLogLines(home).slice(since).join('\n')).not.toContain('dropped messages');
+  }, 120_000);
 });
