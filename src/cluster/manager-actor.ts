@@ -9,7 +9,7 @@ import { serializeError } from '../machines/process/serialize-error.js';
 import type { SerializedError } from '../types/info.js';
 import type { ManagerLink } from './manager-link.js';
 import { resolveManagerPath } from './manager-path.js';
-import { capIpcMessages } from '../actors/child/ipc-cap.js';
+import { capIpcMessages, refuseHandles } from '../actors/child/ipc-guard.js';
 import { MANAGER_LIMITS, type ManagerSetup, parseManagerMessage } from './protocol.js';
 
 export interface ManagerActorDeps extends ResolveIdentityOptions {
@@ -104,6 +104,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       });
       child.stdout?.on('data', (chunk: Buffer) => deps.onOutput('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => deps.onOutput('stderr', chunk));
+      refuseHandles(child);
       capIpcMessages(child, MANAGER_LIMITS.ipcMessage, () => {
         deps.onDropped?.(`an IPC message over ${MANAGER_LIMITS.ipcMessage} bytes: killed`);
         killAll();

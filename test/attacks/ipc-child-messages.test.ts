@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient, StartOptions } from '../../src/client/api.js';
@@ -24,7 +24,7 @@ import {
 } from './ipc-helpers.js';
 
 const MiB = 1024 * 1024;
-const APPS = ['exc-flood', 'exc-trunc', 'levels', 'bad-flood', 'raw-flood', 'honest'];
+const APPS = ['exc-flood', 'exc-trunc', 'levels', 'bad-flood', 'raw-flood', 'honest', 'handles'];
 
 let home: TestHome;
 let client: GuvClient;
@@ -291,5 +291,29 @@ setInterval(() => {}, 1000);
     expect(row?.status).toBe('running');
     expect(row?.restarts).toBe(0);
     expect(daemonLogLines(home).slice(since).join('\n')).not.toContain('dropped messages');
+  }, 120_000);
+
+  it('finding 6: sockets a child passes over IPC are closed, never left open in the daemon', async () => {
+    const fds = () => readdirSync(`/proc/${daemonPid(home)}/fd`).length;
+    const before = fds();
+    const script = fx.write(
+      'handles.js',
+      `
+const dgram = require('node:dgram');
+const pass = (message) => new Promise((resolve) => {
+  const socket = dgram.createSocket('udp4');
+  socket.bind(0, '127.0.0.1', () => process.send(message, socket, {}, () => { socket.close(); resolve(); }));
+});
+setTimeout(async () => {
+  for (let i = 0; i < 300; i++) await pass(i % 2 ? { hello: i } : { cmd: 'NODE_GUV', type: 'nope' });
+  process.send({ cmd: 'NODE_GUV', type: 'log', level: 'info', message: 'handles sent' });
+}, 300);
+setInterval(() => {}, 1000);
+`,
+    );
+    await start(script, 'handles');
+    await eventually(() => outLog('handles').includes('handles sent'), 'the end marker', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fds() - before).toBeLessThan(50);
   }, 120_000);
 });

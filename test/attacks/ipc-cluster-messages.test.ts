@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient, StartOptions } from '../../src/client/api.js';
@@ -26,7 +26,7 @@ import {
 } from './ipc-helpers.js';
 
 const MiB = 1024 * 1024;
-const APPS = ['w-hostile', 'w-exc', 'm-hostile', 'm-raw'];
+const APPS = ['w-hostile', 'w-exc', 'm-hostile', 'm-raw', 'm-handles'];
 
 let home: TestHome;
 let client: GuvClient;
@@ -235,6 +235,37 @@ setInterval(() => {}, 1000);
     expectNoDaemonThrow(home, since);
     await expectListAnswers(home, 'm-raw');
   }, 240_000);
+
+  it('finding 6: sockets a cluster manager passes over IPC are closed, never left open in the daemon', async () => {
+    const fds = () => readdirSync(`/proc/${daemonPid(home)}/fd`).length;
+    const before = fds();
+    const hook = managerHook(
+      'm-handles.js',
+      `
+  const dgram = require('node:dgram');
+  const pass = (message) => new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.bind(0, '127.0.0.1', () => process.send(message, socket, {}, () => { socket.close(); resolve(); }));
+  });
+  process.on('message', (command) => {
+    if (!command || command.type !== 'fork') return;
+    const w = command.workerId;
+    setTimeout(async () => {
+      for (let i = 0; i < 300; i++) await pass(i % 2 ? { type: 'nope' } : { cmd: 'NODE_X' });
+      await send({ type: 'wrapper', workerId: w, message: { cmd: 'NODE_GUV', type: 'log', level: 'info', message: 'manager handles sent' } });
+    }, 1000);
+  });
+`,
+    );
+    await startCluster(idle, 'm-handles', { env: { NODE_OPTIONS: `--require ${hook}` } });
+    await eventually(
+      () => workerLog('m-handles').includes('manager handles sent'),
+      'the end marker',
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fds() - before).toBeLessThan(50);
+  }, 120_000);
 
   it("a cluster manager cannot pass another process off as itself: the pid root saves (and kills after a crash) is the manager's own", async () => {
     const own = makeHome();

@@ -9,7 +9,7 @@ import type { SerializedError } from '../../types/info.js';
 import { parseWrapperMessage } from '../wrapper/parse-message.js';
 import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
 import { ChildHandle } from './child-handle.js';
-import { capIpcMessages } from './ipc-cap.js';
+import { capIpcMessages, refuseHandles } from './ipc-guard.js';
 import { groupAlive, killGroup } from './kill-group.js';
 import { type SpawnChildOptions, spawnChild } from './spawn-child.js';
 import {
@@ -115,6 +115,7 @@ export function createChildLogic(deps: ChildActorDeps) {
       // Only guv's wrapper talks over the channel; the app can write to it too, so a message
       // is never trusted, and never held whole past its cap.
       if (wrapped) {
+        refuseHandles(proc);
         capIpcMessages(proc, WRAPPER_LIMITS.ipcMessage, () => {
           deps.onDropped?.(id, `an IPC message over ${WRAPPER_LIMITS.ipcMessage} bytes: killed`);
           if (proc.pid !== undefined) killGroup(proc.pid, 'SIGKILL');

@@ -42,6 +42,31 @@ export function capIpcMessages(
   return true;
 }
 
+/**
+ * A child can pass handles over IPC (`process.send(message, socket)`): Node opens each one in
+ * the parent and hands it to 'message' or 'internalMessage' listeners, and without one it stays
+ * open, so a child could use up the daemon's file descriptors. guv never takes a handle from a
+ * child: every one is closed on arrival.
+ */
+export function refuseHandles(child: ChildProcess): void {
+  const close = (_message: unknown, handle: unknown) => {
+    if (handle) closeHandle(handle as Closable);
+  };
+  child.on('message', close);
+  child.on('internalMessage', close);
+}
+
+type Closable = { destroy?(): void; close?(): void };
+
+function closeHandle(handle: Closable): void {
+  try {
+    if (typeof handle.destroy === 'function') handle.destroy();
+    else if (typeof handle.close === 'function') handle.close();
+  } catch {
+    // Already closed.
+  }
+}
+
 interface ChannelHandle {
   [key: symbol]: unknown;
   onread: (...args: unknown[]) => unknown;
