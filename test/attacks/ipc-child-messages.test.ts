@@ -24,7 +24,16 @@ import {
 } from './ipc-helpers.js';
 
 const MiB = 1024 * 1024;
-const APPS = ['exc-flood', 'exc-trunc', 'levels', 'bad-flood', 'raw-flood', 'honest', 'handles'];
+const APPS = [
+  'exc-flood',
+  'exc-trunc',
+  'levels',
+  'bad-flood',
+  'raw-flood',
+  'honest',
+  'handles',
+  'stopped-reader',
+];
 
 let home: TestHome;
 let client: GuvClient;
@@ -316,4 +325,31 @@ setInterval(() => {}, 1000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(fds() - before).toBeLessThan(50);
   }, 120_000);
+
+  it('finding 6: a child that asks for config and never reads the answers cannot pile them up in the daemon', async () => {
+    resetPeak(daemonPid(home));
+    const script = fx.write(
+      'stopped-reader.js',
+      `${SEND_RAW}
+setTimeout(async () => {
+  // Stop reading the channel: the answers stay with the daemon.
+  const channel = process[Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle')];
+  channel.readStop();
+  const body = { cmd: 'NODE_GUV', type: 'config:request', requestId: 1, key: 'k'.repeat(250) };
+  for (let i = 0; i < 1000000; i++) process.send({ ...body, requestId: i });
+  await guv({ type: 'log', level: 'info', message: 'requests sent' });
+}, 300);
+setInterval(() => {}, 1000);
+`,
+    );
+    await start(script, 'stopped-reader');
+    await eventually(
+      () => outLog('stopped-reader').includes('requests sent'),
+      'the end marker',
+      120_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(memoryOf(daemonPid(home)).peak).toBeLessThan(200 * MiB);
+    await expectListAnswers(home, 'stopped-reader');
+  }, 180_000);
 });

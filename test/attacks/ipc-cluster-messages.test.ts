@@ -26,7 +26,7 @@ import {
 } from './ipc-helpers.js';
 
 const MiB = 1024 * 1024;
-const APPS = ['w-hostile', 'w-exc', 'm-hostile', 'm-raw', 'm-handles'];
+const APPS = ['w-hostile', 'w-exc', 'm-hostile', 'm-raw', 'm-handles', 'm-deaf'];
 
 let home: TestHome;
 let client: GuvClient;
@@ -266,6 +266,36 @@ setInterval(() => {}, 1000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(fds() - before).toBeLessThan(50);
   }, 120_000);
+
+  it('finding 6: a cluster manager that relays config requests and never reads the answers cannot pile them up in the daemon', async () => {
+    resetPeak(daemonPid(home));
+    const hook = managerHook(
+      'm-deaf.js',
+      `
+  process.on('message', (command) => {
+    if (!command || command.type !== 'fork') return;
+    const w = command.workerId;
+    setTimeout(async () => {
+      // Stop reading the channel: the answers stay with the daemon.
+      const channel = process[Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle')];
+      channel.readStop();
+      const message = { cmd: 'NODE_GUV', type: 'config:request', requestId: 1, key: 'k'.repeat(250) };
+      for (let i = 0; i < 1000000; i++) process.send({ type: 'wrapper', workerId: w, message: { ...message, requestId: i } });
+      await send({ type: 'wrapper', workerId: w, message: { cmd: 'NODE_GUV', type: 'log', level: 'info', message: 'deaf requests sent' } });
+    }, 1000);
+  });
+`,
+    );
+    await startCluster(idle, 'm-deaf', { env: { NODE_OPTIONS: `--require ${hook}` } });
+    await eventually(
+      () => workerLog('m-deaf').includes('deaf requests sent'),
+      'the end marker',
+      150_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(memoryOf(daemonPid(home)).peak).toBeLessThan(200 * MiB);
+    await expectListAnswers(home, 'm-deaf');
+  }, 240_000);
 
   it("a cluster manager cannot pass another process off as itself: the pid root saves (and kills after a crash) is the manager's own", async () => {
     const own = makeHome();

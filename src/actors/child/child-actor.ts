@@ -130,6 +130,8 @@ export function createChildLogic(deps: ChildActorDeps) {
         if (message.type === 'reply') return handle?.settle(message);
         const event = toChildEvent(message);
         if (event) report(event);
+        if (message.type === 'config:request' && handle?.backedUp)
+          return deps.onDropped?.(id, 'config:request: the child does not read its answers');
         if (isChildMessage(message)) deps.onMessage(id, message);
       });
       proc.once('exit', (code, signal) => {

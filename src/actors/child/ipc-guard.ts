@@ -43,6 +43,17 @@ export function capIpcMessages(
 }
 
 /**
+ * Bytes written to the child's IPC channel that it has not read yet (0 when unknown). Node
+ * queues every `send` without limit; a child that stops reading while asking for answers would
+ * pile them up in the daemon, so the daemon sends nothing more past a cap.
+ */
+export function ipcBacklog(child: ChildProcess): number {
+  const handle = internal(child, 'kChannelHandle') as { writeQueueSize?: unknown } | undefined;
+  const size = handle?.writeQueueSize;
+  return typeof size === 'number' ? size : 0;
+}
+
+/**
  * A child can pass handles over IPC (`process.send(message, socket)`): Node opens each one in
  * the parent and hands it to 'message' or 'internalMessage' listeners, and without one it stays
  * open, so a child could use up the daemon's file descriptors. guv never takes a handle from a
