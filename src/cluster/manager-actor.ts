@@ -11,7 +11,8 @@ import { serializeError } from '../machines/process/serialize-error.js';
 import type { SerializedError } from '../types/info.js';
 import type { ManagerLink } from './manager-link.js';
 import { resolveManagerPath } from './manager-path.js';
-import { isManagerMessage, type ManagerSetup } from './protocol.js';
+import { capIpcMessages, refuseHandles } from '../actors/child/ipc-guard.js';
+import { MANAGER_LIMITS, type ManagerSetup, parseManagerMessage } from './protocol.js';
 
 export interface ManagerActorDeps extends ResolveIdentityOptions {
   link: ManagerLink;
@@ -22,6 +23,11 @@ export interface ManagerActorDeps extends ResolveIdentityOptions {
   orphanKillMs?: number;
   /** How long the manager has to say it is ready; 30 s unless told. */
   readyTimeoutMs?: number;
+  /**
+   * A message of the manager (which runs as the app's user) was malformed and dropped, or its
+   * IPC message outgrew `MANAGER_LIMITS.ipcMessage` and the manager was killed.
+   */
+  onDropped?(reason: string): void;
 }
 
 function failure(message: string, code = 'GUV_MANAGER_FAILED'): SerializedError {
@@ -102,11 +108,21 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       });
       child.stdout?.on('data', (chunk: Buffer) => deps.onOutput('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => deps.onOutput('stderr', chunk));
-      child.on('message', (message: unknown) => {
-        if (!isManagerMessage(message)) return;
+      refuseHandles(child);
+      capIpcMessages(child, MANAGER_LIMITS.ipcMessage, () => {
+        deps.onDropped?.(`an IPC message over ${MANAGER_LIMITS.ipcMessage} bytes: killed`);
+        killAll();
+      });
+      child.on('message', (raw: unknown) => {
+        const parsed = parseManagerMessage(raw);
+        if (!parsed.ok) return deps.onDropped?.(parsed.reason);
+        const message = parsed.message;
         if (message.type !== 'ready') return deps.link.dispatch(message);
+        // The cluster's pid is saved and, after a daemon crash, its group is killed as a
+        // leftover: it is the pid spawned here, never one the manager names.
+        if (message.pid !== child.pid) return deps.onDropped?.("ready: pid is not the manager's");
         if (timer) clearTimeout(timer);
-        if (!stopped) sendBack({ type: 'MANAGER.READY', pid: message.pid } satisfies ManagerEvent);
+        if (!stopped) sendBack({ type: 'MANAGER.READY', pid: child.pid } satisfies ManagerEvent);
       });
       child.once('exit', (code, signal) => {
         if (!spawned) return;

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { ipcBacklog } from '../actors/child/ipc-guard.js';
 import type { SupervisorBody, WrapperMessage } from '../actors/wrapper/protocol.js';
 import type { SerializedError } from '../types/info.js';
-import type { ManagerCommand, ManagerMessage } from './protocol.js';
+import { MANAGER_LIMITS, type ManagerCommand, type ManagerMessage } from './protocol.js';
 
 /** What happens to one worker, as its manager relays it. */
 export interface WorkerListener {
@@ -94,6 +95,8 @@ export class ManagerLink {
   #send(command: ManagerCommand): boolean {
     const manager = this.#manager;
     if (!manager?.connected) return false;
+    // A manager (the app's user) that stops reading must not pile commands up in the daemon.
+    if (ipcBacklog(manager) > MANAGER_LIMITS.ipcMessage) return false;
     // A failed write means the manager just died: its exit tells the story.
     manager.send(command, () => {});
     return true;

@@ -17,6 +17,8 @@ const WRAPPER_CMD = 'NODE_GUV';
 const MANAGER_COMMAND_TYPES = ['setup', 'fork', 'signal', 'wrapper'];
 const MANAGER_MESSAGE_TYPES = ['ready', 'forked', 'fork-failed', 'wrapper', 'output', 'exit'];
 const DEFAULT_ORPHAN_KILL_MS = 5000;
+/** WRAPPER_LIMITS.ipcMessage: the daemon kills a manager whose message outgrows twice this. */
+const MAX_RELAYED_MESSAGE = 1024 * 1024;
 
 type Message = { type: string; [key: string]: unknown };
 type Worker = import('node:cluster').Worker;
@@ -105,9 +107,11 @@ function fork(workerId: string, env: Record<string, string>): void {
   const flushOut = relayOutput(workerId, 'stdout', worker);
   const flushErr = relayOutput(workerId, 'stderr', worker);
   child.on('internalMessage', (message: { cmd?: unknown }) => {
-    if (message !== null && typeof message === 'object' && message.cmd === WRAPPER_CMD) {
-      send({ type: 'wrapper', workerId, message });
-    }
+    if (message === null || typeof message !== 'object' || message.cmd !== WRAPPER_CMD) return;
+    // guv's wrapper never sends this much: one hostile worker must not get the manager (and
+    // so every worker) killed by the daemon's cap.
+    if (JSON.stringify(message).length > MAX_RELAYED_MESSAGE) return;
+    send({ type: 'wrapper', workerId, message });
   });
   child.once('exit', (code, signal) => {
     if (!spawned) return;
@@ -168,4 +172,4 @@ if (require.main === module && typeof process.send === 'function') {
   process.on('disconnect', onDaemonGone);
 }
 
-export = { MANAGER_COMMAND_TYPES, MANAGER_MESSAGE_TYPES, WRAPPER_CMD };
+export = { MANAGER_COMMAND_TYPES, MANAGER_MESSAGE_TYPES, WRAPPER_CMD, MAX_RELAYED_MESSAGE };

@@ -1,5 +1,14 @@
 import type { SerializedError } from '../types/info.js';
-import type { SupervisorBody, WrapperMessage } from '../actors/wrapper/protocol.js';
+import {
+  type Parsed,
+  parseSerializedError,
+  parseWrapperMessage,
+} from '../actors/wrapper/parse-message.js';
+import {
+  type SupervisorBody,
+  WRAPPER_LIMITS,
+  type WrapperMessage,
+} from '../actors/wrapper/protocol.js';
 
 /**
  * The IPC protocol between the daemon and a cluster manager process (manager.cts), a thin
@@ -65,10 +74,88 @@ export const MANAGER_MESSAGE_TYPES: readonly ManagerMessageType[] = [
 /** Environment variables every worker gets: its slot index (pm2's and guvnor's name, and guv's). */
 export const WORKER_INDEX_ENV = ['NODE_APP_INSTANCE', 'GUV_WORKER_INDEX'] as const;
 
+/**
+ * Sizes of a manager's messages. A manager relays its workers' wrapper messages (each within
+ * {@link WRAPPER_LIMITS}.ipcMessage, which manager.cts enforces) and output chunks (one pipe
+ * read, 64 KiB, at most six times longer once JSON-escaped), so one IPC message over
+ * `ipcMessage` bytes means a hostile manager.
+ */
+export const MANAGER_LIMITS = {
+  workerId: 256,
+  signal: 32,
+  output: 256 * 1024,
+  ipcMessage: 2 * WRAPPER_LIMITS.ipcMessage,
+} as const;
+
+/**
+ * Checks what a cluster's manager sent against the protocol, the relayed wrapper message with
+ * {@link parseWrapperMessage}: the manager runs as the app's user, so it is no more trusted
+ * than the app. Returns a fresh object holding only the protocol's fields.
+ *
+ * @example
+ * const parsed = parseManagerMessage(raw);
+ * if (parsed.ok) link.dispatch(parsed.message);
+ */
+export function parseManagerMessage(raw: unknown): Parsed<ManagerMessage> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('not a manager message');
+  const message = raw as Record<string, unknown>;
+  if (message.type === 'ready') {
+    return isPid(message.pid) ? ok({ type: 'ready', pid: message.pid }) : fail('ready: bad pid');
+  }
+  if (!MANAGER_MESSAGE_TYPES.includes(message.type as ManagerMessageType))
+    return fail('unknown message type');
+  const workerId = message.workerId;
+  if (typeof workerId !== 'string' || workerId.length > MANAGER_LIMITS.workerId)
+    return fail(`${message.type}: bad workerId`);
+  switch (message.type as Exclude<ManagerMessageType, 'ready'>) {
+    case 'forked':
+      return isPid(message.pid)
+        ? ok({ type: 'forked', workerId, pid: message.pid })
+        : fail('forked: bad pid');
+    case 'fork-failed': {
+      const error = parseSerializedError(message.error);
+      return error ? ok({ type: 'fork-failed', workerId, error }) : fail('fork-failed: bad error');
+    }
+    case 'wrapper': {
+      const inner = parseWrapperMessage(message.message);
+      return inner.ok
+        ? ok({ type: 'wrapper', workerId, message: inner.message })
+        : fail(`wrapper: ${inner.reason}`);
+    }
+    case 'output': {
+      const { stream, data } = message;
+      if (stream !== 'stdout' && stream !== 'stderr') return fail('output: bad stream');
+      if (typeof data !== 'string' || data.length > MANAGER_LIMITS.output)
+        return fail('output: bad data');
+      return ok({ type: 'output', workerId, stream, data });
+    }
+    case 'exit': {
+      const { code, signal } = message;
+      if (code !== null && !Number.isInteger(code)) return fail('exit: bad code');
+      if (
+        signal !== null &&
+        !(typeof signal === 'string' && signal.length <= MANAGER_LIMITS.signal)
+      )
+        return fail('exit: bad signal');
+      return ok({ type: 'exit', workerId, code: code as number | null, signal });
+    }
+  }
+}
+
+/** True when `value` is a well-formed manager message (see {@link parseManagerMessage}). */
 export function isManagerMessage(value: unknown): value is ManagerMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    MANAGER_MESSAGE_TYPES.includes((value as { type?: unknown }).type as ManagerMessageType)
-  );
+  return parseManagerMessage(value).ok;
+}
+
+function isPid(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+function ok(message: ManagerMessage): Parsed<ManagerMessage> {
+  return { ok: true, message };
+}
+
+function fail(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason };
 }

@@ -1,5 +1,7 @@
+import { boundError } from '../actors/wrapper/parse-message.js';
 import { GuvError } from '../errors.js';
 import { readState, type StateReadResult, writeState } from '../daemon/state-store.js';
+import { rename, stat } from '../fs/async-fs.js';
 import type { SerializedError } from '../types/info.js';
 
 /** One uncaught exception reported by a process's wrapper. Plain JSON. */
@@ -19,6 +21,10 @@ export interface ExceptionStoreOptions {
   perProcess?: number;
   /** Kept over every process; the oldest anywhere goes first. Default 2000. */
   total?: number;
+  /** Bytes of JSON kept per process (about 50 exceptions at their caps). Default 2 MiB. */
+  perProcessBytes?: number;
+  /** Bytes of JSON kept over every process: the file stays about this size. Default 8 MiB. */
+  totalBytes?: number;
   /** Writes are gathered for this long. Default 1000 ms. */
   debounceMs?: number;
   /** Called when a debounced write fails (the daemon logs it). */
@@ -30,9 +36,14 @@ export interface SavedExceptions {
   processes: Record<string, StoredException[]>;
 }
 
+/** What one entry adds to the file besides its own JSON (indentation, separators). */
+const ENTRY_OVERHEAD = 128;
+
 /**
  * Every uncaught exception per process, bounded, persisted (debounced, atomically) so that
- * `guv exceptions <p>` still answers after a daemon restart.
+ * `guv exceptions <p>` still answers after a daemon restart. An exception comes from the app:
+ * its texts are cut to the wrapper's caps, and the store is bounded in count and in bytes, per
+ * process and in all, so the file and the daemon's memory stay small whatever apps throw.
  *
  * @example
  * const exceptions = createExceptionStore({ file: join(home.state, 'exceptions.json') });
@@ -44,12 +55,31 @@ export interface SavedExceptions {
 export function createExceptionStore(options: ExceptionStoreOptions) {
   const perProcess = options.perProcess ?? 50;
   const total = options.total ?? 2000;
+  const perProcessBytes = options.perProcessBytes ?? 2 * 1024 * 1024;
+  const totalBytes = options.totalBytes ?? 8 * 1024 * 1024;
   const debounceMs = options.debounceMs ?? 1000;
   const byProcess = new Map<string, StoredException[]>();
+  const sizes = new WeakMap<StoredException, number>();
+  const bytesByProcess = new Map<string, number>();
   let count = 0;
+  let bytes = 0;
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
   let dirty = false;
+
+  /** Takes the oldest of one process out of every count. */
+  function shift(processId: string, list: StoredException[]): void {
+    const entry = list.shift();
+    if (!entry) return;
+    const size = sizes.get(entry) ?? 0;
+    count--;
+    bytes -= size;
+    const left = (bytesByProcess.get(processId) ?? 0) - size;
+    if (list.length === 0) {
+      byProcess.delete(processId);
+      bytesByProcess.delete(processId);
+    } else bytesByProcess.set(processId, left);
+  }
 
   function dropOldestAnywhere(): void {
     let oldestId: string | null = null;
@@ -61,14 +91,13 @@ export function createExceptionStore(options: ExceptionStoreOptions) {
         oldestId = id;
       }
     }
-    if (oldestId === null) return;
-    const list = byProcess.get(oldestId)!;
-    list.shift();
-    count--;
-    if (list.length === 0) byProcess.delete(oldestId);
+    if (oldestId !== null) shift(oldestId, byProcess.get(oldestId)!);
   }
 
-  function insert(processId: string, entry: StoredException): void {
+  function insert(processId: string, given: StoredException): void {
+    const entry: StoredException = { ...given, error: boundError(given.error) };
+    const size = Buffer.byteLength(JSON.stringify(entry)) + ENTRY_OVERHEAD;
+    sizes.set(entry, size);
     let list = byProcess.get(processId);
     if (!list) {
       list = [];
@@ -76,11 +105,15 @@ export function createExceptionStore(options: ExceptionStoreOptions) {
     }
     list.push(entry);
     count++;
-    if (list.length > perProcess) {
-      list.shift();
-      count--;
+    bytes += size;
+    bytesByProcess.set(processId, (bytesByProcess.get(processId) ?? 0) + size);
+    while (
+      list.length > 1 &&
+      (list.length > perProcess || bytesByProcess.get(processId)! > perProcessBytes)
+    ) {
+      shift(processId, list);
     }
-    while (count > total) dropOldestAnywhere();
+    while (count > 1 && (count > total || bytes > totalBytes)) dropOldestAnywhere();
   }
 
   function scheduleWrite(): void {
@@ -121,6 +154,8 @@ export function createExceptionStore(options: ExceptionStoreOptions) {
      * `readState`) and the store starts empty; the result says so, for the daemon's log.
      */
     async load(): Promise<StateReadResult<SavedExceptions>> {
+      const tooBig = await setAsideIfTooBig(options.file, totalBytes * 4);
+      if (tooBig) return tooBig;
       const read = await readState(options.file, parseSavedExceptions);
       if (read.kind === 'ok') {
         const entries = Object.entries(read.value.processes).flatMap(([id, list]) =>
@@ -146,12 +181,18 @@ export function createExceptionStore(options: ExceptionStoreOptions) {
       const list = byProcess.get(processId);
       if (!list) return;
       count -= list.length;
+      bytes -= bytesByProcess.get(processId) ?? 0;
       byProcess.delete(processId);
+      bytesByProcess.delete(processId);
       scheduleWrite();
     },
     /** How many are kept over every process. */
     get size(): number {
       return count;
+    },
+    /** About how many bytes of JSON they take. */
+    get bytes(): number {
+      return bytes;
     },
     /** Writes now what a debounce is waiting to write. */
     flush,
@@ -161,6 +202,32 @@ export function createExceptionStore(options: ExceptionStoreOptions) {
 }
 
 export type ExceptionStore = ReturnType<typeof createExceptionStore>;
+
+/**
+ * A file far over the store's cap (written before there was one) is not read whole into the
+ * daemon: it is renamed aside and reported as corrupt, and the store starts empty.
+ */
+async function setAsideIfTooBig(
+  file: string,
+  maxBytes: number,
+): Promise<StateReadResult<SavedExceptions> | null> {
+  const size = await stat(file).then(
+    (stats) => stats.size,
+    () => 0,
+  );
+  if (size <= maxBytes) return null;
+  const keptAs = `${file}.too-big-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const moved = await rename(file, keptAs).then(
+    () => true,
+    () => false,
+  );
+  const where = moved ? `; kept as ${keptAs}` : '';
+  const error = new GuvError(
+    'GUV_STATE_CORRUPT',
+    `${file} is ${size} bytes, over ${maxBytes}: not read${where}`,
+  );
+  return { kind: 'corrupt', error, keptAs: moved ? keptAs : null };
+}
 
 function parseSavedExceptions(value: unknown): SavedExceptions {
   if (!isRecord(value) || value.version !== 1 || !isRecord(value.processes)) {

@@ -19,6 +19,7 @@ import type { GuvHome } from './home.js';
 import { createAppMethods } from './app-methods.js';
 import { createAppService } from './app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
+import { createDroppedMessages } from './dropped-messages.js';
 import { createEventHub } from './event-hub.js';
 import { stopLeftoverChildren } from './leftovers.js';
 import { createOutputRouter } from './output-router.js';
@@ -79,6 +80,17 @@ export function createDaemon(options: DaemonOptions) {
   bus.on('process:fatality', (processInfo) => observability.fatal(processInfo.id));
   bus.on('worker:fatality', (_cluster, worker) => observability.fatal(worker.id));
   let cleanShutdown = false;
+  // What a child sends is untrusted: malformed messages are dropped, and said so at most once a
+  // minute per child, so that a child cannot fill daemon.log.
+  const dropped = createDroppedMessages({
+    report: ({ id, dropped: count, total, reason }) => {
+      const name = table.byId(id)?.definition.name ?? null;
+      log.warn(
+        { process: name, id, dropped: count, total, reason },
+        'dropped messages from a child',
+      );
+    },
+  });
 
   const output = createOutputRouter({
     logsDir: home.logs,
@@ -123,6 +135,7 @@ export function createDaemon(options: DaemonOptions) {
         observability,
       );
     },
+    onDropped: (id, reason) => dropped.drop(id, reason),
     register(id, handle) {
       const managed = table.byId(id);
       if (managed?.kind === 'process') managed.handle = handle;
@@ -152,10 +165,12 @@ export function createDaemon(options: DaemonOptions) {
     onRemoved: (managed) => {
       registry.untrack(managed.definition.id);
       observability.forget(managed.definition.id);
+      dropped.forget(managed.definition.id);
     },
     createCluster: (definition) =>
       new ClusterSupervisor(definition, {
         clock,
+        manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
         inspect: registry.inspect,
         onRun: (cluster, actor) =>
           registry.track({

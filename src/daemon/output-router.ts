@@ -1,3 +1,5 @@
+import { truncateText } from '../actors/wrapper/parse-message.js';
+import { WRAPPER_LIMITS } from '../actors/wrapper/protocol.js';
 import {
   type LogAccess,
   type LogLevel,
@@ -41,6 +43,16 @@ const WORKER_LOG_EVENT = {
   error: 'worker:log:error',
   debug: 'worker:log:debug',
 } as const;
+
+/**
+ * A record's level and text come from a child: only the four levels ever pick a file or an
+ * event name (never `constructor` or `../x` as a key), and a record is cut to its cap.
+ */
+function admit(level: unknown, message: unknown): message is string {
+  return (
+    typeof level === 'string' && Object.hasOwn(LOG_EVENT, level) && typeof message === 'string'
+  );
+}
 
 /** Whose output it is: a process, a cluster's manager, or one of its workers. */
 type Source =
@@ -124,8 +136,10 @@ export function createOutputRouter(options: OutputRouterOptions) {
     },
     /** A log record of a cluster's worker (from its wrapper). */
     clusterRecord(source: Source, level: LogLevel, message: string): void {
-      clusterWriter(source, level).writeRecord(message);
-      publishClusterLines(source, level, message);
+      if (!admit(level, message)) return;
+      const text = truncateText(message, WRAPPER_LIMITS.logMessage);
+      clusterWriter(source, level).writeRecord(text);
+      publishClusterLines(source, level, text);
     },
     /** The log files of one worker slot. */
     workerFiles(name: string, index: number): string[] {
@@ -147,8 +161,10 @@ export function createOutputRouter(options: OutputRouterOptions) {
       return accepted ? undefined : new Promise<void>((resolve) => writer.once('drain', resolve));
     },
     record(id: string, name: string, level: LogLevel, message: string): void {
-      writerFor(id, name, level).writeRecord(message);
-      publishLines(id, level, message);
+      if (!admit(level, message)) return;
+      const text = truncateText(message, WRAPPER_LIMITS.logMessage);
+      writerFor(id, name, level).writeRecord(text);
+      publishLines(id, level, text);
     },
     files(name: string): string[] {
       return (['info', 'error', 'warn', 'debug'] as const).map((level) =>

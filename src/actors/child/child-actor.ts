@@ -6,8 +6,10 @@ import type {
   ChildInput,
 } from '../../machines/process/child-protocol.js';
 import type { SerializedError } from '../../types/info.js';
-import { isWrapperMessage } from '../wrapper/protocol.js';
+import { parseWrapperMessage } from '../wrapper/parse-message.js';
+import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
 import { ChildHandle } from './child-handle.js';
+import { capIpcMessages, refuseHandles } from './ipc-guard.js';
 import { groupAlive, killGroup } from './kill-group.js';
 import { type SpawnChildOptions, spawnChild } from './spawn-child.js';
 import {
@@ -27,6 +29,11 @@ export interface ChildActorDeps {
   onOutput(id: string, stream: 'stdout' | 'stderr', chunk: Buffer): void | Promise<unknown>;
   /** Wrapper messages the chart does not handle: logs, heartbeat figures, config requests, ports. */
   onMessage(id: string, message: ChildMessage): void;
+  /**
+   * A guv message the child sent was malformed and dropped, or its IPC message outgrew
+   * `WRAPPER_LIMITS.ipcMessage` and the child was killed.
+   */
+  onDropped?(id: string, reason: string): void;
   /** The live child, so the daemon can send events, write stdin, gc, heapdump, signal. */
   register(id: string, handle: ChildHandle): void;
   unregister(id: string): void;
@@ -105,11 +112,26 @@ export function createChildLogic(deps: ChildActorDeps) {
           report({ type: 'CHILD.PAUSED' });
         }
       });
-      proc.on('internalMessage', (message: unknown) => {
-        if (!isWrapperMessage(message)) return;
+      // Only guv's wrapper talks over the channel; the app can write to it too, so a message
+      // is never trusted, and never held whole past its cap.
+      if (wrapped) {
+        refuseHandles(proc);
+        capIpcMessages(proc, WRAPPER_LIMITS.ipcMessage, () => {
+          deps.onDropped?.(id, `an IPC message over ${WRAPPER_LIMITS.ipcMessage} bytes: killed`);
+          if (proc.pid !== undefined) killGroup(proc.pid, 'SIGKILL');
+        });
+      }
+      proc.on('internalMessage', (raw: unknown) => {
+        // Node's own internal messages (NODE_HANDLE…) share the event.
+        if ((raw as { cmd?: unknown } | null)?.cmd !== WRAPPER_CMD) return;
+        const parsed = parseWrapperMessage(raw);
+        if (!parsed.ok) return deps.onDropped?.(id, parsed.reason);
+        const message = parsed.message;
         if (message.type === 'reply') return handle?.settle(message);
         const event = toChildEvent(message);
         if (event) report(event);
+        if (message.type === 'config:request' && handle?.backedUp)
+          return deps.onDropped?.(id, 'config:request: the child does not read its answers');
         if (isChildMessage(message)) deps.onMessage(id, message);
       });
       proc.once('exit', (code, signal) => {

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { GuvError } from '../../errors.js';
 import type { SerializedError } from '../../types/info.js';
-import { type SupervisorBody, WRAPPER_CMD } from '../wrapper/protocol.js';
+import { type SupervisorBody, WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
+import { ipcBacklog } from './ipc-guard.js';
 import { killGroup } from './kill-group.js';
 import { PendingReplies, type Reply, type RequestBody } from './pending-replies.js';
 
@@ -62,6 +63,11 @@ export class ChildHandle {
     return killGroup(this.pid, signal);
   }
 
+  /** More than an IPC message's cap sent to the child and not read: send it nothing more. */
+  get backedUp(): boolean {
+    return ipcBacklog(this.#child) > WRAPPER_LIMITS.ipcMessage;
+  }
+
   /** Called by the child actor with each `reply` from the wrapper. */
   settle(reply: Reply): void {
     this.#pending.settle(reply);
@@ -82,6 +88,9 @@ export class ChildHandle {
     }
     if (!this.#child.connected) {
       return new GuvError('GUV_CHILD_EXITED', `process ${this.id} is not running`);
+    }
+    if (this.backedUp) {
+      return new GuvError('GUV_CHILD_NOT_READING', `process ${this.id} does not read its messages`);
     }
     // A failed write (child just died) surfaces as its exit; nothing to do here.
     this.#child.send({ cmd: WRAPPER_CMD, ...message }, () => {});

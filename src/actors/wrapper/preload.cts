@@ -37,6 +37,18 @@ const WRAPPER_MESSAGE_TYPES = [
 ];
 const SUPERVISOR_MESSAGE_TYPES = ['send', 'gc', 'heapdump', 'config:response', 'shutdown'];
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+// The supervisor cuts longer texts, drops messages with longer keys and kills a child whose
+// IPC message outgrows `ipcMessage`: texts are cut here already, so no app error trips that.
+const WRAPPER_LIMITS = {
+  logMessage: 64 * 1024,
+  errorMessage: 8 * 1024,
+  errorStack: 32 * 1024,
+  errorName: 256,
+  errorCode: 256,
+  configKey: 256,
+  address: 1024,
+  ipcMessage: 1024 * 1024,
+};
 /** How long a draining HTTP server leaves a keep-alive connection idle before closing it. */
 const IDLE_GRACE_MS = 1000;
 /** How long a fatal report may take to reach the supervisor before the process dies anyway. */
@@ -63,14 +75,30 @@ function serializeError(value: unknown): {
 } {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
+    const stack = value.stack;
     return {
-      name: value.name,
-      message: value.message,
-      ...(typeof code === 'string' ? { code } : {}),
-      ...(value.stack === undefined ? {} : { stack: value.stack }),
+      name: truncateText(String(value.name), WRAPPER_LIMITS.errorName),
+      message: truncateText(String(value.message), WRAPPER_LIMITS.errorMessage),
+      ...(typeof code === 'string' ? { code: truncateText(code, WRAPPER_LIMITS.errorCode) } : {}),
+      ...(typeof stack === 'string'
+        ? { stack: truncateText(stack, WRAPPER_LIMITS.errorStack) }
+        : {}),
     };
   }
-  return { name: 'NonError', message: util.inspect(value) };
+  return {
+    name: 'NonError',
+    message: truncateText(util.inspect(value), WRAPPER_LIMITS.errorMessage),
+  };
+}
+
+/** The same cut as the supervisor's (parse-message.ts): start of the text plus a marker. */
+function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = ` … [truncated by guv: ${text.length} characters]`;
+  let end = Math.max(0, max - marker.length);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return text.slice(0, end) + marker;
 }
 
 function readEnv(name: string): string | undefined {
@@ -194,18 +222,31 @@ function activate(): void {
   }
 
   process.on('warning', (warning) => {
-    send({ type: 'log', level: 'warn', message: `${warning.name}: ${warning.message}` });
+    const message = truncateText(`${warning.name}: ${warning.message}`, WRAPPER_LIMITS.logMessage);
+    send({ type: 'log', level: 'warn', message });
   });
   process.on(APP_LOG_EVENT, (level: unknown, ...parts: unknown[]) => {
     const known = LOG_LEVELS.includes(level as string);
     const message = util.format(...(known ? parts : [level, ...parts]));
-    send({ type: 'log', level: known ? level : 'info', message });
+    send({
+      type: 'log',
+      level: known ? level : 'info',
+      message: truncateText(message, WRAPPER_LIMITS.logMessage),
+    });
   });
   process.on(APP_CONFIG_EVENT, (key: unknown, callback: unknown) => {
     if (typeof callback !== 'function') return;
+    const name = String(key);
+    if (name.length > WRAPPER_LIMITS.configKey) {
+      const error = Object.assign(new Error('config key too long'), {
+        code: 'GUV_CONFIG_NOT_FOUND',
+      });
+      process.nextTick(callback as Callback, error);
+      return;
+    }
     const requestId = ++nextRequestId;
     configRequests.set(requestId, callback as Callback);
-    send({ type: 'config:request', requestId, key: String(key) });
+    send({ type: 'config:request', requestId, key: name });
   });
 
   const httpTraffic = new Map<net.Server, HttpTraffic>();
@@ -416,4 +457,5 @@ export = {
   DEFAULT_ORPHAN_KILL_MS,
   WRAPPER_MESSAGE_TYPES,
   SUPERVISOR_MESSAGE_TYPES,
+  WRAPPER_LIMITS,
 };

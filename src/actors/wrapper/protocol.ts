@@ -33,9 +33,27 @@ export const APP_CONFIG_EVENT = 'guv:config';
 export const APP_READY_MESSAGE = 'ready';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
+
+/**
+ * Sizes a child's messages may reach (in UTF-16 code units, as JavaScript counts them). Texts
+ * over their cap are cut with a marker, never rejected; a key or an address over its cap makes
+ * the message malformed. One IPC message over `ipcMessage` (bytes as read) means a hostile
+ * child: the daemon stops reading it and kills it, so it never holds more than that.
+ */
+export const WRAPPER_LIMITS = {
+  logMessage: 64 * 1024,
+  errorMessage: 8 * 1024,
+  errorStack: 32 * 1024,
+  errorName: 256,
+  errorCode: 256,
+  configKey: 256,
+  address: 1024,
+  ipcMessage: 1024 * 1024,
+} as const;
 export const DEFAULT_ORPHAN_KILL_MS = 5000;
 
 export type WrapperLogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const WRAPPER_LOG_LEVELS: readonly WrapperLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export interface HeartbeatFigures {
   heapUsed: number;
@@ -53,6 +71,7 @@ export interface HeartbeatFigures {
 }
 
 export type ServerKind = 'net' | 'tls' | 'http' | 'https';
+export const SERVER_KINDS: readonly ServerKind[] = ['net', 'tls', 'http', 'https'];
 
 /** Child → supervisor (without the `cmd` envelope). */
 export type WrapperBody =
@@ -101,12 +120,3 @@ export const SUPERVISOR_MESSAGE_TYPES: readonly SupervisorMessageType[] = [
   'config:response',
   'shutdown',
 ];
-
-export function isWrapperMessage(value: unknown): value is WrapperMessage {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { cmd?: unknown }).cmd === WRAPPER_CMD &&
-    WRAPPER_MESSAGE_TYPES.includes((value as { type?: unknown }).type as WrapperMessageType)
-  );
-}
