@@ -211,9 +211,9 @@ export function createDaemon(options: DaemonOptions) {
     );
   }
 
-  const saver = createStateSaver(home.processesFile, snapshotState, (error) =>
-    log.error({ err: error }, 'saving the process list failed'),
-  );
+  const saveFailed = (error: unknown) =>
+    log.error({ err: error }, 'saving the process list failed');
+  const saver = createStateSaver(home.processesFile, snapshotState, saveFailed);
 
   function snapshotState(): SavedState {
     return {
@@ -289,7 +289,14 @@ export function createDaemon(options: DaemonOptions) {
           for (const managed of table.all())
             managed.desired = wanted.get(managed.definition.id) ?? 'stopped';
           cleanShutdown = true;
-          await saver.flush();
+          // Everything is stopped: a list that cannot be saved must not turn the exit into a crash.
+          await saver.flush().catch((error: unknown) => {
+            saveFailed(error);
+            hub.emit('daemon:log:error', {
+              date: Date.now(),
+              message: `saving the process list failed: ${(error as Error).message}`,
+            });
+          });
         }),
       },
       actions: { publish: (_, event) => hub.emitEvent(event) },
@@ -338,7 +345,8 @@ export function createDaemon(options: DaemonOptions) {
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
     addProcess,
-    persist: () => saver.flush(),
+    // A process that started is not a failed start because the list could not be saved: logged.
+    persist: () => saver.flush().catch(saveFailed),
     apps,
     webUi,
     requestExit: () => {
