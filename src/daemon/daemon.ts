@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { rm } from '../fs/async-fs.js';
 import { type Actor, createActor, fromPromise, waitFor } from 'xstate';
 // Ids name processes, they guard nothing: the non-secure generator spares the daemon node:crypto
 // (~2 MiB resident).
@@ -50,10 +52,19 @@ export function createDaemon(options: DaemonOptions) {
   // Every chart is tracked for the visualiser; the registry does no work while nobody watches.
   const registry = createChartRegistry();
   const cpu = createCpuMeter();
+  // A listener the daemon can run without (metrics, web UI) that cannot open: logged, published.
+  const reportListener = (level: 'warn' | 'error', message: string, error: unknown) => {
+    log[level]({ err: error }, message);
+    hub.emit(level === 'warn' ? 'daemon:log:warn' : 'daemon:log:error', {
+      date: Date.now(),
+      message,
+    });
+  };
   const observability = createObservability({
     home,
     log,
     metricsPort: config.metricsPort,
+    reportListener,
     metered: () =>
       table.all().flatMap((managed) => {
         if (managed.kind === 'process') return [{ id: managed.definition.id, info: info(managed) }];
@@ -311,7 +322,9 @@ export function createDaemon(options: DaemonOptions) {
     chart: 'daemon',
     actor: daemonActor,
   });
-  const webUi = createWebUi({ registry, bus, tokenFile: `${home.config}/web-token` });
+  const webUi = createWebUi({ registry, bus, reportListener });
+  // Older versions kept one web token for ever; it is now per daemon start, in memory only.
+  void rm(join(home.config, 'web-token'), { force: true }).catch(() => {});
   let bootDone = false;
   daemonActor.subscribe({
     error: (error) => log.error({ err: error }, 'the daemon chart failed'),

@@ -263,6 +263,8 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       state: deps.daemonActor.getSnapshot().value,
       processes: table.all().length,
       memory: process.memoryUsage(),
+      // Optional listeners: the daemon runs without them, `guv info` says why one is down.
+      listeners: { metrics: deps.observability.metricsStatus(), web: deps.webUi.status() },
     }),
   };
 
