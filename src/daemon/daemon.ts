@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { rm } from '../fs/async-fs.js';
 import { type Actor, createActor, fromPromise, waitFor } from 'xstate';
 // Ids name processes, they guard nothing: the non-secure generator spares the daemon node:crypto
 // (~2 MiB resident).
@@ -54,10 +56,19 @@ export function createDaemon(options: DaemonOptions) {
   // Every chart is tracked for the visualiser; the registry does no work while nobody watches.
   const registry = createChartRegistry();
   const cpu = createCpuMeter();
+  // A listener the daemon can run without (metrics, web UI) that cannot open: logged, published.
+  const reportListener = (level: 'warn' | 'error', message: string, error: unknown) => {
+    log[level]({ err: error }, message);
+    hub.emit(level === 'warn' ? 'daemon:log:warn' : 'daemon:log:error', {
+      date: Date.now(),
+      message,
+    });
+  };
   const observability = createObservability({
     home,
     log,
     metricsPort: config.metricsPort,
+    reportListener,
     metered: () =>
       table.all().flatMap((managed) => {
         if (managed.kind === 'process') return [{ id: managed.definition.id, info: info(managed) }];
@@ -230,9 +241,9 @@ export function createDaemon(options: DaemonOptions) {
     );
   }
 
-  const saver = createStateSaver(home.processesFile, snapshotState, (error) =>
-    log.error({ err: error }, 'saving the process list failed'),
-  );
+  const saveFailed = (error: unknown) =>
+    log.error({ err: error }, 'saving the process list failed');
+  const saver = createStateSaver(home.processesFile, snapshotState, saveFailed);
 
   function snapshotState(): SavedState {
     return {
@@ -308,7 +319,14 @@ export function createDaemon(options: DaemonOptions) {
           for (const managed of table.all())
             managed.desired = wanted.get(managed.definition.id) ?? 'stopped';
           cleanShutdown = true;
-          await saver.flush();
+          // Everything is stopped: a list that cannot be saved must not turn the exit into a crash.
+          await saver.flush().catch((error: unknown) => {
+            saveFailed(error);
+            hub.emit('daemon:log:error', {
+              date: Date.now(),
+              message: `saving the process list failed: ${(error as Error).message}`,
+            });
+          });
         }),
       },
       actions: { publish: (_, event) => hub.emitEvent(event) },
@@ -323,7 +341,9 @@ export function createDaemon(options: DaemonOptions) {
     chart: 'daemon',
     actor: daemonActor,
   });
-  const webUi = createWebUi({ registry, bus, tokenFile: `${home.config}/web-token` });
+  const webUi = createWebUi({ registry, bus, reportListener });
+  // Older versions kept one web token for ever; it is now per daemon start, in memory only.
+  void rm(join(home.config, 'web-token'), { force: true }).catch(() => {});
   let bootDone = false;
   daemonActor.subscribe({
     error: (error) => log.error({ err: error }, 'the daemon chart failed'),
@@ -358,7 +378,8 @@ export function createDaemon(options: DaemonOptions) {
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
     addProcess,
-    persist: () => saver.flush(),
+    // A process that started is not a failed start because the list could not be saved: logged.
+    persist: () => saver.flush().catch(saveFailed),
     apps,
     webUi,
     requestExit: () => {

@@ -11,6 +11,7 @@ import { type MetricsFormat, type ProcessMetrics, renderMetrics } from '../metri
 import type { ProcessInfo, SerializedError } from '../types/info.js';
 import type { DaemonLogger } from './daemon-log.js';
 import type { GuvHome } from './home.js';
+import { createOptionalListener, type ListenerStatus } from './optional-listener.js';
 
 /** One metered thing: a process, or a cluster worker (with its slot index). */
 export interface MeteredProcess {
@@ -26,6 +27,8 @@ export interface ObservabilityOptions {
   metricsPort: number | null;
   /** Everything to meter, at the moment of a scrape. */
   metered(): MeteredProcess[];
+  /** The metrics endpoint could not listen: the daemon logs it and publishes it; it runs on. */
+  reportListener(level: 'warn' | 'error', message: string, error: unknown): void;
 }
 
 /**
@@ -42,7 +45,20 @@ export function createObservability(options: ObservabilityOptions) {
   // The daemon's own loop-delay histogram ticks every 20 ms: only once somebody scrapes. Its
   // module (node:perf_hooks) is loaded then too.
   let self: Promise<DaemonSampler> | null = null;
-  let endpoint: MetricsEndpoint | null = null;
+  const endpoint =
+    options.metricsPort === null
+      ? null
+      : createOptionalListener<MetricsEndpoint>({
+          name: 'metrics endpoint',
+          open: async () => {
+            const { createMetricsEndpoint } = await import('../metrics/endpoint.js');
+            return createMetricsEndpoint({ port: options.metricsPort!, render });
+          },
+          url: (open) => open.url,
+          close: (open) => open.close(),
+          report: options.reportListener,
+          opened: (url) => options.log.info({ url }, 'metrics endpoint listening'),
+        });
   let pool: Promise<import('../heap/pool.js').HeavyWorkPool> | null = null;
 
   async function render(format: MetricsFormat): Promise<string> {
@@ -65,12 +81,11 @@ export function createObservability(options: ObservabilityOptions) {
       const read = await exceptions.load();
       if (read.kind === 'corrupt')
         options.log.error({ err: read.error }, 'the exceptions file was corrupt; kept aside');
-      if (options.metricsPort !== null) {
-        const { createMetricsEndpoint } = await import('../metrics/endpoint.js');
-        endpoint = await createMetricsEndpoint({ port: options.metricsPort, render });
-        options.log.info({ url: endpoint.url }, 'metrics endpoint listening');
-      }
+      // A port that is taken is reported and retried: the apps never wait on the metrics.
+      await endpoint?.start();
     },
+    /** `guv info`: off (no metricsPort), listening, or failed with the cause. */
+    metricsStatus: (): ListenerStatus => endpoint?.status() ?? { state: 'off' },
     heartbeat(id: string, figures: HeartbeatFigures): void {
       history.record(id, sampleFromHeartbeat(figures, Date.now()));
     },

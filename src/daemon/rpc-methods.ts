@@ -25,7 +25,7 @@ import { parseStartRequest } from './start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from './observability.js';
 import type { WebUi } from './web-ui.js';
-import { waitFor } from 'xstate';
+import { runDaemonOperation } from './daemon-operation.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -95,12 +95,6 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
 
   function target(params: unknown): Managed {
     return table.get(stringParam(objectParams(params), 'target'));
-  }
-
-  async function waitForDaemon(state: string): Promise<void> {
-    await waitFor(deps.daemonActor, (s) => s.value === state, { timeout: timeout * 2 });
-    const error = deps.daemonActor.getSnapshot().context.lastError;
-    if (error) throw new GuvError('GUV_DAEMON_OPERATION_FAILED', error.message);
   }
 
   const methods: Record<string, RpcHandler> = {
@@ -236,19 +230,20 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     },
 
     dump: async () => {
-      deps.daemonActor.send({ type: 'DUMP' });
-      await waitForDaemon('running');
+      await runDaemonOperation(deps.daemonActor, 'DUMP', timeout * 2);
       return { file: deps.home.processesFile, processes: table.all().length };
     },
     restore: async () => {
-      deps.daemonActor.send({ type: 'RESTORE' });
-      await waitForDaemon('running');
+      await runDaemonOperation(deps.daemonActor, 'RESTORE', timeout * 2);
       return { processes: table.all().length };
     },
     kill: async () => {
-      deps.daemonActor.send({ type: 'KILL' });
-      await waitForDaemon('exited');
-      deps.requestExit();
+      try {
+        await runDaemonOperation(deps.daemonActor, 'KILL', timeout * 2);
+      } finally {
+        // Once asked to stop, the daemon exits even if stopping went wrong: a finished chart serves nothing.
+        deps.requestExit();
+      }
       return { ok: true };
     },
   };
@@ -268,6 +263,8 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
       state: deps.daemonActor.getSnapshot().value,
       processes: table.all().length,
       memory: process.memoryUsage(),
+      // Optional listeners: the daemon runs without them, `guv info` says why one is down.
+      listeners: { metrics: deps.observability.metricsStatus(), web: deps.webUi.status() },
     }),
   };
 

@@ -77,6 +77,8 @@ export function readSavedState(path: string): Promise<StateReadResult<SavedState
  * Writes the saved state after changes, coalescing bursts (a crash loop changes status many
  * times a second, 50 starts arrive at once) and never running two writes of the same file at
  * once: a flush asked for while a write is under way shares the one write that follows it.
+ * `flush()` rejects when its write failed (a dump must not say "saved"); a scheduled write that
+ * fails goes to `onError`.
  */
 export function createStateSaver(
   path: string,
@@ -88,11 +90,9 @@ export function createStateSaver(
   let next: Promise<void> | null = null;
 
   function writeNow(): Promise<void> {
-    const write = writeState(path, snapshot())
-      .catch(onError)
-      .finally(() => {
-        if (inFlight === write) inFlight = null;
-      });
+    const write = writeState(path, snapshot()).finally(() => {
+      if (inFlight === write) inFlight = null;
+    });
     inFlight = write;
     return write;
   }
@@ -105,10 +105,13 @@ export function createStateSaver(
     if (next) return next;
     if (!inFlight) return writeNow();
     // The snapshot is taken when this write starts, so it holds every change made until then.
-    next = inFlight.then(() => {
-      next = null;
-      return writeNow();
-    });
+    // The write under way has its own callers; whatever became of it, this one starts after.
+    next = inFlight
+      .catch(() => {})
+      .then(() => {
+        next = null;
+        return writeNow();
+      });
     return next;
   }
 
@@ -117,10 +120,10 @@ export function createStateSaver(
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
-        void flush();
+        flush().catch(onError);
       }, delayMs);
     },
-    /** Writes now (after any write under way) and resolves once it is on disk. */
+    /** Writes now (after any write under way); resolves once it is on disk, rejects if it failed. */
     flush,
     cancel(): void {
       if (timer) clearTimeout(timer);

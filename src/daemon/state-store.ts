@@ -47,10 +47,18 @@ export async function readState<T>(
   }
 }
 
-/** Replace a state file atomically (pretty JSON, mode 0600), creating its folder if needed. */
+/**
+ * Replace a state file atomically (pretty JSON, mode 0600), creating its folder if needed.
+ * Throws `GUV_STATE_WRITE_FAILED` naming the file and the cause in one line.
+ */
 export async function writeState(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new GuvError('GUV_STATE_WRITE_FAILED', `cannot write ${path}: ${why}`, { cause });
+  }
 }
 
 async function keepAside(path: string): Promise<string | null> {

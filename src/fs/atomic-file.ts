@@ -23,7 +23,13 @@ export async function writeFileAtomic(
     throw error;
   }
   await close(file);
-  await rename(temp, path);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    // `path` is a folder, or its folder went away: leave no temporary file behind.
+    await rm(temp, { force: true });
+    throw error;
+  }
   const folder = await open(dir, 'r');
   try {
     await fsync(folder);

@@ -55,9 +55,11 @@ export async function createMetricsEndpoint(
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) =>
       reject(
-        new GuvError('GUV_METRICS_LISTEN_FAILED', `cannot listen on ${host}:${options.port}`, {
-          cause,
-        }),
+        new GuvError(
+          'GUV_METRICS_LISTEN_FAILED',
+          `cannot listen on ${host}:${options.port}: ${cause.message}`,
+          { cause },
+        ),
       ),
     );
     server.listen(options.port, host, () => resolve());

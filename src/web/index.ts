@@ -1,2 +1,3 @@
 export { createWebServer, type WebServer, type WebServerOptions } from './server.js';
-export { createToken, loadOrCreateToken } from './token.js';
+export { createSessions, type Sessions } from './sessions.js';
+export { createToken } from './token.js';

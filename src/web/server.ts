@@ -5,71 +5,81 @@ import { assertValidPattern } from '../bus/index.js';
 import { GuvError } from '../errors.js';
 import type { ChartRegistry } from '../inspect/registry.js';
 import { createAssetCache } from './assets.js';
-import { authorize, cookieName } from './auth.js';
+import { bearerToken, isLoopbackHost, isSameOrigin, loginCode } from './auth.js';
 import { serveEventStream } from './event-stream.js';
 import { createGraphCache } from './graph-cache.js';
-import { loadOrCreateToken } from './token.js';
+import { createSessions, type SessionsOptions } from './sessions.js';
 
 export interface WebServerOptions {
   registry: ChartRegistry;
   bus: Bus;
-  /** File holding the token (created with mode 0600 when missing), in the daemon's private home. */
-  tokenFile?: string;
-  /** The token itself (tests); one of `token` and `tokenFile` is required. */
-  token?: string;
   /** Only loopback addresses are accepted. */
   host?: '127.0.0.1' | 'localhost' | '::1';
   /** 0 picks a free port. */
   port?: number;
+  /** Lifetimes and limits of login codes and sessions (tests shorten them). */
+  sessions?: SessionsOptions;
 }
 
 export interface WebServer {
-  /** The page's address with its token (`http://127.0.0.1:41234/?token=…`); set once listening. */
-  readonly url: string;
+  /** `http://127.0.0.1:41234`; set once listening. */
+  readonly origin: string;
+  /** Resolves with the origin. */
   listen(): Promise<string>;
+  /**
+   * A link for one browser: the page, with a one-time login code in the fragment (which no
+   * browser sends to any server, nor puts in a Referer). What `guv ui` prints.
+   */
+  loginUrl(): string;
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const TEXT = 'text/plain; charset=utf-8';
 
 /**
- * The statechart visualiser: the page, its assets, a JSON API over the chart registry and a live
- * stream of transitions and bus events. Every request needs the token; without it: 403, nothing.
+ * The statechart visualiser: the page and its assets (guv's own static files, served to
+ * anyone on loopback), a JSON API over the chart registry and a live stream of transitions and
+ * bus events. Every API request needs a session (`Authorization: Bearer`), got once for a login
+ * code from {@link WebServer.loginUrl}; without it: 401, nothing. Codes and sessions live in
+ * this server's memory only: each daemon start has new ones.
  *
  * @example
- * const web = createWebServer({ registry, bus, tokenFile: join(home, 'web-token') });
- * console.log(await web.listen()); // what `guv ui` prints
+ * const web = createWebServer({ registry, bus });
+ * await web.listen();
+ * console.log(web.loginUrl()); // http://127.0.0.1:41234/#code=…, what `guv ui` prints
  */
 export function createWebServer(options: WebServerOptions): WebServer {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
     throw new GuvError('GUV_WEB_NOT_LOOPBACK', `the web UI binds to loopback only, not ${host}`);
   }
-  if (options.token === undefined && options.tokenFile === undefined) {
-    throw new TypeError('createWebServer needs a token or a tokenFile');
-  }
   const { registry, bus } = options;
+  const sessions = createSessions(options.sessions);
   const asset = createAssetCache();
   const graphOf = createGraphCache(registry);
   const server = createServer();
-  let token = options.token ?? '';
-  let url = '';
+  let origin = '';
   let port = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!isLoopbackHost(request.headers.host, port)) {
+      return send(response, 403, TEXT, 'forbidden\n');
+    }
     const requestUrl = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const auth = authorize(request, requestUrl, token, port);
-    if (!auth.ok) return send(response, 403, 'text/plain; charset=utf-8', 'forbidden\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-    }
     const path = requestUrl.pathname;
-    if (path === '/' && auth.fromQuery) {
-      response.setHeader(
-        'set-cookie',
-        `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      );
+    if (path === '/api/session') return signIn(request, response);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return send(response, 405, TEXT, 'method not allowed\n');
     }
+    if (!path.startsWith('/api/')) {
+      const file = await asset(path);
+      if (!file) return notFound(response);
+      const cache = path === '/assets/viz.js' ? 'private, max-age=86400' : 'no-cache';
+      return send(response, 200, file.type, file.body, cache);
+    }
+    const session = bearerToken(request);
+    if (session === null || !sessions.isSession(session)) return unauthorized(response);
     if (path === '/api/actors') return json(response, registry.list());
     if (path.startsWith('/api/actors/')) {
       const detail = registry.get(decodeURIComponent(path.slice('/api/actors/'.length)));
@@ -85,42 +95,66 @@ export function createWebServer(options: WebServerOptions): WebServer {
         try {
           assertValidPattern(pattern);
         } catch (error) {
-          return send(response, 400, 'text/plain; charset=utf-8', `${(error as Error).message}\n`);
+          return send(response, 400, TEXT, `${(error as Error).message}\n`);
         }
       }
       return serveEventStream(request, response, { registry, bus, pattern });
     }
-    const file = await asset(path);
-    if (!file) return notFound(response);
-    const cache = path === '/assets/viz.js' ? 'private, max-age=86400' : 'no-cache';
-    return send(response, 200, file.type, file.body, cache);
+    return notFound(response);
+  }
+
+  /** `POST /api/session` with `x-guv-login: <code>`: the code's one session, or 401. */
+  function signIn(request: IncomingMessage, response: ServerResponse): void {
+    if (request.method !== 'POST') {
+      send(response, 405, TEXT, 'method not allowed\n');
+    } else if (!isSameOrigin(request)) {
+      send(response, 403, TEXT, 'forbidden\n');
+    } else {
+      const code = loginCode(request);
+      const session = code === null ? null : sessions.exchange(code);
+      if (session === null) unauthorized(response);
+      else json(response, { session });
+    }
   }
 
   server.on('request', (request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) {
-        send(response, 500, 'text/plain; charset=utf-8', `${(error as Error)?.message ?? error}\n`);
+        send(response, 500, TEXT, `${(error as Error)?.message ?? error}\n`);
       } else response.destroy();
     });
   });
 
   return {
-    get url() {
-      return url;
+    get origin() {
+      return origin;
     },
     async listen() {
-      if (options.token === undefined) token = await loadOrCreateToken(options.tokenFile!);
+      const wanted = options.port ?? 0;
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 0, host, () => {
-          server.off('error', reject);
+        const failed = (cause: Error) =>
+          reject(
+            new GuvError(
+              'GUV_WEB_LISTEN_FAILED',
+              `cannot listen on ${host}:${wanted}: ${cause.message}`,
+              {
+                cause,
+              },
+            ),
+          );
+        server.once('error', failed);
+        server.listen(wanted, host, () => {
+          server.off('error', failed);
           resolve();
         });
       });
       port = (server.address() as AddressInfo).port;
-      const shown = host === '::1' ? '[::1]' : host;
-      url = `http://${shown}:${port}/?token=${token}`;
-      return url;
+      origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+      return origin;
+    },
+    loginUrl() {
+      if (origin === '') throw new GuvError('GUV_WEB_NOT_LISTENING', 'the web UI is not listening');
+      return `${origin}/#code=${sessions.issueCode()}`;
     },
     close() {
       return new Promise((resolve) => {
@@ -155,5 +189,10 @@ function json(response: ServerResponse, value: unknown, cache = 'no-store'): voi
 }
 
 function notFound(response: ServerResponse): void {
-  send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+  send(response, 404, TEXT, 'not found\n');
+}
+
+function unauthorized(response: ServerResponse): void {
+  response.setHeader('www-authenticate', 'Bearer realm="guv"');
+  send(response, 401, TEXT, 'unauthorized: run guv ui for a new link\n');
 }

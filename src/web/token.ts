@@ -1,35 +1,17 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, readFile } from '../fs/async-fs.js';
-import { writeFileAtomic } from '../fs/atomic-file.js';
+import { createHash, randomBytes } from 'node:crypto';
 
-/** A fresh secret for the web UI: 32 random bytes, URL-safe. */
+/** A fresh secret for the web UI: 32 random bytes, URL-safe (43 characters). */
 export function createToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/**
- * The token kept in `file` (mode 0600, in the daemon's private home), created on first use so a
- * bookmarked URL keeps working across daemon restarts.
- */
-export async function loadOrCreateToken(file: string): Promise<string> {
-  try {
-    const existing = (await readFile(file, 'utf8')).trim();
-    if (existing.length >= 32) {
-      await chmod(file, 0o600);
-      return existing;
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const token = createToken();
-  await writeFileAtomic(file, `${token}\n`, 0o600);
-  return token;
-}
+/** What a secret made by {@link createToken} looks like; anything else is refused unread. */
+export const TOKEN_SHAPE = /^[\w-]{43}$/;
 
-/** Constant-time comparison, so response timing says nothing about how much of a guess was right. */
-export function tokenMatches(expected: string, given: string | undefined | null): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * The key a secret is kept and looked up under: its SHA-256. A lookup by digest takes the same
+ * time however much of a guess was right, and memory never holds a usable secret.
+ */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

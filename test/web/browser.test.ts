@@ -10,8 +10,6 @@ if (!hasChromium) {
   console.warn('browser tests skipped: /usr/bin/chromium is absent (apt-get install -y chromium)');
 }
 
-const TOKEN = 'browser-test-token-0123456789-0123456789';
-
 describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
   let browser: Browser | undefined;
   let web: WebServer | undefined;
@@ -39,8 +37,9 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
 
   async function open(count: number): Promise<{ url: string; fleet: Fleet; page: Page }> {
     fleet = createFleet(count);
-    web = createWebServer({ registry: fleet.registry, bus: fleet.bus, token: TOKEN });
-    const url = await web.listen();
+    web = createWebServer({ registry: fleet.registry, bus: fleet.bus });
+    await web.listen();
+    const url = web.loginUrl();
     page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -158,24 +157,29 @@ describe.skipIf(!hasChromium)('visualiser page in Chromium', () => {
       .toBe('running');
   });
 
-  it('gets nothing without the token', async () => {
+  it('gets no data without a session; the link is good once; a reload keeps the session', async () => {
     const { url, page } = await open(1);
-    const bare = new URL(url);
-    bare.search = '';
+    // The page's own address bar no longer holds the login code.
+    expect(page.url()).not.toContain('code=');
+    const origin = new URL(url).origin;
     const other = await browser!.newPage();
     try {
-      const response = await other.goto(bare.href);
-      expect(response?.status()).toBe(403);
-      expect(await other.content()).not.toContain('app.js');
-      const api = await other.goto(`${bare.origin}/api/actors`);
-      expect(api?.status()).toBe(403);
-      const script = await other.goto(`${bare.origin}/assets/app.js`);
-      expect(script?.status()).toBe(403);
+      // A tab of its own (its own sessionStorage), with the link already used: signed out.
+      for (const address of [`${origin}/`, url]) {
+        await other.goto(address);
+        await other.locator('#connection', { hasText: 'signed out' }).waitFor();
+        expect(await other.locator('#actor-list li').count()).toBe(0);
+      }
+      const api = await other.goto(`${origin}/api/actors`);
+      expect(api?.status()).toBe(401);
     } finally {
       await other.close();
     }
-    // The page's own address bar no longer holds the token.
-    expect(page.url()).not.toContain('token=');
+    await page.reload();
+    await page.locator('#connection', { hasText: 'live' }).waitFor();
+    await expect.poll(() => page.locator('#actor-list li').count()).toBe(1);
+    // The page never sets or sends a cookie.
+    expect(await page.context().cookies()).toEqual([]);
   });
 
   it('keeps up with 200 processes and 1,000 events/s: every event emitted is counted', async () => {

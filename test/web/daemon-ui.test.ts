@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ console.log('up');
 setInterval(() => {}, 1 << 30);
 `;
 
-const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]{43})\n$/;
+const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/#code=([\w-]{43})\n$/;
 
 describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CLI', () => {
   let home: TestHome;
@@ -161,50 +161,46 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     const match = URL_LINE.exec(first);
     expect(match, first).not.toBeNull();
     url = first.trim();
-    expect(await cli('ui')).toBe(first);
+    // Each guv ui hands out a new one-time login code for the same server.
+    const second = await cli('ui');
+    expect(URL_LINE.exec(second)?.[1]).toBe(match![1]);
+    expect(second).not.toBe(first);
     expect(listeningSockets(pid)).toEqual([`127.0.0.1:${match![1]}`]);
-    // The token is kept in the daemon's private home, readable by its owner only.
-    const tokenFile = join(home.dir, 'config', 'web-token');
-    expect(readFileSync(tokenFile, 'utf8').trim()).toBe(match![2]);
-    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    // Nothing of the secret is kept on disk: it lives in this daemon's memory only.
+    expect(existsSync(join(home.dir, 'config', 'web-token'))).toBe(false);
 
     // Nothing answers on the host's other addresses.
     const external = Object.values(networkInterfaces())
       .flat()
       .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     if (external) {
-      await expect(fetchRaw(`http://${external}:${match![1]}/?token=${match![2]}`)).rejects.toThrow(
-        /ECONNREFUSED/,
-      );
+      await expect(fetchRaw(`http://${external}:${match![1]}/`)).rejects.toThrow(/ECONNREFUSED/);
     }
   });
 
-  it('serves nothing without the token or with a wrong one', async () => {
+  it('serves no data without a session, whatever secret is tried instead', async () => {
     const page0 = new URL(url);
-    const token = page0.searchParams.get('token')!;
-    const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    const code = new URLSearchParams(page0.hash.slice(1)).get('code')!;
     for (const path of [
-      '/',
-      '/?token=',
-      `/?token=${wrong}`,
-      `/?token=${token.slice(0, 10)}`,
-      '/assets/app.js',
       '/api/actors',
       `/api/actors/${ids.get('hello')}`,
+      '/api/graph/process',
       '/api/events',
+      `/api/actors?token=${code}`,
     ]) {
-      const { status, body } = await fetchRaw(`${page0.origin}${path}`);
-      expect({ path, status }).toEqual({ path, status: 403 });
-      expect(body).toBe('forbidden\n');
+      const { status } = await fetchRaw(`${page0.origin}${path}`);
+      expect({ path, status }).toEqual({ path, status: 401 });
     }
     const other = await browser!.newPage();
     try {
-      const response = await other.goto(`${page0.origin}/`);
-      expect(response?.status()).toBe(403);
-      expect(await other.content()).not.toContain('app.js');
-      const wrongResponse = await other.goto(`${page0.origin}/?token=${wrong}`);
-      expect(wrongResponse?.status()).toBe(403);
-      expect(await other.locator('body').textContent()).toBe('forbidden\n');
+      await other.goto(`${page0.origin}/`);
+      await other.locator('#connection', { hasText: 'signed out' }).waitFor();
+      expect(await other.locator('#actor-list li').count()).toBe(0);
+      const wrong = `${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`;
+      await other.goto(`${page0.origin}/#code=${wrong}`);
+      await other.reload();
+      await other.locator('#connection', { hasText: 'signed out' }).waitFor();
+      expect(await other.locator('#actor-list li').count()).toBe(0);
     } finally {
       await other.close();
     }
@@ -219,7 +215,7 @@ describe.skipIf(!hasChromium)('the visualiser of a real daemon, driven by the CL
     });
     await page.goto(url);
     await page.locator('#connection', { hasText: 'live' }).waitFor();
-    expect(page.url()).not.toContain('token=');
+    expect(page.url()).not.toContain('code=');
 
     const hello = ids.get('hello')!;
     await expect.poll(() => item(hello).getAttribute('data-status')).toBe('running');

@@ -1,12 +1,7 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebServer, type WebServer } from '../../src/web/index.js';
 import { createFleet, type Fleet } from './fleet.js';
-
-const TOKEN = 'test-token-0123456789-0123456789-0123456789';
 
 interface Reply {
   status: number;
@@ -14,9 +9,9 @@ interface Reply {
   body: string;
 }
 
-function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = request(url, { headers, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
@@ -66,67 +61,101 @@ function readStream(
 
 let web: WebServer | undefined;
 let fleet: Fleet | undefined;
-const dirs: string[] = [];
 
 afterEach(async () => {
   await web?.close();
   fleet?.stopAll();
   web = undefined;
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+/** What the page does with a `guv ui` link: exchange its one-time code for a session. */
+async function signIn(loginUrl: string, headers: Record<string, string> = {}) {
+  const url = new URL(loginUrl);
+  const code = new URLSearchParams(url.hash.slice(1)).get('code') ?? '';
+  return get(`${url.origin}/api/session`, { 'x-guv-login': code, ...headers }, 'POST');
+}
 
 async function start(): Promise<{ base: string; auth: Record<string, string> }> {
   fleet = createFleet(3);
   fleet.run(fleet.processes[0]!);
-  web = createWebServer({ registry: fleet.registry, bus: fleet.bus, token: TOKEN });
-  const url = await web.listen();
-  return { base: new URL(url).origin, auth: { 'x-guv-token': TOKEN } };
+  web = createWebServer({ registry: fleet.registry, bus: fleet.bus });
+  const base = await web.listen();
+  const { session } = JSON.parse((await signIn(web.loginUrl())).body);
+  return { base, auth: { authorization: `Bearer ${session}` } };
 }
 
-const ROUTES = [
-  '/',
-  '/?token=wrong',
-  '/assets/app.js',
-  '/assets/app.css',
-  '/assets/viz.js',
+const API = [
   '/api/actors',
   '/api/actors/app-000',
   '/api/graph/process',
   '/api/events?pattern=*',
-  '/nothing-here',
+  '/api/nothing-here',
 ];
 
 describe('web server', () => {
-  it('serves nothing at all without the token', async () => {
-    const { base } = await start();
-    for (const route of ROUTES) {
+  it('serves no data without a session: 401 for every API route', async () => {
+    const { base, auth } = await start();
+    for (const route of API) {
       const reply = await get(base + route);
-      expect(reply.status, route).toBe(403);
-      expect(reply.body, route).toBe('forbidden\n');
+      expect(reply.status, route).toBe(401);
+      expect(reply.headers['www-authenticate'], route).toBe('Bearer realm="guv"');
     }
-    const wrong = await get(`${base}/api/actors`, { 'x-guv-token': `${TOKEN.slice(0, -1)}x` });
-    expect(wrong.status).toBe(403);
-    const cookie = await get(`${base}/api/actors`, { cookie: 'guv_token_1=nope' });
-    expect(cookie.status).toBe(403);
+    const wrong = `${auth.authorization!.slice(0, -1)}${auth.authorization!.endsWith('A') ? 'B' : 'A'}`;
+    expect((await get(`${base}/api/actors`, { authorization: wrong })).status).toBe(401);
+    expect((await get(`${base}/api/actors`, { cookie: 'guv_token_1=nope' })).status).toBe(401);
+    expect((await get(`${base}/api/actors`, auth)).status).toBe(200);
   });
 
-  it('refuses a right token sent to a foreign Host name (DNS rebinding)', async () => {
+  it("serves the page's own static files without a session, and nothing else from disk", async () => {
+    const { base } = await start();
+    for (const route of ['/', '/assets/app.js', '/assets/app.css', '/assets/viz.js']) {
+      expect((await get(base + route)).status, route).toBe(200);
+    }
+    expect((await get(`${base}/`)).body).toContain('<script src="/assets/app.js"');
+    for (const route of ['/nothing-here', '/assets/../package.json', '/index.html']) {
+      expect((await get(base + route)).status, route).toBe(404);
+    }
+  });
+
+  it('refuses a right session sent to a foreign Host name (DNS rebinding)', async () => {
     const { base, auth } = await start();
     const reply = await get(`${base}/api/actors`, { ...auth, host: 'evil.example:80' });
     expect(reply.status).toBe(403);
+    expect((await get(`${base}/`, { host: 'evil.example:80' })).status).toBe(403);
   });
 
-  it('gives the page a cookie for the query token, and the cookie opens the API', async () => {
-    const { base } = await start();
-    const page = await get(`${base}/?token=${TOKEN}`);
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<script src="/assets/app.js"');
-    const setCookie = String(page.headers['set-cookie']);
-    expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Strict/);
-    const cookie = setCookie.split(';')[0]!;
-    const list = await get(`${base}/api/actors`, { cookie });
+  it('exchanges a login code once, for a session that opens the API; sets no cookie', async () => {
+    fleet = createFleet(1);
+    web = createWebServer({ registry: fleet.registry, bus: fleet.bus });
+    const base = await web.listen();
+    const link = web.loginUrl();
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=[\w-]{43}$/);
+    expect(web.loginUrl()).not.toBe(link);
+    const first = await signIn(link);
+    expect(first.status).toBe(200);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const { session } = JSON.parse(first.body);
+    expect(session).toMatch(/^[\w-]{43}$/);
+    expect((await signIn(link)).status).toBe(401);
+    const list = await get(`${base}/api/actors`, { authorization: `Bearer ${session}` });
     expect(list.status).toBe(200);
+    // Another origin's page may not sign in, even with a code it somehow has.
+    const foreign = await signIn(web.loginUrl(), { origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect((await get(`${base}/api/session`, {})).status).toBe(405);
+  });
+
+  it('refuses a login code after its lifetime', async () => {
+    fleet = createFleet(0);
+    web = createWebServer({
+      registry: fleet.registry,
+      bus: fleet.bus,
+      sessions: { codeTtlMs: 1 },
+    });
+    await web.listen();
+    const link = web.loginUrl();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await signIn(link)).status).toBe(401);
   });
 
   it('lists actors, gives one with its history, and a chart graph with DOT', async () => {
@@ -184,30 +213,12 @@ describe('web server', () => {
     expect((await get(`${base}/api/events?pattern=a**`, auth)).status).toBe(400);
   });
 
-  it('keeps its token in a 0600 file and reuses it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'guv-web-'));
-    dirs.push(dir);
-    fleet = createFleet(0);
-    const tokenFile = join(dir, 'web-token');
-    web = createWebServer({ registry: fleet.registry, bus: fleet.bus, tokenFile });
-    const url = await web.listen();
-    const token = (await readFile(tokenFile, 'utf8')).trim();
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-    expect(new URL(url).searchParams.get('token')).toBe(token);
-    expect(token.length).toBeGreaterThanOrEqual(40);
-    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
-    await web.close();
-    web = createWebServer({ registry: fleet.registry, bus: fleet.bus, tokenFile });
-    expect(new URL(await web.listen()).searchParams.get('token')).toBe(token);
-  });
-
   it('refuses to bind anywhere but loopback', () => {
     fleet = createFleet(0);
     expect(() =>
       createWebServer({
         registry: fleet!.registry,
         bus: fleet!.bus,
-        token: TOKEN,
         host: '0.0.0.0' as '::1',
       }),
     ).toThrow(/loopback/);

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { StoredException } from '../../crash/exception-store.js';
-import { GuvError } from '../../errors.js';
 import type { MetricsSample } from '../../metrics/history.js';
 import type { ProcessSummary } from '../../client/api.js';
 import type { ProcessDefinition } from '../../daemon/process-definition.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
+import { daemonInfo } from '../daemon-info.js';
 import { formatBytes, formatUptime } from '../format/units.js';
 
 interface ProcessDetails extends ProcessSummary {
@@ -19,7 +19,10 @@ interface ProcessDetails extends ProcessSummary {
 
 const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value);
 
-/** `guv info <p> [--json]`: everything the daemon knows of one process, the last exit and its cause included. */
+/**
+ * `guv info [<p>] [--json]`: everything the daemon knows of one process, the last exit and its
+ * cause included; without a process, the daemon itself and its optional listeners.
+ */
 const info: CliCommand = async (args, io) => {
   const { values, positionals } = parseArgs({
     args,
@@ -27,7 +30,7 @@ const info: CliCommand = async (args, io) => {
     options: { json: { type: 'boolean' } },
   });
   const target = positionals[0];
-  if (target === undefined) throw new GuvError('GUV_USAGE', 'usage: guv info <p> [--json]');
+  if (target === undefined) return daemonInfo(io, values.json === true);
   const d = await withClient(io.env, (client) =>
     client.request<ProcessDetails>('info', { target }),
   );

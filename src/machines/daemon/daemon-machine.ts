@@ -37,7 +37,10 @@ export interface DaemonContext {
   /** Always the name of the current state. */
   state: DaemonState;
   history: ChartHistoryEntry<DaemonState>[];
-  /** The last failure of a dump, restore or stop, kept for whoever asked for it. */
+  /**
+   * The failure of the dump, restore or stop under way or last finished, for whoever asked for
+   * it. Cleared when the next one starts: an old failure is never the outcome of a new request.
+   */
   lastError: SerializedError | null;
 }
 
@@ -118,6 +121,7 @@ export const daemonMachine = setup({
     rememberError: assign({
       lastError: (_, params: { error: unknown }) => toSerializedError(params.error),
     }),
+    forgetError: assign({ lastError: null }),
   },
   guards: {
     autoresume: ({ context }) => context.autoresume,
@@ -155,7 +159,7 @@ export const daemonMachine = setup({
       },
     },
     restoring: {
-      entry: { type: 'record', params: { state: 'restoring' } },
+      entry: [{ type: 'record', params: { state: 'restoring' } }, 'forgetError'],
       invoke: {
         id: 'restoreProcesses',
         src: 'restoreProcesses',
@@ -180,7 +184,7 @@ export const daemonMachine = setup({
       },
     },
     dumping: {
-      entry: { type: 'record', params: { state: 'dumping' } },
+      entry: [{ type: 'record', params: { state: 'dumping' } }, 'forgetError'],
       invoke: {
         id: 'dumpProcesses',
         src: 'dumpProcesses',
@@ -196,7 +200,7 @@ export const daemonMachine = setup({
       on: { KILL: 'stoppingAll' },
     },
     stoppingAll: {
-      entry: { type: 'record', params: { state: 'stoppingAll' } },
+      entry: [{ type: 'record', params: { state: 'stoppingAll' } }, 'forgetError'],
       invoke: {
         id: 'stopAllProcesses',
         src: 'stopAllProcesses',

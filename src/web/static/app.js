@@ -19,11 +19,83 @@
 
   // ---- data sources -------------------------------------------------------------------------
 
+  // The session lives in this tab (sessionStorage is per origin, port included), goes out only
+  // as a header to this page's own server, and never as a cookie: browsers send a host's
+  // cookies to every port of it, so to every other local service.
+  const SESSION_KEY = 'guv-session';
+  let session = null;
+
+  async function signIn() {
+    const code = new URLSearchParams(location.hash.slice(1)).get('code');
+    if (code) {
+      // A login code is good once: out of the address bar and the history at once.
+      history.replaceState(null, '', location.pathname);
+      const response = await fetch('/api/session', {
+        method: 'POST',
+        headers: { 'x-guv-login': code },
+        credentials: 'omit',
+      });
+      if (response.ok) {
+        session = (await response.json()).session;
+        sessionStorage.setItem(SESSION_KEY, session);
+        return true;
+      }
+    }
+    session = sessionStorage.getItem(SESSION_KEY);
+    return session !== null;
+  }
+
+  function signedOut() {
+    session = null;
+    sessionStorage.removeItem(SESSION_KEY);
+    connect.controller?.abort();
+    $('connection').textContent = 'signed out: run guv ui for a new link';
+    $('connection').dataset.signedOut = 'true';
+  }
+
+  async function authorized(path, init = {}) {
+    if (session === null) throw new Error(`${path}: signed out`);
+    const response = await fetch(path, {
+      ...init,
+      headers: { authorization: `Bearer ${session}` },
+      credentials: 'omit',
+    });
+    if (response.status === 401) {
+      signedOut();
+      throw new Error(`${path}: signed out`);
+    }
+    return response;
+  }
+
   const api = (path) =>
-    fetch(path, { credentials: 'same-origin' }).then((r) => {
+    authorized(path).then((r) => {
       if (!r.ok) throw new Error(`${path}: ${r.status}`);
       return r.json();
     });
+
+  // Server-Sent Events read with fetch: EventSource cannot send an Authorization header.
+  async function readEvents(path, signal, onMessage) {
+    const response = await authorized(path, { signal });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data.push(line.slice(6));
+        }
+        if (data.length > 0) onMessage(event, JSON.parse(data.join('\n')));
+      }
+    }
+  }
 
   function loadChart(chart) {
     let entry = charts.get(chart);
@@ -57,45 +129,50 @@
 
   function connect(pattern) {
     if (recording) return;
-    if (connect.source) connect.source.close();
+    connect.controller?.abort();
+    if (session === null) return signedOut();
+    const controller = new AbortController();
+    connect.controller = controller;
     const query = pattern ? `?pattern=${encodeURIComponent(pattern)}` : '';
-    const source = new EventSource(`/api/events${query}`);
-    connect.source = source;
     let ready = false;
     const early = [];
-    const queueUpdate = (e) => {
-      const update = JSON.parse(e.data);
+    const queueUpdate = (update) => {
       if (ready) pendingUpdates.push(update);
       else early.push(update);
       schedule();
     };
-    source.addEventListener('hello', () => {
-      $('connection').textContent = 'live';
-      api('/api/actors').then((list) => {
-        setActors(list);
-        ready = true;
-        pendingUpdates.push(...early.splice(0));
+    const handlers = {
+      hello() {
+        $('connection').textContent = 'live';
+        api('/api/actors').then((list) => {
+          setActors(list);
+          ready = true;
+          pendingUpdates.push(...early.splice(0));
+          schedule();
+        });
+      },
+      transition: queueUpdate,
+      tracked: queueUpdate,
+      untracked: queueUpdate,
+      bus(event) {
+        pendingEvents.push(event);
+        eventCount++;
         schedule();
-      });
-    });
-    for (const type of ['transition', 'tracked', 'untracked'])
-      source.addEventListener(type, queueUpdate);
-    source.addEventListener('bus', (e) => {
-      pendingEvents.push(JSON.parse(e.data));
-      eventCount++;
-      schedule();
-    });
-    source.addEventListener('dropped', (e) => {
-      pendingEvents.push({
-        type: 'guv:dropped',
-        args: [JSON.parse(e.data).count],
-        time: Date.now(),
-      });
-      schedule();
-    });
-    source.onerror = () => {
-      $('connection').textContent = 'reconnecting…';
+      },
+      dropped({ count }) {
+        pendingEvents.push({ type: 'guv:dropped', args: [count], time: Date.now() });
+        schedule();
+      },
     };
+    readEvents(`/api/events${query}`, controller.signal, (event, data) => handlers[event]?.(data))
+      .catch(() => {})
+      .finally(() => {
+        if (controller.signal.aborted || session === null) return;
+        $('connection').textContent = 'reconnecting…';
+        setTimeout(() => {
+          if (connect.controller === controller) connect(pattern);
+        }, 2000);
+      });
   }
 
   // ---- actor list ---------------------------------------------------------------------------
@@ -401,8 +478,9 @@
     renderList();
     select(recording.actors[0].id);
   } else {
-    // The token already sits in a cookie: keep it out of the address bar and history.
-    if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
-    connect($('pattern').value.trim());
+    signIn().then(
+      (signedIn) => (signedIn ? connect($('pattern').value.trim()) : signedOut()),
+      signedOut,
+    );
   }
 })();
