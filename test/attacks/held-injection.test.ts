@@ -82,8 +82,9 @@ const fitsArgv = (value: string) => !value.includes('\0');
  * a second line, an escape sequence drives the terminal), Unicode line separators, and bidi
  * overrides (which make the line read as something else).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the failure
-const ONE_CLEAN_LINE = /^guv: [^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*\n$/;
+const ONE_CLEAN_LINE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the failure
+  /^guv: [^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*\n$/;
 
 /** Non-zero exit, nothing on stdout, and stderr exactly one clean `guv: …` line. */
 async function refusedByCli(args: string[]): Promise<void> {
@@ -178,8 +179,6 @@ describe('held: hostile input through the real CLI and socket is refused, nothin
     });
     nothingRanOrWritten();
     expect(await client.listProcesses()).toEqual([]);
-    expect(readdirSync(join(home.dir, 'logs')).filter((name) => name !== 'daemon.log')).toEqual(
-      [],
-    );
+    expect(readdirSync(join(home.dir, 'logs')).filter((name) => name !== 'daemon.log')).toEqual([]);
   }, 240_000);
 });
