@@ -136,33 +136,34 @@ function check(line: string, result: BatchResult): unknown {
   return frame.id;
 }
 
-/** FRAMES frames in batches, CONNECTIONS batches at a time; OVERSIZED batches end in one. */
+/**
+ * FRAMES frames in batches of BATCH, CONNECTIONS batches at a time; OVERSIZED of them are
+ * short batches that end in an oversized frame. Each batch is made when a connection is
+ * free to send it, so only a few are held at once; the frames come in the seed's order.
+ */
 async function fuzz(random: Random, spared: Spared): Promise<BatchResult> {
   const result: BatchResult = { lines: 0, codes: new Map(), problems: [] };
-  const batches: Array<{ frames: Buffer[]; endsOversized: boolean }> = [];
-  for (let sent = 0; sent < FRAMES - OVERSIZED; sent += BATCH) {
-    const count = Math.min(BATCH, FRAMES - OVERSIZED - sent);
-    batches.push({
-      frames: Array.from({ length: count }, () => hostileFrame(random, spared)),
-      endsOversized: false,
-    });
-  }
+  const SHORT = 10;
+  const plain = Math.ceil((FRAMES - OVERSIZED * (SHORT + 1)) / BATCH);
+  const plans = Array.from({ length: plain }, (_, n) => ({
+    count: Math.min(BATCH, FRAMES - OVERSIZED * (SHORT + 1) - n * BATCH),
+    endsOversized: false,
+  }));
   for (let n = 0; n < OVERSIZED; n++) {
-    const batch = batches[random.int(batches.length)]!;
-    batches.push({
-      frames: [...batch.frames.splice(0, 10), oversizedFrame(random)],
-      endsOversized: true,
-    });
+    plans.splice(random.int(plans.length), 0, { count: SHORT, endsOversized: true });
   }
-  const total = batches.reduce((sum, batch) => sum + batch.frames.length, 0);
-  expect(total).toBe(FRAMES);
+  let sent = 0;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
-      for (let batch = batches.shift(); batch; batch = batches.shift()) {
-        await sendBatch(batch.frames, batch.endsOversized, result);
+      for (let plan = plans.shift(); plan; plan = plans.shift()) {
+        const frames = Array.from({ length: plan.count }, () => hostileFrame(random, spared));
+        if (plan.endsOversized) frames.push(oversizedFrame(random));
+        sent += frames.length;
+        await sendBatch(frames, plan.endsOversized, result);
       }
     }),
   );
+  expect(sent).toBe(FRAMES);
   return result;
 }
 
