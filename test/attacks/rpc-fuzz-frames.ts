@@ -152,7 +152,8 @@ const STRINGS = [
   '\u2028',
   '\ud800',
   '%s%n%x',
-  '${7*7}',
+  // A template-injection probe, kept out of this file's own template syntax.
+  `$${'{7*7}'}`,
   '$(touch /nonexistent/guv-fuzz)',
   ...HOSTILE_APP_NAMES.map(([, value]) => value),
   ...hostileRefs('/nonexistent/guv-fuzz').map(([, value]) => value),
@@ -349,8 +350,12 @@ const TOTAL_WEIGHT = KINDS.reduce((sum, [weight]) => sum + weight, 0);
 /** One hostile frame (newline included) that leaves `spared` alone. */
 export function hostileFrame(random: Random, spared: Spared): Buffer {
   for (;;) {
-    let roll = random.int(TOTAL_WEIGHT);
-    const [, make] = KINDS.find(([weight]) => (roll -= weight) < 0)!;
+    const roll = random.int(TOTAL_WEIGHT);
+    let below = 0;
+    const [, make] = KINDS.find(([weight]) => {
+      below += weight;
+      return roll < below;
+    })!;
     const made = make(random);
     const bytes = Buffer.isBuffer(made) ? made : Buffer.from(made);
     if (bytes.length >= MAX_FRAME_BYTES) continue;
