@@ -21,6 +21,9 @@ export function parseAppName(value: string): string {
   return value;
 }
 
+/** Longer than any path git can clone from (PATH_MAX) or any sane URL. */
+export const MAX_REPO_URL_LENGTH = 4096;
+
 const SCHEME_URL = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s;
 const ALLOWED_SCHEMES = new Set(['https', 'http', 'ssh', 'git', 'file']);
 // git (transport.c): a scheme-like prefix, even an empty one, followed by `::` picks a remote helper.
@@ -37,7 +40,7 @@ export interface ParseRepoUrlOptions {
  * Accept a repository location git may clone: `https://`, `http://`, `ssh://`, `git://`,
  * `file://` URLs, scp-like `user@host:path`, and local paths. Refuse anything that git could
  * read as an option (a leading `-`, also in the host part), remote helpers (`ext::`, `fd::`,
- * any `<transport>::`), other schemes, and control characters.
+ * any `<transport>::`), other schemes, control characters, and more than 4096 characters.
  *
  * @example
  * parseRepoUrl('git@github.com:me/app.git'); // unchanged
@@ -48,6 +51,12 @@ export function parseRepoUrl(value: string, options: ParseRepoUrlOptions = {}): 
     throw new GuvError('GUV_BAD_REPO_URL', `refusing repository URL ${show(value)}: ${why}`);
   };
   if (typeof value !== 'string' || value.length === 0) return refuse('it is empty');
+  if (value.length > MAX_REPO_URL_LENGTH) {
+    throw new GuvError(
+      'GUV_BAD_REPO_URL',
+      `refusing repository URL ${show(value.slice(0, 60))}…: it is longer than ${MAX_REPO_URL_LENGTH} characters`,
+    );
+  }
   if (value.startsWith('-')) return refuse('it starts with "-" and git would read it as an option');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) return refuse('it contains control characters');

@@ -16,6 +16,15 @@ export type EventMatcher = (type: string) => boolean;
 const SEGMENT = '[^:]+';
 const ONE_OR_MORE_SEGMENTS = `${SEGMENT}(?::${SEGMENT})*`;
 
+/**
+ * Far longer than any event name. Patterns come from socket clients: a very long one
+ * compiles to a regex V8 refuses to run ("too large") the first time an event is tested.
+ */
+export const MAX_PATTERN_LENGTH = 256;
+
+/** Clients choose the patterns, so the cache of compiled ones starts over beyond this. */
+const MAX_COMPILED = 4096;
+
 const compiled = new Map<string, EventMatcher>();
 
 /** True when `s` is a pattern (contains `*`) rather than an exact event name. */
@@ -25,11 +34,14 @@ export function isPattern(s: string): boolean {
 
 /**
  * Throws `GUV_BAD_PATTERN` naming the value unless `s` is a valid name or pattern: non-empty
- * segments separated by `:`, each either plain text or exactly `*`.
+ * segments separated by `:`, each either plain text or exactly `*`, at most 256 characters.
  */
 export function assertValidPattern(s: string): void {
   if (typeof s !== 'string' || s === '') {
     throw badPattern(s, 'expected a non-empty string');
+  }
+  if (s.length > MAX_PATTERN_LENGTH) {
+    throw badPattern(`${s.slice(0, 40)}…`, `it is longer than ${MAX_PATTERN_LENGTH} characters`);
   }
   for (const segment of s.split(':')) {
     if (segment === '') throw badPattern(s, 'it has an empty segment');
@@ -45,6 +57,7 @@ export function compilePattern(pattern: string): EventMatcher {
   if (matcher === undefined) {
     assertValidPattern(pattern);
     matcher = isPattern(pattern) ? regexMatcher(pattern) : (type) => type === pattern;
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
     compiled.set(pattern, matcher);
   }
   return matcher;

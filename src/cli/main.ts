@@ -1,4 +1,4 @@
-import { exitCodeFor, formatCliError } from './errors.js';
+import { exitCodeFor, formatCliError, printable } from './errors.js';
 import type { CliCommand } from './command.js';
 
 // Each command is imported only when it runs, so `guv list` loads nothing it does not use.
@@ -58,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   const name = aliases[first] ?? first;
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`guv: unknown command "${first}" (run 'guv --help' for the list)\n`);
+    process.stderr.write(
+      `guv: unknown command "${printable(first)}" (run 'guv --help' for the list)\n`,
+    );
     return 2;
   }
   const command = (await load()).default;

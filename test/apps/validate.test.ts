@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAppName, parseRef, parseRepoUrl, refFormatProblem } from '../../src/apps/validate.js';
 import { GuvError } from '../../src/errors.js';
+import { HOSTILE_APP_NAMES, hostileRefs, hostileRepoUrls } from '../helpers/hostile-input.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -20,21 +21,7 @@ describe('parseAppName', () => {
     },
   );
 
-  it.each([
-    '',
-    'a/b',
-    '../etc',
-    '..',
-    'a..b',
-    '.hidden',
-    '-rf',
-    '_x',
-    'a b',
-    'a\nb',
-    'é',
-    'a'.repeat(65),
-    'a\\b',
-  ])('refuses %j', (name) => {
+  it.each(HOSTILE_APP_NAMES)('refuses %s', (_, name) => {
     expect(codeOf(() => parseAppName(name))).toBe('GUV_BAD_APP_NAME');
   });
 
@@ -63,27 +50,7 @@ describe('parseRepoUrl', () => {
     expect(parseRepoUrl(url)).toBe(url);
   });
 
-  it.each([
-    ['', 'empty'],
-    ['--upload-pack=touch /tmp/marker', 'option'],
-    ['-u', 'option'],
-    ['ext::sh -c touch% /tmp/marker', 'ext'],
-    ['fd::3', 'fd'],
-    ['file::/tmp/x', 'helper'],
-    ['::x', 'empty helper'],
-    ['git+foo::x', 'helper'],
-    ['ftp://example.com/app', 'scheme'],
-    ['foo://x/y', 'scheme'],
-    ['javascript://x', 'scheme'],
-    ['ssh://-oProxyCommand=touch%20x/app', 'host option'],
-    ['ssh://user@-oProxyCommand=x/app', 'host option'],
-    ['-oProxyCommand=x:app', 'scp option'],
-    ['user@-oProxyCommand=x:app', 'scp host option'],
-    ['https:///app', 'no host'],
-    ['https://example.com/a\nb', 'control'],
-    ['app\0', 'nul'],
-    ['1http://x', 'not a url'],
-  ])('refuses %j (%s)', (url) => {
+  it.each(hostileRepoUrls())('refuses %s', (_, url) => {
     expect(codeOf(() => parseRepoUrl(url))).toBe('GUV_BAD_REPO_URL');
   });
 
@@ -115,33 +82,7 @@ describe('parseRef', () => {
     expect(parseRef(ref)).toBe(ref);
   });
 
-  it.each([
-    ['', 'empty'],
-    ['-b', 'leading dash'],
-    ['--upload-pack=x', 'leading dash'],
-    ['@', 'lone @'],
-    ['a..b', '..'],
-    ['a b', 'space'],
-    ['a\tb', 'control'],
-    ['a\u007fb', 'DEL'],
-    ['a~1', '~'],
-    ['a^', '^'],
-    ['a:b', ':'],
-    ['a?', '?'],
-    ['a*', '*'],
-    ['a[b', '['],
-    ['a\\b', 'backslash'],
-    ['a@{1}', '@{'],
-    ['/a', 'leading slash'],
-    ['a/', 'trailing slash'],
-    ['a//b', 'double slash'],
-    ['a.', 'trailing dot'],
-    ['.a', 'leading dot'],
-    ['a/.b', 'component leading dot'],
-    ['a.lock', '.lock'],
-    ['a.lock/b', 'component .lock'],
-    ['x'.repeat(256), 'too long'],
-  ])('refuses %j (%s)', (ref) => {
+  it.each(hostileRefs())('refuses %s', (_, ref) => {
     expect(codeOf(() => parseRef(ref))).toBe('GUV_BAD_REF');
     expect(refFormatProblem(ref)).not.toBeNull();
   });

@@ -90,6 +90,13 @@ describe('invalid names and patterns', () => {
     expect(() => assertValidPattern(42 as unknown as string)).toThrow(/42/);
   });
 
+  // A ~50 kB pattern compiled to a regex V8 refused to run, throwing inside every publisher.
+  it('rejects a pattern longer than 256 characters, before compiling it', () => {
+    expect(() => assertValidPattern(`a:${'p'.repeat(255)}`)).toThrow(/longer than 256/);
+    expect(() => compilePattern(`fuzz:${'p'.repeat(100_000)}:*`)).toThrow(GuvError);
+    expect(compilePattern(`a:${'p'.repeat(252)}:*`)(`a:${'p'.repeat(252)}:x`)).toBe(true);
+  });
+
   it.each(['*', 'a', 'a:b', 'process:*', '*:log:error', 'a:*:c', '*:*'])('accepts %j', (value) => {
     expect(() => assertValidPattern(value)).not.toThrow();
   });

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { rotatedPath } from '../../src/logs/format.js';
 
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -58,4 +59,20 @@ export function naiveStamp(source: Buffer, prefix: Buffer, start = 0, end = sour
     lineStart = i + 1;
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * Byte-for-byte equality for big buffers: `toEqual` walks them one element at a time, which
+ * takes seconds per 64 KiB on a loaded machine. A mismatch still shows where it starts.
+ */
+export function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+  if (Buffer.compare(actual, expected) === 0) return;
+  let at = 0;
+  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++;
+  const around = (bytes: Uint8Array) => ({
+    length: bytes.length,
+    firstDifferenceAt: at,
+    bytes: Buffer.from(bytes.subarray(Math.max(0, at - 16), at + 48)).toString('latin1'),
+  });
+  expect(around(actual)).toEqual(around(expected));
 }

@@ -3,6 +3,7 @@ import { GuvError } from '../../errors.js';
 import type { StartOptions } from '../../client/api.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
+import { printable } from '../errors.js';
 import { parseEnvPairs, parseMs, splitArgv } from '../parse-options.js';
 
 const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
@@ -135,7 +136,9 @@ const start: CliCommand = async (args, io) => {
     if (result.status === 'rejected') {
       failures++;
       const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-      io.stderr.write(`guv: ${targets.length > 1 ? `${targets[i]}: ` : ''}${reason}\n`);
+      io.stderr.write(
+        `guv: ${printable(`${targets.length > 1 ? `${targets[i]}: ` : ''}${reason}`)}\n`,
+      );
       return;
     }
     const started = result.value;
