@@ -25,7 +25,7 @@ import { parseStartRequest } from './start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from './observability.js';
 import type { WebUi } from './web-ui.js';
-import { waitFor } from 'xstate';
+import { settle } from './settle.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -97,8 +97,13 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     return table.get(stringParam(objectParams(params), 'target'));
   }
 
-  async function waitForDaemon(state: string): Promise<void> {
-    await waitFor(deps.daemonActor, (s) => s.value === state, { timeout: timeout * 2 });
+  async function waitForDaemon(state: string, what: string): Promise<void> {
+    await settle(deps.daemonActor, (s) => s.value === state || undefined, {
+      timeoutMs: timeout * 2,
+      what,
+      name: 'the daemon',
+      where: (s) => `state ${String(s.value)}`,
+    });
     const error = deps.daemonActor.getSnapshot().context.lastError;
     if (error) throw new GuvError('GUV_DAEMON_OPERATION_FAILED', error.message);
   }
@@ -237,17 +242,17 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
 
     dump: async () => {
       deps.daemonActor.send({ type: 'DUMP' });
-      await waitForDaemon('running');
+      await waitForDaemon('running', 'dump');
       return { file: deps.home.processesFile, processes: table.all().length };
     },
     restore: async () => {
       deps.daemonActor.send({ type: 'RESTORE' });
-      await waitForDaemon('running');
+      await waitForDaemon('running', 'restore');
       return { processes: table.all().length };
     },
     kill: async () => {
       deps.daemonActor.send({ type: 'KILL' });
-      await waitForDaemon('exited');
+      await waitForDaemon('exited', 'kill');
       deps.requestExit();
       return { ok: true };
     },
