@@ -29,11 +29,10 @@ export function settle<TActor extends AnyActorRef, T>(
   outcome: (snapshot: SnapshotFrom<TActor>) => T | undefined,
   options: SettleOptions<SnapshotFrom<TActor>>,
 ): Promise<T> {
-  const { what, name, timeoutMs } = options;
   const snapshotNow = () => actor.getSnapshot() as SnapshotFrom<TActor>;
   return new Promise<T>((resolve, reject) => {
-    let finished = false;
     let subscription: Subscription | undefined;
+    let finished = false;
     const finish = (end: () => void) => {
       if (finished) return;
       finished = true;
@@ -41,44 +40,50 @@ export function settle<TActor extends AnyActorRef, T>(
       subscription?.unsubscribe();
       end();
     };
-    const chartFailed = (cause: unknown) =>
-      new GuvError('GUV_CHART_FAILED', `the chart of ${name} failed`, { cause });
     const check = (snapshot: SnapshotFrom<TActor>) => {
-      const { status } = snapshot as { status: string; error?: unknown };
-      if (status === 'error') {
-        finish(() => reject(chartFailed((snapshot as { error?: unknown }).error)));
-        return;
-      }
-      let answer: T | undefined;
       try {
-        answer = outcome(snapshot);
+        const answer = answerOf(snapshot, outcome, options);
+        if (answer !== undefined) finish(() => resolve(answer));
       } catch (error) {
         finish(() => reject(error));
-        return;
-      }
-      if (answer !== undefined) finish(() => resolve(answer));
-      else if (status !== 'active') {
-        finish(() => reject(chartFailed(new Error(`the chart ended before the ${what} did`))));
       }
     };
     const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(
-            new GuvError(
-              'GUV_TIMEOUT',
-              `${what} of ${name} did not finish within ${timeoutMs} ms (${options.where(snapshotNow())})`,
-            ),
-          ),
-        ),
-      timeoutMs,
+      () => finish(() => reject(timeoutError(options, snapshotNow()))),
+      options.timeoutMs,
     );
     check(snapshotNow());
     if (finished) return;
     subscription = actor.subscribe({
       next: (snapshot: unknown) => check(snapshot as SnapshotFrom<TActor>),
-      error: (error: unknown) => finish(() => reject(chartFailed(error))),
+      error: (error: unknown) => finish(() => reject(chartFailed(options, error))),
       complete: () => check(snapshotNow()),
     });
   });
+}
+
+/** The outcome in `snapshot`, undefined while under way; throws when there will be none. */
+function answerOf<TSnapshot, T>(
+  snapshot: TSnapshot,
+  outcome: (snapshot: TSnapshot) => T | undefined,
+  options: SettleOptions<TSnapshot>,
+): T | undefined {
+  const { status, error } = snapshot as { status: string; error?: unknown };
+  if (status === 'error') throw chartFailed(options, error);
+  const answer = outcome(snapshot);
+  if (answer === undefined && status !== 'active') {
+    throw chartFailed(options, new Error(`the chart ended before the ${options.what} did`));
+  }
+  return answer;
+}
+
+function chartFailed(options: SettleOptions<unknown>, cause: unknown): GuvError {
+  return new GuvError('GUV_CHART_FAILED', `the chart of ${options.name} failed`, { cause });
+}
+
+function timeoutError<TSnapshot>(options: SettleOptions<TSnapshot>, snapshot: TSnapshot): GuvError {
+  return new GuvError(
+    'GUV_TIMEOUT',
+    `${options.what} of ${options.name} did not finish within ${options.timeoutMs} ms (${options.where(snapshot)})`,
+  );
 }

@@ -99,6 +99,10 @@ describe('the cluster chart owns its manager’s whole life', () => {
     expect(restarting).toBeLessThan(firstNew);
     expect(types.at(-1)).toBe('cluster:online');
     for (const worker of old) expect(alive(worker.pid!)).toBe(false);
+    const why = await guv(home, ['why', 'phoenix']);
+    expect(why.stdout).toMatch(
+      /restarting at \S+ after MANAGER\.FAILED: the cluster manager of phoenix exited with signal SIGKILL; 1st failure; restarting at once/,
+    );
   });
 
   it('aborts a manager that keeps crashing: cluster:aborted, and guv list shows it aborted, not online', async () => {

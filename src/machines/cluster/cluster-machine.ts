@@ -1,7 +1,7 @@
 import { assign, type EventObject, enqueueActions, fromCallback, not, raise, setup } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
-import type { SerializedError } from '../../types/info.js';
+import type { ClusterInfo, SerializedError } from '../../types/info.js';
 import { recordState } from '../daemon/chart-history.js';
 import type { TransitionCause } from '../history.js';
 import type { ChildEvent } from '../process/child-protocol.js';
@@ -64,6 +64,16 @@ const STOP: SupervisionCommand = { type: 'STOP', by: 'cluster' };
  * actor kills the manager's whole process group (see ClusterEffects.manager).
  */
 const KILLED_WITH_MANAGER: ChildEvent = { type: 'CHILD.EXIT', code: null, signal: 'SIGKILL' };
+
+type InfoOnlyEvent = Extract<BusEvent, { args: [ClusterInfo] }>['type'];
+
+/** The `publish` action of an event whose only argument is the cluster's info. */
+const publishInfo = (type: InfoOnlyEvent) =>
+  ({
+    type: 'publish',
+    params: ({ context }: { context: ClusterContext }) =>
+      ({ type, args: [clusterInfo(context)] }) as BusEvent,
+  }) as const;
 
 /** A run of the manager begins (first start, START again, or a restart after it died). */
 const beginRun = ['beginRun'] as const;
@@ -325,10 +335,7 @@ export const clusterMachine = setup({
           entry: [
             assign({ status: 'starting' }),
             { type: 'record', params: { state: 'starting' } },
-            {
-              type: 'publish',
-              params: ({ context }) => ({ type: 'cluster:starting', args: [clusterInfo(context)] }),
-            },
+            publishInfo('cluster:starting'),
           ],
           on: {
             'MANAGER.READY': {
@@ -339,13 +346,7 @@ export const clusterMachine = setup({
                   status: 'running' as const,
                   startedAt: context.clock.now(),
                 })),
-                {
-                  type: 'publish',
-                  params: ({ context }) => ({
-                    type: 'cluster:ready',
-                    args: [clusterInfo(context)],
-                  }),
-                },
+                publishInfo('cluster:ready'),
               ],
             },
             STOP: 'stopping',
@@ -377,13 +378,7 @@ export const clusterMachine = setup({
                 online: {
                   entry: [
                     { type: 'record', params: { state: 'online' } },
-                    {
-                      type: 'publish',
-                      params: ({ context }) => ({
-                        type: 'cluster:online',
-                        args: [clusterInfo(context)],
-                      }),
-                    },
+                    publishInfo('cluster:online'),
                   ],
                   always: { guard: not('everyWorkerRunning'), target: 'ready' },
                 },
@@ -421,13 +416,7 @@ export const clusterMachine = setup({
                 reloading: {
                   entry: [
                     { type: 'record', params: { state: 'reloading' } },
-                    {
-                      type: 'publish',
-                      params: ({ context }) => ({
-                        type: 'cluster:reloading',
-                        args: [clusterInfo(context)],
-                      }),
-                    },
+                    publishInfo('cluster:reloading'),
                     assign({
                       reloadQueue: ({ context }) => context.slots.map((worker) => worker.index),
                       lastReload: null,
@@ -443,13 +432,7 @@ export const clusterMachine = setup({
                           actions: [
                             { type: 'record', params: { state: 'reloaded' } },
                             assign({ lastReload: 'reloaded' }),
-                            {
-                              type: 'publish',
-                              params: ({ context }) => ({
-                                type: 'cluster:reloaded',
-                                args: [clusterInfo(context)],
-                              }),
-                            },
+                            publishInfo('cluster:reloaded'),
                           ],
                         },
                         {
@@ -515,10 +498,7 @@ export const clusterMachine = setup({
           entry: [
             assign({ status: 'stopping' }),
             { type: 'record', params: { state: 'stopping' } },
-            {
-              type: 'publish',
-              params: ({ context }) => ({ type: 'cluster:stopping', args: [clusterInfo(context)] }),
-            },
+            publishInfo('cluster:stopping'),
             'tellWorkers',
             'retireAll',
           ],
@@ -571,6 +551,7 @@ export const clusterMachine = setup({
             cause: {
               event: 'MANAGER.FAILED',
               delayMs: restartDelayOf(context),
+              failures: context.failure.failures.length,
               ...(context.lastError ? { error: context.lastError.message } : {}),
             },
           }),
@@ -623,10 +604,7 @@ export const clusterMachine = setup({
       entry: [
         assign({ status: 'stopped', pid: null, startedAt: null }),
         { type: 'record', params: { state: 'stopped' } },
-        {
-          type: 'publish',
-          params: ({ context }) => ({ type: 'cluster:stopped', args: [clusterInfo(context)] }),
-        },
+        publishInfo('cluster:stopped'),
       ],
       on: { START: startAgain, RESIZE: resizeResting },
     },
