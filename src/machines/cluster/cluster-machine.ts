@@ -75,8 +75,7 @@ const publishInfo = (type: InfoOnlyEvent) =>
       ({ type, args: [clusterInfo(context)] }) as BusEvent,
   }) as const;
 
-/** A run of the manager begins (first start, START again, or a restart after it died). */
-const beginRun = ['beginRun'] as const;
+/** START from a resting state: a fresh run, its failures forgotten. */
 const startAgain = { target: '#cluster.managed', actions: ['resetFailures', 'beginRun'] } as const;
 const resizeResting = { guard: 'validResize', actions: 'resizeResting' } as const;
 const workersGoneThen = (action: ManagerVerdict['action']) =>
@@ -121,6 +120,7 @@ export const clusterMachine = setup({
         return recorded;
       },
     ),
+    /** A run of the manager begins (first start, START again, or a restart after it died). */
     beginRun: assign(({ context }) => ({
       runStartedAt: context.clock.now(),
       pid: null,
@@ -296,7 +296,7 @@ export const clusterMachine = setup({
   states: {
     idle: {
       on: {
-        START: { target: 'managed', actions: beginRun },
+        START: { target: 'managed', actions: 'beginRun' },
         STOP: 'stopped',
         RESIZE: resizeResting,
       },
