@@ -27,6 +27,7 @@ const cluster: ClusterInfo = { ...info, id: 'c1', instances: 4 };
 const worker: WorkerInfo = {
   id: 'c1.0',
   index: 0,
+  name: 'web#0',
   pid: 4343,
   status: 'running',
   restarts: 0,

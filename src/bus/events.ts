@@ -53,6 +53,13 @@ export interface GuvEvents {
   'cluster:reloading': [clusterInfo: C];
   'cluster:reloaded': [clusterInfo: C];
   'cluster:reload:failed': [clusterInfo: C, error: E];
+  /** guv: the manager died; waiting `delayMs` before starting a new one (and new workers). */
+  'cluster:restarting': [clusterInfo: C, delayMs: number];
+  /**
+   * guv: given up: the manager died more often than its restart policy allows, or every
+   * worker slot aborted. Nothing runs until the cluster is started again.
+   */
+  'cluster:aborted': [clusterInfo: C, error: E];
 
   'worker:new': [clusterInfo: C, workerInfo: W];
   'worker:starting': [clusterInfo: C, workerInfo: W];
@@ -72,6 +79,10 @@ export interface GuvEvents {
   'worker:stopped': [clusterInfo: C, workerInfo: W];
   'worker:paused': [clusterInfo: C, workerInfo: W];
   'worker:unresponsive': [clusterInfo: C, workerInfo: W];
+  /** guv: `process:config:request` of a worker. */
+  'worker:config:request': [clusterInfo: C, workerInfo: W, key: string];
+  /** guv: `daemon:config:response` to a worker: the daemon answered its config request. */
+  'worker:config:response': [clusterInfo: C, workerInfo: W, key: string, value: unknown];
 
   'daemon:fatality': [error: E];
   'daemon:exit': [];

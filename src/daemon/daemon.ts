@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { rm } from '../fs/async-fs.js';
-import { type Actor, createActor, fromPromise, waitFor } from 'xstate';
+import { type Actor, createActor, fromPromise } from 'xstate';
 // Ids name processes, they guard nothing: the non-secure generator spares the daemon node:crypto
 // (~2 MiB resident).
 import { nanoid } from 'nanoid/non-secure';
@@ -30,6 +30,7 @@ import { readProcessStartTime } from './process-identity.js';
 import { createProcessTable, info, type Managed, pidOf } from './process-table.js';
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
+import { settle } from './settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import type { LogAccess } from '../logs/index.js';
 import type { ProcessDefinition } from './process-definition.js';
@@ -183,7 +184,7 @@ export function createDaemon(options: DaemonOptions) {
         clock,
         manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
         inspect: registry.inspect,
-        onRun: (cluster, actor) =>
+        onChart: (cluster, actor) =>
           registry.track({
             id: cluster.id,
             kind: 'cluster',
@@ -234,7 +235,7 @@ export function createDaemon(options: DaemonOptions) {
         log: (level, text) => output.clusterRecord(workerSource(cluster, workerId), level, text),
         config: (requestId, key) => {
           const { value, error } = answerConfig(cluster.definition, key);
-          cluster.respondConfig(workerId, requestId, value, error);
+          cluster.respondConfig(workerId, requestId, key, value, error);
         },
       },
       observability,
@@ -409,7 +410,12 @@ export function createDaemon(options: DaemonOptions) {
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });
     // Requests are served while the saved processes are brought back; the first command need not wait.
-    void waitFor(daemonActor, (s) => s.value === 'running', { timeout: 600_000 }).then(
+    void settle(daemonActor, (s) => s.value === 'running' || undefined, {
+      timeoutMs: 600_000,
+      what: 'boot',
+      name: 'the daemon',
+      where: (s) => `state ${String(s.value)}`,
+    }).then(
       () => {
         bootDone = true;
         markBooted();
@@ -427,9 +433,16 @@ export function createDaemon(options: DaemonOptions) {
     try {
       if (daemonActor.getSnapshot().value !== 'exited') {
         daemonActor.send({ type: 'KILL' });
-        await waitFor(daemonActor, (s) => s.value === 'exited' || s.value === 'fatality', {
-          timeout: config.requestTimeoutMs * 2,
-        });
+        await settle(
+          daemonActor,
+          (s) => s.value === 'exited' || s.value === 'fatality' || undefined,
+          {
+            timeoutMs: config.requestTimeoutMs * 2,
+            what: 'shutdown',
+            name: 'the daemon',
+            where: (s) => `state ${String(s.value)}`,
+          },
+        );
       }
       await output.closeAll();
       await webUi.close();

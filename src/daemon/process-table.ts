@@ -1,4 +1,4 @@
-import { type Actor, createActor, type InspectionEvent, waitFor } from 'xstate';
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { ChildHandle } from '../actors/child/child-handle.js';
 import type { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
@@ -9,6 +9,7 @@ import type { ClusterInfo, ProcessInfo, ProcessStatus } from '../types/info.js';
 import { findProcess } from './find-process.js';
 import type { ProcessDefinition } from './process-definition.js';
 import { chartTimers } from './chart-timers.js';
+import { settle as settleChart } from './settle.js';
 
 /** A process the daemon supervises: what the user asked for, and the chart that runs it. */
 export interface ManagedProcess {
@@ -191,22 +192,12 @@ export function createProcessTable(options: ProcessTableOptions) {
     timeoutMs: number,
     what: string,
   ): Promise<void> {
-    try {
-      await waitFor(managed.actor, (snapshot) => predicate(snapshot.context), {
-        timeout: timeoutMs,
-      });
-    } catch (error) {
-      if (managed.actor.getSnapshot().status === 'error') {
-        throw new GuvError('GUV_CHART_FAILED', `the chart of ${managed.definition.name} failed`, {
-          cause: error,
-        });
-      }
-      throw new GuvError(
-        'GUV_TIMEOUT',
-        `${what} of ${managed.definition.name} did not finish within ${timeoutMs} ms (status ${contextOf(managed).status})`,
-        { cause: error },
-      );
-    }
+    await settleChart(managed.actor, (snapshot) => predicate(snapshot.context) || undefined, {
+      timeoutMs,
+      what,
+      name: managed.definition.name,
+      where: (snapshot) => `status ${snapshot.context.status}`,
+    });
   }
 
   return {

@@ -27,7 +27,7 @@ export type {
 export { type LifecycleEvents, processLifecycleEvents } from './process/lifecycle-events.js';
 export { workerLifecycleEvents } from './worker/lifecycle-events.js';
 export { processInfo } from './process/info.js';
-export { clusterInfoOf, workerInfo } from './worker/info.js';
+export { clusterInfoOf, workerInfo, workerName } from './worker/info.js';
 export {
   appendHistory,
   describeTransition,
@@ -80,6 +80,7 @@ export type {
   ClusterState,
   ManagerEvent,
   ManagerInput,
+  ManagerVerdict,
   WorkerRecord,
 } from './cluster/cluster-types.js';
 export { type ClusterEffects, provideCluster } from './cluster/provide-cluster.js';

@@ -44,6 +44,8 @@ export interface WorkerInfo {
   id: string;
   /** 0-based slot index; also `NODE_APP_INSTANCE` in the worker's environment. */
   index: number;
+  /** The cluster's name and the slot index: `web#0`. */
+  name: string;
   pid: number | null;
   status: ProcessStatus;
   restarts: number;

@@ -21,6 +21,7 @@ export const clusterInfo: ClusterInfo = { ...processInfo, id: 'c1', name: 'api',
 export const workerInfo: WorkerInfo = {
   id: 'c1.0',
   index: 0,
+  name: 'api#0',
   pid: 4343,
   status: 'running',
   restarts: 1,

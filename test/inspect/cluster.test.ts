@@ -26,6 +26,7 @@ function startCluster(registry: ReturnType<typeof createChartRegistry>) {
     children: { kind: 'worker', chart: 'worker' },
   });
   actor.start();
+  actor.send({ type: 'START' });
   return { actor, child, managerReady: () => ready!({ type: 'MANAGER.READY', pid: 500 }) };
 }
 

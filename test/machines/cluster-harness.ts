@@ -11,6 +11,8 @@ export function createTestCluster(
   input: Partial<Omit<ClusterInput, 'clock'>> = {},
   /** Makes `publish` throw for matching events: how a test breaks a worker chart. */
   breakOn: (event: BusEvent) => boolean = () => false,
+  /** Sends START once the actor runs, as the daemon does on `guv start`. */
+  start = true,
 ) {
   const clock = new SimulatedClock();
   clock.set(10_000);
@@ -24,8 +26,11 @@ export function createTestCluster(
       ) => void)
     | null = null;
   let managerStopped = false;
+  let managerRuns = 0;
   const manager = fromCallback<{ type: string }, ManagerInput>(({ sendBack }) => {
     managerBack = sendBack;
+    managerRuns += 1;
+    managerStopped = false;
     return () => {
       managerStopped = true;
     };
@@ -45,6 +50,7 @@ export function createTestCluster(
   const errors: unknown[] = [];
   actor.subscribe({ error: (error) => errors.push(error) });
   actor.start();
+  if (start) actor.send({ type: 'START' });
 
   /** The real worker actors the cluster owns, with their statuses. */
   const workers = () =>
@@ -63,7 +69,10 @@ export function createTestCluster(
     errors,
     managerReady: (pid = 500) => managerBack!({ type: 'MANAGER.READY', pid }),
     managerFailed: (error: SerializedError) => managerBack!({ type: 'MANAGER.FAILED', error }),
+    /** True once the current run's manager actor was stopped. */
     managerStopped: () => managerStopped,
+    /** How many manager actors the chart started: one per run. */
+    managerRuns: () => managerRuns,
     workers,
     /** How many of the cluster's worker actors are running right now. */
     running: () => workers().filter((worker) => worker.status === 'running').length,

@@ -100,6 +100,7 @@ describe('worker chart coverage', () => {
       expect(workerInfo, event.type).toEqual({
         id: 'web.1',
         index: 1,
+        name: 'web#1',
         pid: expect.toBeOneOf([null, 4242]),
         status: expect.any(String),
         restarts: expect.any(Number),

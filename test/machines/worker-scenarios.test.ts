@@ -28,7 +28,15 @@ describe('worker chart scenarios', () => {
       'worker:restarted',
     ]);
     expect(h.recorder.argsOf('worker:exit')[0]?.slice(1)).toEqual([
-      { id: 'test.0', index: 0, pid: 1, status: 'running', restarts: 0, startedAt: 0 },
+      {
+        id: 'test.0',
+        index: 0,
+        name: 'test#0',
+        pid: 1,
+        status: 'running',
+        restarts: 0,
+        startedAt: 0,
+      },
       1,
       null,
     ]);

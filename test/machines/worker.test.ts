@@ -25,6 +25,7 @@ describe('worker chart', () => {
     expect(worker).toEqual({
       id: 'test.0',
       index: 0,
+      name: 'test#0',
       pid: 4001,
       status: 'stopping',
       restarts: 0,

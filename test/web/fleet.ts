@@ -80,6 +80,7 @@ export function createFleet(count = 0): Fleet {
       children: { kind: 'worker', chart: 'worker' },
     });
     cluster.start();
+    cluster.send({ type: 'START' });
     extra.push(daemon, cluster);
     return { cluster, child };
   };

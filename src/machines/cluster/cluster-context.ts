@@ -1,3 +1,4 @@
+import { NO_FAILURES, resolveRestartPolicy } from '../restart-policy.js';
 import type { WorkerInput } from '../worker/machine.js';
 import type { ClusterContext, ClusterInput, WorkerRecord } from './cluster-types.js';
 import { clusterInfo } from './worker-records.js';
@@ -32,9 +33,15 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadWaitsForListening: input.reloadWaitsForListening ?? false,
     reloadTimeoutMs: input.reloadTimeoutMs ?? 60_000,
     historyLimit: input.historyLimit,
+    restartPolicy: resolveRestartPolicy(input.policy),
+    failure: NO_FAILURES,
+    runStartedAt: null,
+    verdict: null,
     restarts: input.restarts ?? 0,
+    serves: false,
+    lastReload: null,
     pid: null,
-    status: 'starting',
+    status: 'uninitialised',
     startedAt: null,
     slots: [],
     incoming: null,
@@ -42,7 +49,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadQueue: [],
     serial: 1,
     lastError: null,
-    state: 'starting',
+    state: 'uninitialised',
     history: [],
   };
 }

@@ -1,10 +1,13 @@
-import { assign, type EventObject, enqueueActions, fromCallback, not, setup } from 'xstate';
+import { assign, type EventObject, enqueueActions, fromCallback, not, raise, setup } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
-import type { SerializedError } from '../../types/info.js';
+import type { ClusterInfo, SerializedError } from '../../types/info.js';
 import { recordState } from '../daemon/chart-history.js';
+import type { TransitionCause } from '../history.js';
+import type { ChildEvent } from '../process/child-protocol.js';
 import { serializeError } from '../process/serialize-error.js';
 import type { SupervisionCommand } from '../process/supervision-events.js';
+import { NO_FAILURES } from '../restart-policy.js';
 import { workerMachine } from '../worker/machine.js';
 import { createClusterContext, workerInput } from './cluster-context.js';
 import type {
@@ -13,12 +16,15 @@ import type {
   ClusterInput,
   ClusterState,
   ManagerInput,
+  ManagerVerdict,
   WorkerRecord,
 } from './cluster-types.js';
+import { decideAfterManager, everyWorkerAbortedError, restartDelayOf } from './manager-verdict.js';
 import {
   allWorkers,
   applyStatus,
   clusterInfo,
+  everySlotAborted,
   everyWorkerRunning,
   incomingHasFailed,
   incomingIsReady,
@@ -53,17 +59,42 @@ const ACTOR_ERROR = 'xstate.error.actor.';
 
 const START: SupervisionCommand = { type: 'START', by: 'cluster' };
 const STOP: SupervisionCommand = { type: 'STOP', by: 'cluster' };
+/**
+ * What a worker chart hears when its manager died: its process is gone too, since the manager
+ * actor kills the manager's whole process group (see ClusterEffects.manager).
+ */
+const KILLED_WITH_MANAGER: ChildEvent = { type: 'CHILD.EXIT', code: null, signal: 'SIGKILL' };
+
+type InfoOnlyEvent = Extract<BusEvent, { args: [ClusterInfo] }>['type'];
+
+/** The `publish` action of an event whose only argument is the cluster's info. */
+const publishInfo = (type: InfoOnlyEvent) =>
+  ({
+    type: 'publish',
+    params: ({ context }: { context: ClusterContext }) =>
+      ({ type, args: [clusterInfo(context)] }) as BusEvent,
+  }) as const;
+
+/** START from a resting state: a fresh run, its failures forgotten. */
+const startAgain = { target: '#cluster.managed', actions: ['resetFailures', 'beginRun'] } as const;
+const resizeResting = { guard: 'validResize', actions: 'resizeResting' } as const;
+const workersGoneThen = (action: ManagerVerdict['action']) =>
+  ({ type: 'workersGoneThen', params: { action } }) as const;
 
 /**
- * A cluster manager and its workers: starting → ready (manager up) → online (every worker
- * running), and back to ready while a worker is down; resize; rolling reload; stopping →
- * stopped; failed. Each worker is a child actor of the `worker` logic (the worker chart) that
- * reports to this chart with WORKER.STATUS. Bind real effects with `provideCluster`.
+ * A cluster manager and its workers, over the manager's whole life: idle → starting → ready
+ * (manager up) → online (every worker running), and back to ready while a worker is down;
+ * resize; rolling reload; stopping → stopped. When the manager dies its workers are reported
+ * gone (each publishes `worker:exit`), then the restart policy decides: restarting (backoff)
+ * → starting again, aborted, or failed. A cluster whose every worker slot aborted is aborted.
+ * Each worker is a child actor of the `worker` logic (the worker chart) that reports to this
+ * chart with WORKER.STATUS. Bind real effects with `provideCluster`.
  *
  * @example
  * const cluster = createActor(provideCluster({ manager, child, publish }), {
  *   input: { id: 'web', name: 'web', spec, instances: 4, clock: { now: Date.now } },
  * }).start();
+ * cluster.send({ type: 'START' });
  * cluster.send({ type: 'RELOAD' });
  */
 export const clusterMachine = setup({
@@ -80,9 +111,27 @@ export const clusterMachine = setup({
         `the cluster chart's "publish" action was not provided`,
       );
     },
-    record: assign(({ context, event }, params: { state: ClusterState }) =>
-      recordState(context, event, params.state),
+    /** Enters `state` in the history; `cause` adds to (or corrects) what the event tells. */
+    record: assign(
+      ({ context, event }, params: { state: ClusterState; cause?: Partial<TransitionCause> }) => {
+        const recorded = recordState(context, event, params.state);
+        const last = recorded.history.at(-1);
+        if (last && params.cause) last.cause = { ...last.cause, ...params.cause };
+        return recorded;
+      },
     ),
+    /** A run of the manager begins (first start, START again, or a restart after it died). */
+    beginRun: assign(({ context }) => ({
+      runStartedAt: context.clock.now(),
+      pid: null,
+      startedAt: null,
+      lastError: null,
+      verdict: null,
+    })),
+    beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1 })),
+    resetFailures: assign({ failure: NO_FAILURES }),
+    /** The restart policy's word on the manager that just died, read once its workers are gone. */
+    judgeManager: assign(({ context }) => decideAfterManager(context)),
     /** Spawns and starts a worker for every slot up to the target that has none. */
     spawnMissingWorkers: enqueueActions(({ context, enqueue }) => {
       let next = context;
@@ -94,7 +143,10 @@ export const clusterMachine = setup({
         enqueue(
           sibling({
             type: 'publish',
-            params: { type: 'worker:new', args: [clusterInfo(next), newWorkerInfo(record)] },
+            params: {
+              type: 'worker:new',
+              args: [clusterInfo(next), newWorkerInfo(next, record)],
+            },
           }),
         );
       }
@@ -120,6 +172,20 @@ export const clusterMachine = setup({
         }
       }
       enqueue.assign({ retiring: [...context.retiring, ...keep] });
+    }),
+    /** The manager died: every worker still retiring learns its process died with it. */
+    killedWithManager: enqueueActions(({ context, enqueue }) => {
+      for (const worker of context.retiring) enqueue.sendTo(worker.id, KILLED_WITH_MANAGER);
+    }),
+    /** Every worker (none has a process left) is stopped and so reported, then retired. */
+    retireAll: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ slots: [], incoming: null, reloadQueue: [] });
+      enqueue(
+        sibling({
+          type: 'retire',
+          params: { workers: [...context.slots, ...(context.incoming ? [context.incoming] : [])] },
+        }),
+      );
     }),
     applyReport: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'WORKER.STATUS') return;
@@ -150,6 +216,7 @@ export const clusterMachine = setup({
         }),
       );
     }),
+    /** Drops workers that have no process (every slot aborted): they said so already. */
     dropAllWorkers: enqueueActions(({ context, enqueue }) => {
       for (const worker of allWorkers(context)) enqueue.stopChild(worker.id);
       enqueue.assign({ slots: [], incoming: null, retiring: [], reloadQueue: [] });
@@ -157,7 +224,12 @@ export const clusterMachine = setup({
     /** Gives up a reload: the new worker goes, the old ones stay. */
     abandonReload: enqueueActions(({ context, enqueue }, params: { timedOut: boolean }) => {
       const error = reloadFailure(context, params.timedOut);
-      enqueue.assign({ incoming: null, reloadQueue: [], lastError: error });
+      enqueue.assign({
+        incoming: null,
+        reloadQueue: [],
+        lastError: error,
+        lastReload: 'reload-failed',
+      });
       enqueue(sibling({ type: 'record', params: { state: 'reload-failed' } }));
       if (context.incoming) {
         enqueue(sibling({ type: 'retire', params: { workers: [context.incoming] } }));
@@ -170,9 +242,28 @@ export const clusterMachine = setup({
       );
     }),
     rememberError: assign({ lastError: (_, params: { error: SerializedError }) => params.error }),
+    /** RESIZE while no manager runs: the next run starts that many workers. */
+    resizeResting: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'RESIZE') return;
+      enqueue.assign({ instances: event.instances });
+      enqueue(
+        sibling({
+          type: 'publish',
+          params: {
+            type: 'cluster:resized',
+            args: [
+              clusterInfo({ ...context, instances: event.instances }),
+              context.instances,
+              event.instances,
+            ],
+          },
+        }),
+      );
+    }),
   },
   guards: {
     everyWorkerRunning: ({ context }) => everyWorkerRunning(context),
+    everySlotAborted: ({ context }) => everySlotAborted(context),
     validResize: ({ event }) =>
       event.type === 'RESIZE' && Number.isInteger(event.instances) && event.instances >= 1,
     reloadQueueEmpty: ({ context }) => context.reloadQueue.length === 0,
@@ -181,15 +272,35 @@ export const clusterMachine = setup({
     isWorkerError: ({ event }) =>
       event.type.startsWith(ACTOR_ERROR) && event.type !== `${ACTOR_ERROR}manager`,
     noWorkersLeft: ({ context }) => allWorkers(context).length === 0,
+    /** The dead manager's workers are all gone, and the verdict is `action`. */
+    workersGoneThen: ({ context }, params: { action: ManagerVerdict['action'] }) =>
+      allWorkers(context).length === 0 && context.verdict?.action === params.action,
   },
   delays: {
     reloadTimeout: ({ context }) => context.reloadTimeoutMs,
+    restartDelay: ({ context }) => restartDelayOf(context),
   },
 }).createMachine({
   id: 'cluster',
   context: ({ input }) => createClusterContext(input),
-  initial: 'managed',
+  initial: 'idle',
+  // Workers outlive a run of the manager by a moment (`down`): their reports are heard anywhere.
+  on: {
+    'WORKER.STATUS': { actions: 'applyReport' },
+    // Unhandled, a child's error would take the whole cluster down with it.
+    'xstate.error.actor.*': { guard: 'isWorkerError', actions: 'workerBroke' },
+    'WORKER.LISTENING': {
+      actions: assign(({ context, event }) => markListening(context, event.workerId)),
+    },
+  },
   states: {
+    idle: {
+      on: {
+        START: { target: 'managed', actions: 'beginRun' },
+        STOP: 'stopped',
+        RESIZE: resizeResting,
+      },
+    },
     // The manager process lives as long as this state: leaving it stops the `manager` actor.
     managed: {
       invoke: {
@@ -201,34 +312,30 @@ export const clusterMachine = setup({
           spec: context.spec,
           instances: context.instances,
         }),
+        // A manager actor that throws is a manager that died.
         onError: {
-          target: 'failed',
-          actions: {
-            type: 'rememberError',
-            params: ({ event }) => ({ error: serializeError(event.error) }),
-          },
+          actions: raise(({ event }) => ({
+            type: 'MANAGER.FAILED' as const,
+            error: serializeError(event.error),
+          })),
         },
       },
       on: {
         'MANAGER.FAILED': {
-          target: 'failed',
-          actions: { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
-        },
-        'WORKER.STATUS': { actions: 'applyReport' },
-        // Unhandled, a child's error would take the whole cluster down with it.
-        'xstate.error.actor.*': { guard: 'isWorkerError', actions: 'workerBroke' },
-        'WORKER.LISTENING': {
-          actions: assign(({ context, event }) => markListening(context, event.workerId)),
+          target: 'down',
+          actions: [
+            { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
+            'judgeManager',
+          ],
         },
       },
       initial: 'starting',
       states: {
         starting: {
           entry: [
-            {
-              type: 'publish',
-              params: ({ context }) => ({ type: 'cluster:starting', args: [clusterInfo(context)] }),
-            },
+            assign({ status: 'starting' }),
+            { type: 'record', params: { state: 'starting' } },
+            publishInfo('cluster:starting'),
           ],
           on: {
             'MANAGER.READY': {
@@ -239,13 +346,7 @@ export const clusterMachine = setup({
                   status: 'running' as const,
                   startedAt: context.clock.now(),
                 })),
-                {
-                  type: 'publish',
-                  params: ({ context }) => ({
-                    type: 'cluster:ready',
-                    args: [clusterInfo(context)],
-                  }),
-                },
+                publishInfo('cluster:ready'),
               ],
             },
             STOP: 'stopping',
@@ -255,6 +356,17 @@ export const clusterMachine = setup({
           type: 'parallel',
           entry: 'spawnMissingWorkers',
           on: { STOP: 'stopping' },
+          // Nothing serves and nothing will: the workers' policy gave up, so does the cluster.
+          always: {
+            guard: 'everySlotAborted',
+            target: '#cluster.aborted',
+            actions: [
+              assign(({ context }) => ({
+                verdict: { action: 'abort' as const, error: everyWorkerAbortedError(context) },
+              })),
+              'dropAllWorkers',
+            ],
+          },
           states: {
             health: {
               initial: 'ready',
@@ -266,13 +378,7 @@ export const clusterMachine = setup({
                 online: {
                   entry: [
                     { type: 'record', params: { state: 'online' } },
-                    {
-                      type: 'publish',
-                      params: ({ context }) => ({
-                        type: 'cluster:online',
-                        args: [clusterInfo(context)],
-                      }),
-                    },
+                    publishInfo('cluster:online'),
                   ],
                   always: { guard: not('everyWorkerRunning'), target: 'ready' },
                 },
@@ -310,15 +416,10 @@ export const clusterMachine = setup({
                 reloading: {
                   entry: [
                     { type: 'record', params: { state: 'reloading' } },
-                    {
-                      type: 'publish',
-                      params: ({ context }) => ({
-                        type: 'cluster:reloading',
-                        args: [clusterInfo(context)],
-                      }),
-                    },
+                    publishInfo('cluster:reloading'),
                     assign({
                       reloadQueue: ({ context }) => context.slots.map((worker) => worker.index),
+                      lastReload: null,
                     }),
                   ],
                   initial: 'next',
@@ -330,13 +431,8 @@ export const clusterMachine = setup({
                           target: '#cluster.managed.active.operation.idle',
                           actions: [
                             { type: 'record', params: { state: 'reloaded' } },
-                            {
-                              type: 'publish',
-                              params: ({ context }) => ({
-                                type: 'cluster:reloaded',
-                                args: [clusterInfo(context)],
-                              }),
-                            },
+                            assign({ lastReload: 'reloaded' }),
+                            publishInfo('cluster:reloaded'),
                           ],
                         },
                         {
@@ -354,7 +450,7 @@ export const clusterMachine = setup({
                               type: 'publish',
                               params: {
                                 type: 'worker:new',
-                                args: [clusterInfo(context), newWorkerInfo(record)],
+                                args: [clusterInfo(context), newWorkerInfo(context, record)],
                               },
                             });
                           }),
@@ -402,31 +498,28 @@ export const clusterMachine = setup({
           entry: [
             assign({ status: 'stopping' }),
             { type: 'record', params: { state: 'stopping' } },
-            {
-              type: 'publish',
-              params: ({ context }) => ({ type: 'cluster:stopping', args: [clusterInfo(context)] }),
-            },
+            publishInfo('cluster:stopping'),
             'tellWorkers',
-            enqueueActions(({ context, enqueue }) => {
-              enqueue.assign({ slots: [], incoming: null, reloadQueue: [] });
-              enqueue({
-                type: 'retire',
-                params: {
-                  workers: [...context.slots, ...(context.incoming ? [context.incoming] : [])],
-                },
-              });
-            }),
+            'retireAll',
           ],
+          on: {
+            // Stopping all the same: the workers went with their manager.
+            'MANAGER.FAILED': {
+              actions: [
+                { type: 'rememberError', params: ({ event }) => ({ error: event.error }) },
+                'killedWithManager',
+              ],
+            },
+          },
           always: { guard: 'noWorkersLeft', target: '#cluster.stopped' },
         },
       },
     },
-    failed: {
-      type: 'final',
+    // The manager died: each of its workers is stopped and told its process went with it.
+    down: {
       entry: [
         assign({ status: 'failed' }),
         { type: 'record', params: { state: 'failed' } },
-        'dropAllWorkers',
         {
           type: 'publish',
           params: ({ context }) => ({
@@ -434,18 +527,86 @@ export const clusterMachine = setup({
             args: [clusterInfo(context), context.lastError ?? { name: 'Error', message: 'failed' }],
           }),
         },
+        assign({ pid: null, startedAt: null }),
+        'tellWorkers',
+        'retireAll',
+        'killedWithManager',
+      ],
+      on: { STOP: { actions: assign({ verdict: { action: 'stop' } }) } },
+      always: [
+        { guard: workersGoneThen('restart'), target: 'restarting' },
+        { guard: workersGoneThen('abort'), target: 'aborted' },
+        { guard: workersGoneThen('stop'), target: 'stopped' },
+        { guard: workersGoneThen('fail'), target: 'failed' },
       ],
     },
-    stopped: {
-      type: 'final',
+    restarting: {
       entry: [
-        assign({ status: 'stopped', pid: null }),
-        { type: 'record', params: { state: 'stopped' } },
+        assign({ status: 'restarting' }),
+        {
+          type: 'record',
+          // Entered once the last worker is gone, but the manager's death is the cause.
+          params: ({ context }) => ({
+            state: 'restarting' as const,
+            cause: {
+              event: 'MANAGER.FAILED',
+              delayMs: restartDelayOf(context),
+              failures: context.failure.failures.length,
+              ...(context.lastError ? { error: context.lastError.message } : {}),
+            },
+          }),
+        },
         {
           type: 'publish',
-          params: ({ context }) => ({ type: 'cluster:stopped', args: [clusterInfo(context)] }),
+          params: ({ context }) => ({
+            type: 'cluster:restarting',
+            args: [clusterInfo(context), restartDelayOf(context)],
+          }),
         },
       ],
+      after: { restartDelay: { target: 'managed', actions: ['beginRestart', 'beginRun'] } },
+      on: { STOP: 'stopped', RESIZE: resizeResting },
+    },
+    aborted: {
+      entry: [
+        assign(({ context }) => ({
+          status: 'aborted' as const,
+          pid: null,
+          startedAt: null,
+          lastError:
+            context.verdict?.action === 'abort' ? context.verdict.error : context.lastError,
+        })),
+        {
+          type: 'record',
+          params: ({ context }) => ({
+            state: 'aborted' as const,
+            cause: context.lastError ? { error: context.lastError.message } : {},
+          }),
+        },
+        {
+          type: 'publish',
+          params: ({ context }) => ({
+            type: 'cluster:aborted',
+            args: [
+              clusterInfo(context),
+              context.lastError ?? { name: 'GuvError', message: 'aborted' },
+            ],
+          }),
+        },
+      ],
+      on: { START: startAgain, STOP: 'stopped', RESIZE: resizeResting },
+    },
+    // The manager died and the policy does not restart it (`cluster:failed` said so).
+    failed: {
+      on: { START: startAgain, STOP: 'stopped', RESIZE: resizeResting },
+    },
+    stopped: {
+      entry: [
+        assign({ status: 'stopped', pid: null, startedAt: null }),
+        { type: 'record', params: { state: 'stopped' } },
+        publishInfo('cluster:stopped'),
+      ],
+      on: { START: startAgain, RESIZE: resizeResting },
     },
   },
 });

@@ -3,7 +3,7 @@ import type { ChartHistoryEntry } from '../daemon/chart-history.js';
 import type { ProcessSpec } from '../process/child-protocol.js';
 import type { ChartClock, SupervisionTimeouts } from '../process/supervision-context.js';
 import type { WorkerStatusEvent } from '../process/supervision-events.js';
-import type { RestartPolicyOptions } from '../restart-policy.js';
+import type { FailureState, RestartPolicyOptions } from '../restart-policy.js';
 
 export interface ClusterInput {
   id: string;
@@ -13,7 +13,7 @@ export interface ClusterInput {
   /** Target worker count, ≥ 1. */
   instances: number;
   clock: ChartClock;
-  /** Restart policy and timeouts of each worker. */
+  /** Restart policy of each worker, and of the manager itself. */
   policy?: Partial<RestartPolicyOptions>;
   timeouts?: Partial<SupervisionTimeouts>;
   /** A reload waits for each new worker's WORKER.LISTENING as well as for it to be running. */
@@ -21,7 +21,7 @@ export interface ClusterInput {
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
   historyLimit?: number;
-  /** Times the cluster was restarted before this run (its manager died); ClusterInfo.restarts. */
+  /** Restarts of the manager counted before this chart began (ClusterInfo.restarts). */
   restarts?: number;
 }
 
@@ -40,6 +40,7 @@ export interface WorkerRecord {
 }
 
 export type ClusterState =
+  | 'uninitialised'
   | 'starting'
   | 'ready'
   | 'online'
@@ -49,7 +50,20 @@ export type ClusterState =
   | 'reload-failed'
   | 'stopping'
   | 'stopped'
-  | 'failed';
+  /** The manager died (or could not start); `restarting`, `aborted` or `failed` follows. */
+  | 'failed'
+  | 'restarting'
+  | 'aborted';
+
+/**
+ * What follows once a dead manager's workers are all reported gone: the restart policy's
+ * decision (or `stop`, when a STOP came meanwhile).
+ */
+export type ManagerVerdict =
+  | { action: 'restart'; delayMs: number }
+  | { action: 'abort'; error: SerializedError }
+  | { action: 'fail' }
+  | { action: 'stop' };
 
 export interface ClusterContext {
   id: string;
@@ -62,7 +76,20 @@ export interface ClusterContext {
   reloadWaitsForListening: boolean;
   reloadTimeoutMs: number;
   historyLimit: number | undefined;
+  /** The manager's restart policy: the workers' policy, resolved. */
+  restartPolicy: RestartPolicyOptions;
+  /** Failures of the manager the policy remembers. */
+  failure: FailureState;
+  /** When the current run of the manager was asked to start; the policy measures stability from it. */
+  runStartedAt: number | null;
+  /** Set when the manager died; read once its workers are gone. */
+  verdict: ManagerVerdict | null;
+  /** Times the manager was restarted (ClusterInfo.restarts). */
   restarts: number;
+  /** Once any worker listened, a reload waits for each new worker to listen too. */
+  serves: boolean;
+  /** How the last reload ended; null while one runs or before the first. */
+  lastReload: 'reloaded' | 'reload-failed' | null;
   /** The manager process (ClusterInfo.pid, .status, .startedAt). */
   pid: number | null;
   status: ProcessStatus;
@@ -89,6 +116,7 @@ export type ManagerEvent =
 
 /** What the outside world sends a cluster chart. */
 export type ClusterCommand =
+  | { type: 'START'; by?: string }
   | { type: 'RESIZE'; instances: number }
   | { type: 'RELOAD' }
   | { type: 'STOP' }

@@ -9,6 +9,7 @@ export interface ClusterEffects {
   /**
    * Starts the cluster manager process: sends MANAGER.READY { pid } once it is up, or
    * MANAGER.FAILED { error } (or throws) when it cannot start or dies; stopping the actor stops it.
+   * No worker may outlive its manager (the chart then reports each one gone, killed by SIGKILL).
    */
   manager: CallbackActorLogic<EventObject, ManagerInput>;
   /** The `child` actor of every worker chart (see child-protocol.ts): owns one worker process. */
@@ -24,7 +25,7 @@ export interface ClusterEffects {
  *
  * @example
  * const logic = provideCluster({ manager, child: realChild, publish: (e) => bus.emit(e.type, ...e.args) });
- * createActor(logic, { input }).start();
+ * createActor(logic, { input }).start().send({ type: 'START' });
  */
 export function provideCluster(effects: ClusterEffects) {
   const publish = (_: unknown, event: BusEvent) => effects.publish(event);

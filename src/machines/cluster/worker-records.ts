@@ -1,5 +1,6 @@
 import type { ClusterInfo, ProcessStatus, SerializedError, WorkerInfo } from '../../types/info.js';
 import type { WorkerStatusEvent } from '../process/supervision-events.js';
+import { workerName } from '../worker/info.js';
 import type { ClusterContext, WorkerRecord } from './cluster-types.js';
 
 /** Pure bookkeeping of the cluster's worker records; the chart applies the results. */
@@ -18,10 +19,11 @@ export function clusterInfo(context: ClusterContext): ClusterInfo {
 }
 
 /** A worker as its `worker:new` event shows it: not started yet. */
-export function newWorkerInfo(record: WorkerRecord): WorkerInfo {
+export function newWorkerInfo(context: ClusterContext, record: WorkerRecord): WorkerInfo {
   return {
     id: record.id,
     index: record.index,
+    name: workerName(context.name, record.index),
     pid: record.pid,
     status: record.status,
     restarts: record.restarts,
@@ -93,10 +95,15 @@ export function markBroken(
   };
 }
 
+/** A worker listens; from now on a reload waits for each new worker to listen too. */
 export function markListening(context: ClusterContext, workerId: string) {
   const mark = (worker: WorkerRecord) =>
     worker.id === workerId ? { ...worker, listening: true } : worker;
-  return { slots: context.slots.map(mark), incoming: context.incoming && mark(context.incoming) };
+  return {
+    slots: context.slots.map(mark),
+    incoming: context.incoming && mark(context.incoming),
+    serves: true,
+  };
 }
 
 /** The cluster is online when every slot up to the target has a running worker. */
@@ -104,6 +111,19 @@ export function everyWorkerRunning(context: ClusterContext): boolean {
   return (
     context.slots.length === context.instances &&
     context.slots.every((worker) => worker.status === 'running')
+  );
+}
+
+/**
+ * Every slot's worker gave up (aborted by its restart policy) and no other worker is on its way:
+ * nothing serves, and nothing will unless asked.
+ */
+export function everySlotAborted(context: ClusterContext): boolean {
+  return (
+    context.slots.length === context.instances &&
+    context.slots.every((worker) => worker.status === 'aborted') &&
+    context.incoming === null &&
+    context.retiring.length === 0
   );
 }
 
@@ -119,7 +139,8 @@ export function incomingIsReady(context: ClusterContext): boolean {
   return (
     worker !== null &&
     worker.status === 'running' &&
-    (!context.reloadWaitsForListening || worker.listening)
+    // An app that never listens must still reload: until one worker listened, ready is enough.
+    (!context.reloadWaitsForListening || !context.serves || worker.listening)
   );
 }
 

@@ -1,11 +1,17 @@
 import type { ClusterInfo, WorkerInfo } from '../../types/info.js';
 import type { SupervisionContext, WorkerSlot } from '../process/supervision-context.js';
 
+/** A worker's name: its cluster's name and its slot, `web#0` (`#` is never in a process name). */
+export function workerName(clusterName: string, index: number): string {
+  return `${clusterName}#${index}`;
+}
+
 /** The WorkerInfo every `worker:*` event carries, built from chart context. */
 export function workerInfo(context: SupervisionContext): WorkerInfo {
   return {
     id: context.id,
     index: slotOf(context).index,
+    name: context.name,
     pid: context.pid,
     status: context.status,
     restarts: context.restarts,

@@ -4,6 +4,7 @@ import {
   type SupervisionInputBase,
 } from '../process/supervision-context.js';
 import { createSupervisionMachine } from '../process/supervision-machine.js';
+import { workerName } from './info.js';
 import { workerLifecycleEvents } from './lifecycle-events.js';
 
 /** Input of the worker chart: a process input plus its slot in the cluster. */
@@ -22,7 +23,7 @@ export const workerMachine = createSupervisionMachine({
   id: 'worker',
   events: workerLifecycleEvents,
   context: (input: WorkerInput) =>
-    createSupervisionContext(input, `${input.cluster.name}#${input.index}`, {
+    createSupervisionContext(input, workerName(input.cluster.name, input.index), {
       index: input.index,
       cluster: input.cluster,
     }),
