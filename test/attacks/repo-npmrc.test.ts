@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ beforeAll(() => {
 afterAll(() => user?.remove());
 beforeEach(async () => {
   home = makeHome();
+  // guv changes no folder it did not create: an app user must be able to pass the home (finding 7).
+  chmodSync(home.dir, 0o711);
   ({ base, markers } = await makeAttackBase('guv-attack-npmrc-'));
 });
 afterEach(async () => {

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ beforeAll(() => {
 afterAll(() => user?.remove());
 beforeEach(async () => {
   home = makeHome();
+  // guv changes no folder it did not create: an app user must be able to pass the home (finding 7).
+  chmodSync(home.dir, 0o711);
   ({ base } = await makeAttackBase('guv-attack-pkg-'));
 });
 afterEach(async () => {
