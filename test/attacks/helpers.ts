@@ -9,6 +9,7 @@ export const isRoot = process.getuid?.() === 0;
  */
 export function rootIt(name: string, fn: () => Promise<void> | void, timeoutMs?: number): void {
   if (isRoot) it(name, fn, timeoutMs);
+  // Skipped only when not root: the test needs root, and its name says so in the report.
   else it.skip(`${name} (skipped: not root)`, fn);
 }
 
