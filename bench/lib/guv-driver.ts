@@ -32,7 +32,7 @@ function loadApi(): Promise<GuvApi> {
 export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
   const home = makeTempDir('bench-guv');
   const env = { ...process.env, GUV_HOME: home };
-  // src/daemon/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
+  // src/protocol/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
   const pidFile = join(home, 'run', 'guv.pid');
   const seen = new Set<number>();
   const cli = (...args: string[]) => runChecked([process.execPath, guvBin, ...args], { env });

@@ -1,7 +1,7 @@
 import type { GuvEventName, GuvEvents } from '../bus/events.js';
 import type { ExactListener, PatternListener, PatternString } from '../bus/listener-types.js';
 import type { ProcessSummary, WorkerSummary } from '../daemon/rpc-methods.js';
-import { type GuvHome, resolveHome } from '../daemon/home.js';
+import { type GuvHome, resolveHome } from '../protocol/home.js';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import {

@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type GuvHome, checkHome, ensureHome } from '../daemon/home.js';
-import { inheritableDescriptors } from '../daemon/inherited-fds.js';
+import { type GuvHome, checkHome, ensureHome } from '../protocol/home.js';
+import { inheritableDescriptors } from '../protocol/inherited-fds.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   DAEMON_READY_MESSAGE,
   deferStartupEnv,
-} from '../daemon/start-handshake.js';
+} from '../protocol/start-handshake.js';
 import { GuvError } from '../errors.js';
 import { openLogFile } from '../logs/log-file.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
@@ -17,7 +17,7 @@ import { type Connection, type ConnectionOptions, openConnection } from './conne
 export {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   signalDaemonReady,
-} from '../daemon/start-handshake.js';
+} from '../protocol/start-handshake.js';
 
 export interface AutostartOptions {
   home: GuvHome;

@@ -3,13 +3,23 @@ import { objectParams, optionalStringParam, stringParam } from '../rpc/params.js
 import { APP_OUTPUT_EVENT } from '../apps/output-event.js';
 import { parseRepoUrl } from '../apps/validate.js';
 import { GuvError } from '../errors.js';
-import type { RpcContext, RpcHandler } from '../rpc/server.js';
+import type { MethodHandlers } from '../protocol/methods.js';
+import type { RpcContext } from '../rpc/server.js';
 import type { ProcessStatus } from '../types/info.js';
 import type { AppService, OutputSink } from './app-service.js';
 import type { OutputRouter } from './output-router.js';
 import { info, type ProcessTable } from './process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
+
+type AppMethodName =
+  | 'installApp'
+  | 'listApps'
+  | 'removeApp'
+  | 'listRefs'
+  | 'updateRefs'
+  | 'setRef'
+  | 'currentRef';
 
 export interface AppMethodDeps {
   apps: AppService;
@@ -42,7 +52,7 @@ function outputTo(
  * setRef, currentRef. Long ones stream git and npm output as {@link APP_OUTPUT_EVENT} to a
  * caller that passes `output: true`.
  */
-export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler> {
+export function createAppMethods(deps: AppMethodDeps): MethodHandlers<AppMethodName, RpcContext> {
   const { apps, table } = deps;
 
   /** Processes running the app's code: started as the app, or from a file inside its folder. */
@@ -58,7 +68,7 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
       );
   }
 
-  const methods: Record<string, RpcHandler> = {
+  const methods: MethodHandlers<AppMethodName, RpcContext> = {
     /** `{ url, name?, user?, ref?, cwd? }`: a relative local path is resolved against `cwd`. */
     installApp: (params, ctx) => {
       const p = objectParams(params);

@@ -1,3 +1,4 @@
+import type { AppSummary } from '../protocol/replies.js';
 import { readdir, rm } from '../fs/async-fs.js';
 import { join } from 'node:path';
 import {
@@ -33,9 +34,7 @@ export interface InstallRequest {
 }
 
 /** One row of `guv lsapps`: the app plus its chart's state (`installed` when idle). */
-export interface AppSummary extends AppInfo {
-  state: string;
-}
+export type { AppSummary };
 
 export interface AppServiceOptions {
   appsRoot: string;

@@ -1,15 +1,11 @@
 import { GuvError } from '../errors.js';
-import type { WorkerState } from '../cluster/cluster-supervisor.js';
-import type { RpcHandler } from '../rpc/server.js';
+import type { MethodHandlers } from '../protocol/methods.js';
+import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
+import type { RpcContext } from '../rpc/server.js';
 import type { createCpuMeter } from './proc-stats.js';
 import type { ManagedCluster, ProcessTable } from './process-table.js';
 
-/** One worker row of a cluster in `guv list`. */
-export interface WorkerSummary extends WorkerState {
-  cpu: number | null;
-  memory: number | null;
-  uptime: number | null;
-}
+export type { WorkerSummary };
 
 export interface ClusterMethodDeps {
   table: ProcessTable;
@@ -18,7 +14,7 @@ export interface ClusterMethodDeps {
   /** Resolves the `target` parameter (id, name or pid). */
   target(params: unknown): ReturnType<ProcessTable['get']>;
   /** The summary `list` would print for the cluster, after the operation. */
-  summary(cluster: ManagedCluster): unknown;
+  summary(cluster: ManagedCluster): ProcessSummary;
 }
 
 export function clusterOf(managed: ReturnType<ProcessTable['get']>): ManagedCluster {
@@ -49,7 +45,9 @@ export function workerSummaries(
 }
 
 /** `reload` and `resize`: the operations only clusters have. */
-export function createClusterMethods(deps: ClusterMethodDeps): Record<string, RpcHandler> {
+export function createClusterMethods(
+  deps: ClusterMethodDeps,
+): MethodHandlers<'reload' | 'resize', RpcContext> {
   return {
     /** A rolling reload; answers once every worker was replaced, fails when a new one could not start. */
     reload: async (params) => {

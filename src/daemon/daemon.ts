@@ -11,13 +11,14 @@ import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import { processMachine } from '../machines/process/machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
-import { createRpcServer, type RpcServer } from '../rpc/server.js';
+import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import { createRpcServer, type RpcContext, type RpcServer } from '../rpc/server.js';
 import { createChartRegistry } from '../inspect/registry.js';
 import { createWebUi } from './web-ui.js';
 import { afterBoot } from './after-boot.js';
 import { answerConfig, handleChildMessage } from './child-messages.js';
 import { createObservability } from './observability.js';
-import type { GuvHome } from './home.js';
+import type { GuvHome } from '../protocol/home.js';
 import { createAppMethods } from './app-methods.js';
 import { createAppService } from './app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
@@ -396,7 +397,7 @@ export function createDaemon(options: DaemonOptions) {
       {
         ...methods,
         ...createAppMethods({ apps, table, output, timeoutMs: config.requestTimeoutMs }),
-      },
+      } satisfies MethodHandlers<DaemonMethodName, RpcContext>,
       ['status'],
     ),
     log,

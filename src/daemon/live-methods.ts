@@ -4,7 +4,9 @@ import type { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { GuvError } from '../errors.js';
 import { mkdir } from '../fs/async-fs.js';
 import { objectParams, stringParam } from '../rpc/params.js';
-import type { RpcHandler } from '../rpc/server.js';
+import type { HeapScan } from '../heap/snapshot-scan.js';
+import type { MethodHandlers } from '../protocol/methods.js';
+import type { RpcContext } from '../rpc/server.js';
 import type { Managed } from './process-table.js';
 
 export interface LiveMethodDeps {
@@ -12,7 +14,7 @@ export interface LiveMethodDeps {
   target(params: Record<string, unknown>): Managed;
   /** Where heap snapshots go unless the caller names a file. */
   logsDir: string;
-  summariseHeap(path: string, top: number): Promise<unknown>;
+  summariseHeap(path: string, top: number): Promise<HeapScan>;
 }
 
 /**
@@ -20,7 +22,9 @@ export interface LiveMethodDeps {
  * gets them through its ChildHandle; a cluster sends each to every running worker (as pm2's
  * sendSignal does), through the cluster's manager, and answers with one result per worker.
  */
-export function createLiveMethods(deps: LiveMethodDeps): Record<string, RpcHandler> {
+export function createLiveMethods(
+  deps: LiveMethodDeps,
+): MethodHandlers<'send' | 'signal' | 'write' | 'gc' | 'heapdump', RpcContext> {
   return {
     send: async (params) => {
       const p = objectParams(params);

@@ -5,15 +5,15 @@ import { ensureLogFolder } from '../logs/log-file.js';
 import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
 import { tuneForSmallFootprint } from './footprint.js';
-import { ensureHome, resolveHome } from './home.js';
-import { closeInheritedDescriptors } from './inherited-fds.js';
+import { ensureHome, resolveHome } from '../protocol/home.js';
+import { closeInheritedDescriptors } from '../protocol/inherited-fds.js';
 import { acquireDaemonLock } from './lock.js';
 import { logAccessFor } from './log-group.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   restoreDeferredEnv,
   signalDaemonReady,
-} from './start-handshake.js';
+} from '../protocol/start-handshake.js';
 
 /** The daemon process: `node dist/daemon/start.cjs` (bundled), normally started by the first `guv` command. */
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { createMetricsHistory, sampleFromHeartbeat, sampleFromProc } from '../me
 import { type MetricsFormat, type ProcessMetrics, renderMetrics } from '../metrics/openmetrics.js';
 import type { ProcessInfo, SerializedError } from '../types/info.js';
 import type { DaemonLogger } from './daemon-log.js';
-import type { GuvHome } from './home.js';
+import type { GuvHome } from '../protocol/home.js';
 import { createOptionalListener, type ListenerStatus } from './optional-listener.js';
 
 /** One metered thing: a process, or a cluster worker (with its slot index). */

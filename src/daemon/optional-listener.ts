@@ -1,15 +1,6 @@
-/** What `guv info` shows of an optional listener (the metrics endpoint, the web UI). */
-export type ListenerStatus =
-  | { state: 'off' }
-  | { state: 'listening'; url: string }
-  | {
-      state: 'failed';
-      /** One line: what could not be opened, and why. */
-      error: string;
-      since: number;
-      /** When the next try is due; null once the daemon gave up. */
-      retryAt: number | null;
-    };
+import type { ListenerStatus } from '../protocol/replies.js';
+
+export type { ListenerStatus };
 
 export interface ListenerTimers {
   set(run: () => void, ms: number): unknown;

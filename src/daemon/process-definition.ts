@@ -1,24 +1,8 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
-import type { ProcessSpec } from '../machines/process/child-protocol.js';
-import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
-import type { RestartPolicyOptions } from '../machines/restart-policy.js';
+import type { ProcessDefinition } from '../protocol/replies.js';
 import { parseProcessName, type StartRequest } from './start-request.js';
 
-/**
- * What the user wants running: everything needed to (re)create a process after a daemon
- * restart. This, not an XState snapshot, is what the daemon persists.
- */
-export interface ProcessDefinition {
-  id: string;
-  name: string;
-  spec: ProcessSpec;
-  /** null: one process; a number: a cluster of that many workers. */
-  instances: number | null;
-  policy: Partial<RestartPolicyOptions>;
-  timeouts: Partial<SupervisionTimeouts>;
-  /** The installed app this process runs, if any. */
-  app: string | null;
-}
+export type { ProcessDefinition };
 
 const NODE_SCRIPT = /\.(c|m)?js$/;
 

@@ -3,11 +3,13 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { RpcHandler } from '../rpc/server.js';
+import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
+import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
 import { configValue, type DaemonConfig } from './daemon-config.js';
 import type { EventHub } from './event-hub.js';
-import type { GuvHome } from './home.js';
+import type { GuvHome } from '../protocol/home.js';
 import type { OutputRouter } from './output-router.js';
 import type { createCpuMeter } from './proc-stats.js';
 import {
@@ -17,7 +19,7 @@ import {
   uniqueName,
 } from './process-definition.js';
 import { contextOf, info, type Managed, type ProcessTable } from './process-table.js';
-import { createClusterMethods, type WorkerSummary, workerSummaries } from './cluster-methods.js';
+import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from './app-start.js';
 import type { AppService } from './app-service.js';
@@ -47,29 +49,20 @@ export interface RpcMethodDeps {
   requestExit(): void;
 }
 
-/** One row of `guv list`: the bus's ProcessInfo plus live figures. */
-export interface ProcessSummary extends ProcessInfo {
-  /** CPU % since the previous `list` (100 = one core). */
-  cpu: number | null;
-  /** Resident memory in bytes. */
-  memory: number | null;
-  /** Ms since the current run started, or null. */
-  uptime: number | null;
-  instances: number | null;
-  /** 'cluster' for a cluster manager with its workers. */
-  kind: 'process' | 'cluster';
-  /** Clusters only: the chart's state (starting, ready, online, reloading…). */
-  state?: string;
-  /** Clusters only: every worker, serving ones by slot, then a reload's new one and retiring ones. */
-  workers?: WorkerSummary[];
-  /** Answers to start/stop/restart only, for a single process: how its last run ended, if it did. */
-  lastExit?: { code: number | null; signal: string | null } | null;
-}
+export type { ProcessSummary, WorkerSummary };
 
-export type { WorkerSummary };
+type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
+type AppMethodName =
+  | 'installApp'
+  | 'listApps'
+  | 'removeApp'
+  | 'listRefs'
+  | 'updateRefs'
+  | 'setRef'
+  | 'currentRef';
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
-export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler> {
+export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
   const { table, config } = deps;
   const timeout = config.requestTimeoutMs;
 
@@ -97,7 +90,7 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
     return table.get(stringParam(objectParams(params), 'target'));
   }
 
-  const methods: Record<string, RpcHandler> = {
+  const methods = {
     list: () => table.all().map(summary),
 
     start: async (params) => {
@@ -244,20 +237,17 @@ export function createRpcMethods(deps: RpcMethodDeps): Record<string, RpcHandler
         // Once asked to stop, the daemon exits even if stopping went wrong: a finished chart serves nothing.
         deps.requestExit();
       }
-      return { ok: true };
+      return { ok: true as const };
     },
-  };
-  Object.assign(
-    methods,
-    createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
-    createLiveMethods({
+  } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
+  return {
+    ...methods,
+    ...createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
+    ...createLiveMethods({
       target,
       logsDir: deps.home.logs,
       summariseHeap: (path, top) => deps.observability.summariseHeap(path, top),
     }),
-  );
-  return {
-    ...methods,
     status: () => ({
       pid: process.pid,
       state: deps.daemonActor.getSnapshot().value,

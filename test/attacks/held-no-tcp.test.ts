@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveHome } from '../../src/daemon/home.js';
+import { resolveHome } from '../../src/protocol/home.js';
 import {
   cleanupHome,
   daemonPid,

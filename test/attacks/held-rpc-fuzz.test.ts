@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
-import { resolveHome } from '../../src/daemon/home.js';
+import { resolveHome } from '../../src/protocol/home.js';
 import {
   alive,
   cleanupHome,

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveHome } from '../../src/daemon/home.js';
+import { resolveHome } from '../../src/protocol/home.js';
 import { cleanupHome, makeHome, startDaemon, type TestHome } from '../helpers/daemon-harness.js';
 import { createThrowawayUser, rootIt, runAs, type ThrowawayUser } from './helpers.js';
 

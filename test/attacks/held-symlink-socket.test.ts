@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveHome } from '../../src/daemon/home.js';
+import { resolveHome } from '../../src/protocol/home.js';
 import { makeTempDir, removeDir } from '../apps/git-fixtures.js';
 import {
   cleanupHome,

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ensureHome, resolveHome } from '../../src/daemon/home.js';
+import { ensureHome, resolveHome } from '../../src/protocol/home.js';
 import { cleanupHome, guv, makeHome, type TestHome } from '../helpers/daemon-harness.js';
 import { createThrowawayUser, rootIt, runAs, type ThrowawayUser } from './helpers.js';
 

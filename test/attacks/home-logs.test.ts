@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDaemonLog } from '../../src/daemon/daemon-log.js';
-import { DAEMON_ALREADY_RUNNING_EXIT_CODE } from '../../src/daemon/start-handshake.js';
+import { DAEMON_ALREADY_RUNNING_EXIT_CODE } from '../../src/protocol/start-handshake.js';
 import {
   cleanupHome,
   daemonMain,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_SOCKET_PATH_BYTES, ensureHome, resolveHome } from '../../src/daemon/home.js';
+import { MAX_SOCKET_PATH_BYTES, ensureHome, resolveHome } from '../../src/protocol/home.js';
 
 describe('resolveHome', () => {
   it('uses system paths for root', () => {

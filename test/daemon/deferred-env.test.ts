@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deferStartupEnv, restoreDeferredEnv } from '../../src/daemon/start-handshake.js';
+import { deferStartupEnv, restoreDeferredEnv } from '../../src/protocol/start-handshake.js';
 import {
   cleanupAllHomes,
   daemonPid,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daemonStdio } from '../../src/client/autostart.js';
-import { isCloseOnExec } from '../../src/daemon/inherited-fds.js';
+import { isCloseOnExec } from '../../src/protocol/inherited-fds.js';
 
 describe('inherited descriptors', () => {
   it('reads O_CLOEXEC from the octal flags of an fdinfo', () => {

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
-import { resolveHome } from '../../src/daemon/home.js';
+import { resolveHome } from '../../src/protocol/home.js';
 import {
   alive,
   cleanupHome,

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AutostartOptions, connectOrStartDaemon } from '../../src/client/autostart.js';
 import type { Connection } from '../../src/client/connection.js';
-import { type GuvHome, ensureHome, resolveHome } from '../../src/daemon/home.js';
+import { type GuvHome, ensureHome, resolveHome } from '../../src/protocol/home.js';
 import { acquireDaemonLock, readLockHolder } from '../../src/daemon/lock.js';
 import { isPidAlive } from '../../src/daemon/process-identity.js';
 import { tempDir } from './helpers.js';

@@ -1,0 +1,152 @@
+// What the daemon answers, as plain JSON. Type-only imports: nothing here costs a load.
+import type { GitRef } from '../apps/refs.js';
+import type { StoredException } from '../crash/exception-store.js';
+import type { HeapScan } from '../heap/snapshot-scan.js';
+import type { HistoryEntry } from '../machines/history.js';
+import type { ProcessSpec } from '../machines/process/child-protocol.js';
+import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
+import type { RestartPolicyOptions } from '../machines/restart-policy.js';
+import type { MetricsSample } from '../metrics/history.js';
+import type { AppInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
+
+export type { AppInfo, GitRef, HistoryEntry, MetricsSample, StoredException };
+
+/**
+ * What the user wants running: everything needed to (re)create a process after a daemon
+ * restart. This, not an XState snapshot, is what the daemon persists.
+ */
+export interface ProcessDefinition {
+  id: string;
+  name: string;
+  spec: ProcessSpec;
+  /** null: one process; a number: a cluster of that many workers. */
+  instances: number | null;
+  policy: Partial<RestartPolicyOptions>;
+  timeouts: Partial<SupervisionTimeouts>;
+  /** The installed app this process runs, if any. */
+  app: string | null;
+}
+
+/** One worker row of a cluster in `guv list`. */
+export interface WorkerSummary extends WorkerInfo {
+  /** The serving worker of its slot, a reload's new one, or one being retired. */
+  role: 'serving' | 'incoming' | 'retiring';
+  cpu: number | null;
+  memory: number | null;
+  uptime: number | null;
+}
+
+/** One row of `guv list`: the bus's ProcessInfo plus live figures. */
+export interface ProcessSummary extends ProcessInfo {
+  /** CPU % since the previous `list` (100 = one core). */
+  cpu: number | null;
+  /** Resident memory in bytes. */
+  memory: number | null;
+  /** Ms since the current run started, or null. */
+  uptime: number | null;
+  instances: number | null;
+  /** 'cluster' for a cluster manager with its workers. */
+  kind: 'process' | 'cluster';
+  /** Clusters only: the chart's state (starting, ready, online, reloading…). */
+  state?: string;
+  /** Clusters only: every worker, serving ones by slot, then a reload's new one and retiring ones. */
+  workers?: WorkerSummary[];
+  /** Answers to start/stop/restart only, for a single process: how its last run ended, if it did. */
+  lastExit?: { code: number | null; signal: string | null } | null;
+}
+
+/** The newest transition caused by an exit. */
+export interface LastExit {
+  time: number;
+  code: number | null;
+  signal: string | null;
+  /** The status the exit led to. */
+  status: string;
+}
+
+/** `info`: everything the daemon knows of one process or cluster. */
+export interface ProcessDetails extends Omit<ProcessSummary, 'lastExit'> {
+  definition: ProcessDefinition;
+  /** What the user wants: running or stopped. */
+  desired: string;
+  metrics: MetricsSample | null;
+  lastException: StoredException | null;
+  lastExit: LastExit | null;
+  lastError: unknown;
+  logFiles: string[];
+}
+
+/** What `guv info` shows of an optional listener (the metrics endpoint, the web UI). */
+export type ListenerStatus =
+  | { state: 'off' }
+  | { state: 'listening'; url: string }
+  | {
+      state: 'failed';
+      /** One line: what could not be opened, and why. */
+      error: string;
+      since: number;
+      /** When the next try is due; null once the daemon gave up. */
+      retryAt: number | null;
+    };
+
+/** `status`: the daemon itself. */
+export interface DaemonStatus {
+  pid: number;
+  /** The daemon chart's state (booting, running, stopping…). */
+  state: unknown;
+  processes: number;
+  memory: NodeJS.MemoryUsage;
+  listeners: { metrics: ListenerStatus; web: ListenerStatus };
+}
+
+/** `why`: the chart history of a process, a cluster or one worker slot. */
+export interface WhyReply {
+  name: string;
+  history: HistoryEntry[];
+  /** The history as sentences, each restart with the exception that caused it. */
+  lines: string[];
+}
+
+export interface ExceptionsReply {
+  name: string;
+  exceptions: StoredException[];
+}
+
+/** The log files of one process (a cluster's manager files, then each worker slot's). */
+export interface LogFileSet {
+  name: string;
+  files: string[];
+}
+
+export interface DumpReply {
+  /** The file the process list was written to. */
+  file: string;
+  processes: number;
+}
+
+/** A snapshot written by `heapdump`, with its top constructors when a summary was asked for. */
+export interface HeapSnapshotFile {
+  path: string;
+  summary?: HeapScan;
+}
+
+/** `heapdump`: one snapshot; a cluster's answer also lists one per running worker. */
+export interface HeapdumpReply extends Partial<HeapSnapshotFile> {
+  workers?: HeapSnapshotFile[];
+}
+
+/** An installed app with its chart's state. */
+export interface AppSummary extends AppInfo {
+  state: string;
+}
+
+export interface RefSwitch {
+  app: AppInfo;
+  oldRef: string | null;
+  newRef: string;
+}
+
+export interface CurrentRef {
+  ref: string | null;
+  commit: string;
+}

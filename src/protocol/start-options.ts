@@ -1,0 +1,239 @@
+import { type AccountDatabase, checkAccountName } from '../accounts/names.js';
+import { GuvError } from '../errors.js';
+
+// The one parser of `start`'s options: the CLI turns its flags into the raw object and calls it,
+// the client calls it before sending, the daemon calls it on what arrives. Pure.
+
+export type RestartMode = 'always' | 'on-failure' | 'never';
+
+/** Restart-policy numbers that differ from the defaults. */
+export interface RestartPolicyNumbers {
+  /** More than this many failures inside `windowMs` aborts the process (a count). */
+  maxFailures?: number;
+  windowMs?: number;
+  stableMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+/** What `startProcess` accepts besides the script; the CLI's flags, spelled out. */
+export interface StartOptions {
+  name?: string;
+  args?: string[];
+  execArgv?: string[];
+  interpreter?: 'node' | 'none';
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: string;
+  group?: string;
+  instances?: number | 'max';
+  restart?: RestartMode;
+  killTimeoutMs?: number;
+  startTimeoutMs?: number;
+  /** The app signals readiness itself with `process.send('ready')`. */
+  appReadiness?: boolean;
+  /** Start paused, waiting for a debugger (`--inspect-brk`). */
+  debug?: boolean;
+  /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
+  policy?: RestartPolicyNumbers;
+}
+
+/** The `start` request as it goes over the wire: what to start and how. */
+export interface StartParams extends StartOptions {
+  /** A script or executable, or the name of a known process or app. */
+  target: string;
+}
+
+/** The `start` parameters once validated: every field present, null when not given. */
+export interface StartRequest {
+  /** A script or executable (absolute, or relative to `cwd`), or the name of a known process or app. */
+  target: string;
+  name: string | null;
+  args: string[];
+  execArgv: string[];
+  interpreter: 'node' | 'none' | null;
+  cwd: string | null;
+  env: Record<string, string>;
+  user: string | null;
+  group: string | null;
+  /** null: a single process; a number or 'max': a cluster with that many workers. */
+  instances: number | 'max' | null;
+  restart: RestartMode | null;
+  killTimeoutMs: number | null;
+  startTimeoutMs: number | null;
+  appReadiness: boolean;
+  debug: boolean;
+  policy: RestartPolicyNumbers;
+}
+
+const POLICY_DURATIONS = ['windowMs', 'stableMs', 'backoffBaseMs', 'backoffCapMs'] as const;
+type PolicyField = `policy.${keyof RestartPolicyNumbers}`;
+
+/** A field of the start options, as errors name it. */
+export type StartField = Exclude<keyof StartRequest, 'policy'> | PolicyField;
+
+/** How errors name each field: the API's names by default; the CLI passes its flags. */
+export type FieldNames = Partial<Record<StartField, string>>;
+
+const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MAX_MS = 86_400_000;
+const MAX_FAILURES = 1_000_000;
+const UNIT_MS: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function fail(message: string): never {
+  throw new GuvError('GUV_BAD_ARGUMENT', message);
+}
+
+/**
+ * Validates untrusted `start` parameters (from the socket, the API or the CLI's flags) into a
+ * StartRequest. Numbers may come as text (`"5"`); durations also as `500ms`, `2s`, `10m`, `1h`.
+ * Throws GUV_BAD_ARGUMENT (GUV_BAD_USER / GUV_BAD_GROUP for account names) with one line naming
+ * the field as `names` spells it.
+ *
+ * @example
+ * parseStartOptions({ target: 'app.js', policy: { maxFailures: '5' } }).policy; // { maxFailures: 5 }
+ */
+export function parseStartOptions(params: unknown, names: FieldNames = {}): StartRequest {
+  const label = (field: StartField) => names[field] ?? field;
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    fail('start needs an object of parameters');
+  const p = params as Record<string, unknown>;
+  const target =
+    optionalString(p.target, label('target')) ??
+    fail('start needs a script, a process name or an app name');
+  const name = optionalString(p.name, label('name'));
+  return {
+    target,
+    name: name === null ? null : parseProcessName(name),
+    args: stringList(p.args, label('args')),
+    execArgv: stringList(p.execArgv, label('execArgv')),
+    interpreter: oneOf(p.interpreter, ['node', 'none'] as const, label('interpreter')),
+    cwd: optionalString(p.cwd, label('cwd')),
+    env: environment(p.env, label('env')),
+    user: accountName(p.user, 'passwd', label('user')),
+    group: accountName(p.group, 'group', label('group')),
+    instances: parseInstances(p.instances, label('instances')),
+    restart: oneOf(p.restart, RESTART_MODES, label('restart')),
+    killTimeoutMs: duration(p.killTimeoutMs, label('killTimeoutMs')),
+    startTimeoutMs: duration(p.startTimeoutMs, label('startTimeoutMs')),
+    appReadiness: flag(p.appReadiness, label('appReadiness')),
+    debug: flag(p.debug, label('debug')),
+    policy: parsePolicy(p.policy, label),
+  };
+}
+
+/** Validates a process name: the characters that are safe in file names and on the command line. */
+export function parseProcessName(value: string): string {
+  if (!NAME_PATTERN.test(value) || value.includes('..'))
+    fail(
+      `invalid name "${value}": use letters, digits, ".", "_" and "-" (at most 64, not starting with "." or "-")`,
+    );
+  if (/^\d+$/.test(value))
+    fail(`invalid name "${value}": a name cannot be only digits (it would look like a pid)`);
+  return value;
+}
+
+/** A cluster's worker count: 1 to 1024, or 'max' (one per CPU); null for a single process. */
+export function parseInstances(value: unknown, field = 'instances'): number | 'max' | null {
+  if (value === undefined || value === null) return null;
+  if (value === 'max') return 'max';
+  const count = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : value;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1024)
+    fail(`${field} must be a number from 1 to 1024 or "max", got ${JSON.stringify(value)}`);
+  return count;
+}
+
+function parsePolicy(value: unknown, label: (field: StartField) => string): RestartPolicyNumbers {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) fail('policy must be an object');
+  const known = ['maxFailures', ...POLICY_DURATIONS];
+  const policy: RestartPolicyNumbers = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (!known.includes(key))
+      fail(`unknown restart policy setting "${key}" (known: ${known.join(', ')})`);
+    const field = label(`policy.${key}` as PolicyField);
+    const number = key === 'maxFailures' ? count(raw, field) : duration(raw, field);
+    if (number !== null) policy[key as keyof RestartPolicyNumbers] = number;
+  }
+  return policy;
+}
+
+/** A count of failures: a whole number, never a duration. */
+function count(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  const number = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
+  if (
+    typeof number !== 'number' ||
+    !Number.isInteger(number) ||
+    number < 0 ||
+    number > MAX_FAILURES
+  )
+    fail(
+      `${field} must be a whole number of failures from 0 to ${MAX_FAILURES}, got ${JSON.stringify(value)}`,
+    );
+  return number;
+}
+
+/** Milliseconds: a whole number, or text such as `500`, `500ms`, `2s`, `10m`, `1h`. */
+function duration(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  let ms: unknown = value;
+  if (typeof value === 'string') {
+    const match = /^(\d{1,9})(ms|s|m|h)?$/.exec(value);
+    ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? '']! : Number.NaN;
+  }
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_MS)
+    fail(
+      `${field} must be a duration from 0 to 24h (milliseconds, or 500ms, 2s, 10m, 1h), got ${JSON.stringify(value)}`,
+    );
+  return ms;
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0) fail(`${field} must be a non-empty string`);
+  if (value.includes('\0')) fail(`${field} must not contain a NUL byte`);
+  return value;
+}
+
+function accountName(value: unknown, database: AccountDatabase, field: string): string | null {
+  const name = optionalString(value, field);
+  return name === null ? null : checkAccountName(database, name);
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (
+    !Array.isArray(value) ||
+    value.some((item) => typeof item !== 'string' || item.includes('\0'))
+  )
+    fail(`${field} must be a list of strings`);
+  return value as string[];
+}
+
+function environment(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    fail(`${field} must be an object of strings`);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string' || key.includes('=') || key.length === 0 || key.includes('\0'))
+      fail(`${field} ${key} must be a string value with a name without "="`);
+  }
+  return value as Record<string, string>;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T | null {
+  if (value === undefined || value === null) return null;
+  if (!allowed.includes(value as T))
+    fail(
+      `${field} must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
+  return value as T;
+}
+
+function flag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (value !== true) fail(`${field} must be true or false, got ${JSON.stringify(value)}`);
+  return true;
+}
