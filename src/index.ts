@@ -13,6 +13,20 @@ export {
   type GitRef,
   type InstallAppOptions,
   type RefSwitch,
+  type CurrentRef,
+  type DaemonStatus,
+  type DumpReply,
+  type ExceptionsReply,
+  type HeapdumpReply,
+  type ListenerStatus,
+  type LogFileSet,
+  type MethodName,
+  type Methods,
+  type Params,
+  type ProcessDetails,
+  type Reply,
+  type WhyReply,
+  type WorkerSummary,
 } from './client/api.js';
 export { createBus, type Bus } from './bus/bus.js';
 export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';

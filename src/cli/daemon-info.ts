@@ -1,16 +1,7 @@
-import type { ListenerStatus } from '../daemon/optional-listener.js';
+import type { ListenerStatus } from '../client/api.js';
 import type { CliIO } from './command.js';
 import { withClient } from './connect.js';
 import { formatBytes } from './format/units.js';
-
-/** The daemon's `status` answer. */
-export interface DaemonStatus {
-  pid: number;
-  state: string;
-  processes: number;
-  memory: { rss: number };
-  listeners: { metrics: ListenerStatus; web: ListenerStatus };
-}
 
 function describe(listener: ListenerStatus, off: string): string {
   if (listener.state === 'off') return off;
@@ -24,13 +15,13 @@ function describe(listener: ListenerStatus, off: string): string {
 
 /** `guv info` without a process: the daemon itself, and why an optional listener is down. */
 export async function daemonInfo(io: CliIO, json: boolean): Promise<number> {
-  const d = await withClient(io.env, (client) => client.request<DaemonStatus>('status'));
+  const d = await withClient(io.env, (client) => client.status());
   if (json) {
     io.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
     return 0;
   }
   const lines: [string, string][] = [
-    ['daemon', `pid ${d.pid}, ${d.state}`],
+    ['daemon', `pid ${d.pid}, ${String(d.state)}`],
     ['processes', String(d.processes)],
     ['memory', formatBytes(d.memory.rss)],
     ['metrics', describe(d.listeners.metrics, 'off (no metricsPort in guv.json)')],

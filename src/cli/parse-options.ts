@@ -20,13 +20,3 @@ export function parseEnvPairs(pairs: string[]): Record<string, string> {
   }
   return env;
 }
-
-/** A whole number of milliseconds from a flag's text. */
-export function parseMs(value: string, flag: string): number {
-  if (!/^\d+$/.test(value))
-    throw new GuvError(
-      'GUV_BAD_ARGUMENT',
-      `${flag} must be a whole number of milliseconds, got "${value}"`,
-    );
-  return Number(value);
-}

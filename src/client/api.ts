@@ -1,14 +1,27 @@
 import type { GuvEventName, GuvEvents } from '../bus/events.js';
 import type { ExactListener, PatternListener, PatternString } from '../bus/listener-types.js';
-import type { ProcessSummary, WorkerSummary } from '../daemon/rpc-methods.js';
-import { type GuvHome, resolveHome } from '../protocol/home.js';
 import { GuvError } from '../errors.js';
-import type { HistoryEntry } from '../machines/history.js';
+import { type GuvHome, resolveHome } from '../protocol/home.js';
+import type { MethodName, Reply, RequestArgs } from '../protocol/methods.js';
+import type {
+  DaemonStatus,
+  DumpReply,
+  ExceptionsReply,
+  HeapdumpReply,
+  LogFileSet,
+  ProcessDetails,
+  ProcessSummary,
+  WhyReply,
+  WorkerSummary,
+} from '../protocol/replies.js';
+import { parseStartOptions, type StartOptions } from '../protocol/start-options.js';
+import type { ProcessInfo } from '../types/info.js';
 import {
   type AppInfo,
   type AppOutputOptions,
   type AppSummary,
   appRequests,
+  type CurrentRef,
   type GitRef,
   type InstallAppOptions,
   type RefSwitch,
@@ -17,50 +30,36 @@ import { connectOrStartDaemon } from './autostart.js';
 import { type Connection, openConnection } from './connection.js';
 import { resolveDaemonEntry } from './daemon-entry.js';
 
-export type { ProcessSummary, WorkerSummary };
+export type {
+  DaemonStatus,
+  DumpReply,
+  ExceptionsReply,
+  HeapdumpReply,
+  LogFileSet,
+  ProcessDetails,
+  ProcessSummary,
+  StartOptions,
+  WhyReply,
+  WorkerSummary,
+};
 export type {
   AppInfo,
   AppOutputListener,
   AppOutputOptions,
   AppSummary,
+  CurrentRef,
   GitRef,
   InstallAppOptions,
   RefSwitch,
 } from './apps.js';
+export type { ListenerStatus } from '../protocol/replies.js';
+export type { MethodName, Methods, Params, Reply } from '../protocol/methods.js';
 
 export interface ConnectOptions {
   /** The daemon's home folder; defaults to `GUV_HOME`, then the user's (or root's) standard paths. */
   home?: string;
   /** Default time a request may take before it fails with GUV_RPC_TIMEOUT. */
   timeoutMs?: number;
-}
-
-/** What `startProcess` accepts besides the script; the CLI's flags, spelled out. */
-export interface StartOptions {
-  name?: string;
-  args?: string[];
-  execArgv?: string[];
-  interpreter?: 'node' | 'none';
-  cwd?: string;
-  env?: Record<string, string>;
-  user?: string;
-  group?: string;
-  instances?: number | 'max';
-  restart?: 'always' | 'on-failure' | 'never';
-  killTimeoutMs?: number;
-  startTimeoutMs?: number;
-  /** The app signals readiness itself with `process.send('ready')`. */
-  appReadiness?: boolean;
-  /** Start paused, waiting for a debugger (`--inspect-brk`). */
-  debug?: boolean;
-  /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
-  policy?: {
-    maxFailures?: number;
-    windowMs?: number;
-    stableMs?: number;
-    backoffBaseMs?: number;
-    backoffCapMs?: number;
-  };
 }
 
 type Unsubscribe = () => Promise<void>;
@@ -103,36 +102,57 @@ export class GuvClient {
     this.#connection = connection;
   }
 
-  /** The raw request, for methods this class does not wrap. */
-  request<T = unknown>(method: string, params?: unknown, timeoutMs?: number): Promise<T> {
-    return this.#connection.request<T>(
+  /** A request by method name, typed by the method map, for methods this class does not wrap. */
+  request<M extends MethodName>(
+    method: M,
+    ...[params, timeoutMs]: RequestArgs<M, number>
+  ): Promise<Reply<M>> {
+    return this.#connection.requestUnchecked(
+      method,
+      params,
+      timeoutMs === undefined ? {} : { timeoutMs },
+    ) as Promise<Reply<M>>;
+  }
+
+  /** Any method with any params, unchecked (tests that send what the daemon must refuse). */
+  requestUnchecked(method: string, params?: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.#connection.requestUnchecked(
       method,
       params,
       timeoutMs === undefined ? {} : { timeoutMs },
     );
   }
 
+  /** Every process and cluster with its live figures (`guv list`). */
   listProcesses(): Promise<ProcessSummary[]> {
     return this.request('list', undefined, 120_000);
   }
 
-  startProcess(scriptOrName: string, options: StartOptions = {}): Promise<ProcessSummary> {
-    return this.request(
-      'start',
-      { ...options, target: scriptOrName, cwd: options.cwd ?? process.cwd() },
-      120_000,
-    );
+  /**
+   * Starts a script, or a known process or app by name; resolves once it runs or failed.
+   * The options are checked here first, with the daemon's own rules (GUV_BAD_ARGUMENT).
+   */
+  async startProcess(scriptOrName: string, options: StartOptions = {}): Promise<ProcessSummary> {
+    const params = parseStartOptions({
+      ...options,
+      target: scriptOrName,
+      cwd: options.cwd ?? process.cwd(),
+    });
+    return this.request('start', params, 120_000);
   }
 
+  /** Stops a process or cluster (graceful signal, then SIGKILL after its kill timeout). */
   stopProcess(target: string): Promise<ProcessSummary> {
     return this.request('stop', { target }, 120_000);
   }
 
+  /** Stops and starts a process or cluster again. */
   restartProcess(target: string): Promise<ProcessSummary> {
     return this.request('restart', { target }, 120_000);
   }
 
-  removeProcess(target: string): Promise<ProcessSummary> {
+  /** Stops a process and forgets it: it is no longer saved nor restored. */
+  removeProcess(target: string): Promise<ProcessInfo> {
     return this.request('remove', { target }, 120_000);
   }
 
@@ -141,8 +161,13 @@ export class GuvClient {
    * replaced; rejects with GUV_RELOAD_FAILED when a new worker could not start (the old ones
    * keep serving).
    */
-  reloadProcess(target: string): Promise<ProcessSummary> {
+  reload(target: string): Promise<ProcessSummary> {
     return this.request('reload', { target }, 600_000);
+  }
+
+  /** The same as {@link GuvClient.reload}. */
+  reloadProcess(target: string): Promise<ProcessSummary> {
+    return this.reload(target);
   }
 
   /** Sets a cluster's worker count; resolves once exactly that many run. Retired workers drain first. */
@@ -150,12 +175,75 @@ export class GuvClient {
     return this.request('resize', { target, instances }, 600_000);
   }
 
+  /** Everything the daemon knows of one process: definition, last exit, metrics, log files (`guv info <p>`). */
+  info(target: string): Promise<ProcessDetails> {
+    return this.request('info', { target });
+  }
+
   /** The chart history of a process or cluster, or with `worker` of one worker slot of a cluster. */
-  why(
-    target: string,
-    options: { worker?: number } = {},
-  ): Promise<{ name: string; history: HistoryEntry[]; lines: string[] }> {
+  why(target: string, options: { worker?: number } = {}): Promise<WhyReply> {
     return this.request('why', { target, ...options });
+  }
+
+  /** The stored uncaught exceptions of a process (every worker's for a cluster), oldest first. */
+  exceptions(target: string): Promise<ExceptionsReply> {
+    return this.request('exceptions', { target });
+  }
+
+  /** The log files of one process, or of every process when `target` is left out. */
+  logFiles(target?: string): Promise<LogFileSet[]> {
+    return this.request('logFiles', target === undefined ? {} : { target });
+  }
+
+  /** Runs the garbage collector in a process (in every running worker of a cluster). */
+  gc(target: string): Promise<{ ok: true; workers?: number }> {
+    return this.request('gc', { target });
+  }
+
+  /**
+   * Writes a heap snapshot of a process (one per running worker of a cluster) to `path` or its
+   * log folder; with `summary`, also the `top` constructors by size.
+   */
+  heapdump(
+    target: string,
+    options: { path?: string; summary?: boolean; top?: number } = {},
+  ): Promise<HeapdumpReply> {
+    return this.request('heapdump', { target, ...options }, 600_000);
+  }
+
+  /** The daemon itself: pid, chart state, process count, memory and its optional listeners. */
+  status(): Promise<DaemonStatus> {
+    return this.request('status');
+  }
+
+  /** Every process's figures as OpenMetrics (default) or Prometheus text. */
+  async metrics(format: 'openmetrics' | 'prometheus' = 'openmetrics'): Promise<string> {
+    return (await this.request('metrics', { format })).text;
+  }
+
+  /** The daemon's configuration, or one setting of it by dotted path (`metricsPort`). */
+  async config(path?: string): Promise<unknown> {
+    return (await this.request('config', { path: path ?? null })).value;
+  }
+
+  /** Starts the web UI if needed; resolves to its URL with a one-time login code. */
+  async ui(): Promise<string> {
+    return (await this.request('ui')).url;
+  }
+
+  /** Saves the process list now (it is also saved on every change). */
+  dump(): Promise<DumpReply> {
+    return this.request('dump', undefined, 300_000);
+  }
+
+  /** Starts the saved processes that are not running; resolves with how many processes are known. */
+  restore(): Promise<{ processes: number }> {
+    return this.request('restore', undefined, 300_000);
+  }
+
+  /** Stops every process, saves the list and stops the daemon; the connection then closes. */
+  async kill(): Promise<void> {
+    await this.request('kill', undefined, 300_000);
   }
 
   /**
@@ -163,47 +251,50 @@ export class GuvClient {
    * `app:installed` was published. `onOutput` receives git and npm output as it comes.
    */
   installApp(url: string, options: InstallAppOptions = {}): Promise<AppInfo> {
-    return appRequests.install(this, url, options);
+    return appRequests.install(this.#connection, url, options);
   }
 
   /** Installed apps with their checked-out ref and chart state. */
   listApps(): Promise<AppSummary[]> {
-    return appRequests.list(this);
+    return appRequests.list(this.#connection);
   }
 
   /** Deletes an app; refused while one of its processes runs unless `force` stops them first. */
   removeApp(name: string, options: { force?: boolean } = {}): Promise<AppInfo> {
-    return appRequests.remove(this, name, options);
+    return appRequests.remove(this.#connection, name, options);
   }
 
   /** The app's branches and tags as of its last fetch, each with its commit. */
   listRefs(name: string): Promise<GitRef[]> {
-    return appRequests.listRefs(this, name);
+    return appRequests.listRefs(this.#connection, name);
   }
 
   /** Fetches from the app's remote (`app:refs:updated`); resolves to the refs now known. */
   updateRefs(name: string, options: AppOutputOptions = {}): Promise<GitRef[]> {
-    return appRequests.updateRefs(this, name, options);
+    return appRequests.updateRefs(this.#connection, name, options);
   }
 
   /** Checks out a branch or tag and reinstalls dependencies (`app:refs:switched`). */
   setRef(name: string, ref: string, options: AppOutputOptions = {}): Promise<RefSwitch> {
-    return appRequests.setRef(this, name, ref, options);
+    return appRequests.setRef(this.#connection, name, ref, options);
   }
 
   /** The ref and commit checked out in the app's folder. */
-  currentRef(name: string): Promise<{ ref: string | null; commit: string }> {
-    return appRequests.currentRef(this, name);
+  currentRef(name: string): Promise<CurrentRef> {
+    return appRequests.currentRef(this.#connection, name);
   }
 
+  /** The process with this id, or null. */
   async findProcessInfoById(id: string): Promise<ProcessSummary | null> {
     return (await this.listProcesses()).find((p) => p.id === id) ?? null;
   }
 
+  /** The process with this pid, or null. */
   async findProcessInfoByPid(pid: number): Promise<ProcessSummary | null> {
     return (await this.listProcesses()).find((p) => p.pid === pid) ?? null;
   }
 
+  /** The process with this name, or null. */
   async findProcessInfoByName(name: string): Promise<ProcessSummary | null> {
     return (await this.listProcesses()).find((p) => p.name === name) ?? null;
   }

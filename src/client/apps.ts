@@ -1,10 +1,8 @@
 import { APP_OUTPUT_EVENT } from '../apps/output-event.js';
-import type { GitRef } from '../apps/refs.js';
-import type { AppSummary } from '../daemon/app-service.js';
-import type { AppInfo } from '../types/info.js';
-import type { GuvClient } from './api.js';
+import type { AppInfo, AppSummary, CurrentRef, GitRef, RefSwitch } from '../protocol/replies.js';
+import type { Connection, RpcEventListener } from './connection.js';
 
-export type { AppInfo, AppSummary, GitRef };
+export type { AppInfo, AppSummary, CurrentRef, GitRef, RefSwitch };
 
 /** Receives git and npm output while an app operation runs (subject: app name or URL). */
 export type AppOutputListener = (chunk: string, subject: string) => void;
@@ -25,12 +23,6 @@ export interface AppOutputOptions {
   onOutput?: AppOutputListener;
 }
 
-export interface RefSwitch {
-  app: AppInfo;
-  oldRef: string | null;
-  newRef: string;
-}
-
 // Cloning and npm can take minutes on a slow network.
 const LONG_MS = 30 * 60_000;
 const SHORT_MS = 60_000;
@@ -40,53 +32,70 @@ const SHORT_MS = 60_000;
  * whether to ask the daemon for them.
  */
 async function withOutput<T>(
-  client: GuvClient,
+  connection: Connection,
   onOutput: AppOutputListener | undefined,
   call: (output: boolean) => Promise<T>,
 ): Promise<T> {
   if (!onOutput) return call(false);
-  const listener = (subject: string, chunk: string) => onOutput(chunk, subject);
-  const off = await client.on(APP_OUTPUT_EVENT as 'app:installed', listener as never);
+  const listener: RpcEventListener = (_type, [subject, chunk]) =>
+    onOutput(String(chunk), String(subject));
+  await connection.subscribe(APP_OUTPUT_EVENT, listener);
   try {
     return await call(true);
   } finally {
-    await off().catch(() => {});
+    await connection.unsubscribe(APP_OUTPUT_EVENT, listener).catch(() => {});
   }
 }
 
-/** The app operations of {@link GuvClient}, as functions of a client. */
+/** The app operations of the client API, as functions of a connection. */
 export const appRequests = {
-  install(client: GuvClient, url: string, options: InstallAppOptions = {}): Promise<AppInfo> {
+  install(connection: Connection, url: string, options: InstallAppOptions = {}): Promise<AppInfo> {
     const { onOutput, ...rest } = options;
-    return withOutput(client, onOutput, (output) =>
-      client.request<AppInfo>('installApp', { cwd: process.cwd(), ...rest, url, output }, LONG_MS),
+    return withOutput(connection, onOutput, (output) =>
+      connection.request(
+        'installApp',
+        { cwd: process.cwd(), ...rest, url, output },
+        { timeoutMs: LONG_MS },
+      ),
     );
   },
-  list(client: GuvClient): Promise<AppSummary[]> {
-    return client.request('listApps', undefined, SHORT_MS);
+  list(connection: Connection): Promise<AppSummary[]> {
+    return connection.request('listApps', undefined, { timeoutMs: SHORT_MS });
   },
-  remove(client: GuvClient, name: string, options: { force?: boolean } = {}): Promise<AppInfo> {
-    return client.request('removeApp', { name, force: options.force === true }, LONG_MS);
+  remove(
+    connection: Connection,
+    name: string,
+    options: { force?: boolean } = {},
+  ): Promise<AppInfo> {
+    return connection.request(
+      'removeApp',
+      { name, force: options.force === true },
+      { timeoutMs: LONG_MS },
+    );
   },
-  listRefs(client: GuvClient, name: string): Promise<GitRef[]> {
-    return client.request('listRefs', { name }, SHORT_MS);
+  listRefs(connection: Connection, name: string): Promise<GitRef[]> {
+    return connection.request('listRefs', { name }, { timeoutMs: SHORT_MS });
   },
-  updateRefs(client: GuvClient, name: string, options: AppOutputOptions = {}): Promise<GitRef[]> {
-    return withOutput(client, options.onOutput, (output) =>
-      client.request<GitRef[]>('updateRefs', { name, output }, LONG_MS),
+  updateRefs(
+    connection: Connection,
+    name: string,
+    options: AppOutputOptions = {},
+  ): Promise<GitRef[]> {
+    return withOutput(connection, options.onOutput, (output) =>
+      connection.request('updateRefs', { name, output }, { timeoutMs: LONG_MS }),
     );
   },
   setRef(
-    client: GuvClient,
+    connection: Connection,
     name: string,
     ref: string,
     options: AppOutputOptions = {},
   ): Promise<RefSwitch> {
-    return withOutput(client, options.onOutput, (output) =>
-      client.request<RefSwitch>('setRef', { name, ref, output }, LONG_MS),
+    return withOutput(connection, options.onOutput, (output) =>
+      connection.request('setRef', { name, ref, output }, { timeoutMs: LONG_MS }),
     );
   },
-  currentRef(client: GuvClient, name: string): Promise<{ ref: string | null; commit: string }> {
-    return client.request('currentRef', { name }, SHORT_MS);
+  currentRef(connection: Connection, name: string): Promise<CurrentRef> {
+    return connection.request('currentRef', { name }, { timeoutMs: SHORT_MS });
   },
 };

@@ -1,6 +1,7 @@
 import { createConnection } from 'node:net';
 import { compilePattern } from '../bus/pattern.js';
 import { GuvError } from '../errors.js';
+import type { MethodName, Reply, RequestArgs } from '../protocol/methods.js';
 import {
   DROPPED_EVENT,
   type ErrorBody,
@@ -21,7 +22,12 @@ export interface RequestOptions {
 /** An open connection to a daemon's local RPC socket. */
 export interface Connection {
   /** Call `method`; rejects with a `GuvError` carrying the daemon's code on an error reply. */
-  request<T = unknown>(method: string, params?: unknown, options?: RequestOptions): Promise<T>;
+  request<M extends MethodName>(
+    method: M,
+    ...args: RequestArgs<M, RequestOptions>
+  ): Promise<Reply<M>>;
+  /** Any method with any params, unchecked: for servers other than guv's daemon, and for tests. */
+  requestUnchecked(method: string, params?: unknown, options?: RequestOptions): Promise<unknown>;
   /** Receive events matching `pattern`; the daemon sends only those. Resolves once it agreed. */
   subscribe(pattern: string, listener: RpcEventListener): Promise<void>;
   /** Remove `listener` (or every listener) from `pattern`; the daemon stops sending when none is left. */
@@ -171,11 +177,14 @@ export function openConnection(
     }
 
     const connection: Connection = {
-      request<T>(method: string, params?: unknown, requestOptions: RequestOptions = {}) {
+      request(method, ...[params, requestOptions]) {
+        return connection.requestUnchecked(method, params, requestOptions) as never;
+      },
+      requestUnchecked(method, params, requestOptions = {}) {
         if (closeReason) return Promise.reject(closeReason);
         const id = nextId++;
         const limit = requestOptions.timeoutMs ?? timeoutMs;
-        return new Promise<T>((resolveRequest, rejectRequest) => {
+        return new Promise((resolveRequest, rejectRequest) => {
           const timer = setTimeout(() => {
             pending.delete(id);
             rejectRequest(
@@ -183,7 +192,7 @@ export function openConnection(
             );
           }, limit);
           pending.set(id, {
-            resolve: resolveRequest as (value: unknown) => void,
+            resolve: resolveRequest,
             reject: rejectRequest,
             timer,
           });

@@ -16,34 +16,6 @@ export interface RestartPolicyNumbers {
   backoffCapMs?: number;
 }
 
-/** What `startProcess` accepts besides the script; the CLI's flags, spelled out. */
-export interface StartOptions {
-  name?: string;
-  args?: string[];
-  execArgv?: string[];
-  interpreter?: 'node' | 'none';
-  cwd?: string;
-  env?: Record<string, string>;
-  user?: string;
-  group?: string;
-  instances?: number | 'max';
-  restart?: RestartMode;
-  killTimeoutMs?: number;
-  startTimeoutMs?: number;
-  /** The app signals readiness itself with `process.send('ready')`. */
-  appReadiness?: boolean;
-  /** Start paused, waiting for a debugger (`--inspect-brk`). */
-  debug?: boolean;
-  /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
-  policy?: RestartPolicyNumbers;
-}
-
-/** The `start` request as it goes over the wire: what to start and how. */
-export interface StartParams extends StartOptions {
-  /** A script or executable, or the name of a known process or app. */
-  target: string;
-}
-
 /** The `start` parameters once validated: every field present, null when not given. */
 export interface StartRequest {
   /** A script or executable (absolute, or relative to `cwd`), or the name of a known process or app. */
@@ -61,10 +33,19 @@ export interface StartRequest {
   restart: RestartMode | null;
   killTimeoutMs: number | null;
   startTimeoutMs: number | null;
+  /** The app signals readiness itself with `process.send('ready')`. */
   appReadiness: boolean;
+  /** Start paused, waiting for a debugger (`--inspect-brk`). */
   debug: boolean;
+  /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
   policy: RestartPolicyNumbers;
 }
+
+/** What `startProcess` accepts besides the script: the CLI's flags, spelled out; null or absent is the default. */
+export type StartOptions = Partial<Omit<StartRequest, 'target'>>;
+
+/** The `start` request as it goes over the wire: what to start, and how. */
+export type StartParams = StartOptions & Pick<StartRequest, 'target'>;
 
 const POLICY_DURATIONS = ['windowMs', 'stableMs', 'backoffBaseMs', 'backoffCapMs'] as const;
 type PolicyField = `policy.${keyof RestartPolicyNumbers}`;

@@ -98,7 +98,7 @@ async function refusedByCli(args: string[]): Promise<void> {
 
 /** The daemon itself refuses the value with a GUV_ code naming the problem, never GUV_INTERNAL. */
 async function refusedBySocket(method: string, params: Record<string, unknown>): Promise<void> {
-  const error = await client.request(method, params, 60_000).then(
+  const error = await client.requestUnchecked(method, params, 60_000).then(
     () => null,
     (e: { code?: string }) => e,
   );

@@ -281,10 +281,7 @@ setInterval(() => {}, 1000);
     const started = await start(script, 'honest');
     const stored = await eventually(
       async () => {
-        const found = await client.request<{ exceptions: Array<{ error: { message: string } }> }>(
-          'exceptions',
-          { target: 'honest' },
-        );
+        const found = await client.exceptions('honest');
         return found.exceptions.at(-1);
       },
       'the exception',

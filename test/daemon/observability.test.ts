@@ -13,12 +13,6 @@ import {
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
-interface Details {
-  metrics: { cpuPercent: number; loopDelayP99Ms: number; heapUsedBytes: number } | null;
-  lastException: { error: { message: string; stack?: string }; handled: boolean } | null;
-  lastExit: { code: number | null; signal: string | null; status: string } | null;
-}
-
 let home: TestHome;
 let client: GuvClient;
 
@@ -31,7 +25,7 @@ afterAll(async () => {
   await cleanupHome(home);
 }, 60_000);
 
-const details = (name: string) => client.request<Details>('info', { target: name });
+const details = (name: string) => client.info(name);
 
 describe('metrics and crash reports from a real daemon', () => {
   it('a CPU-busy process shows more than 50 % CPU in guv list', async () => {

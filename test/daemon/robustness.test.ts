@@ -83,7 +83,7 @@ describe('daemon robustness', () => {
     expect(huge.closed || /error/i.test(huge.reply)).toBe(true);
     if (!huge.closed) expect(huge.reply).toMatch(/GUV_FRAME_TOO_LARGE/);
     expect(await client.listProcesses()).toEqual([]);
-    const status = await client.request<{ pid: number }>('status');
+    const status = await client.status();
     expect(status.pid).toBe(daemonPid(home));
   });
 

@@ -48,16 +48,16 @@ describe('openConnection', () => {
   it('sends requests and resolves their results, big ones included', async () => {
     await serve();
     const connection = await open();
-    expect(await connection.request('add', [1, 2, 3])).toBe(6);
+    expect(await connection.requestUnchecked('add', [1, 2, 3])).toBe(6);
     expect(await connection.request('ping')).toEqual({ pid: process.pid });
-    expect(((await connection.request('big')) as string).length).toBe(2 * 1024 * 1024);
+    expect(((await connection.requestUnchecked('big')) as string).length).toBe(2 * 1024 * 1024);
   });
 
   it('matches a thousand concurrent replies to their requests', async () => {
     await serve();
     const connection = await open();
     const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => connection.request('add', [i, 1])),
+      Array.from({ length: 1000 }, (_, i) => connection.requestUnchecked('add', [i, 1])),
     );
     expect(results).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
@@ -65,31 +65,37 @@ describe('openConnection', () => {
   it('rejects with the daemon code of an error reply', async () => {
     await serve();
     const connection = await open();
-    const error = await connection.request('refuse').catch((e: unknown) => e);
+    const error = await connection.requestUnchecked('refuse').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GuvError);
     expect(error).toMatchObject({ code: 'GUV_PROCESS_NOT_FOUND', message: 'no such process' });
-    await expect(connection.request('nope')).rejects.toMatchObject({ code: 'GUV_UNKNOWN_METHOD' });
+    await expect(connection.requestUnchecked('nope')).rejects.toMatchObject({
+      code: 'GUV_UNKNOWN_METHOD',
+    });
   });
 
   it('times out a request with GUV_RPC_TIMEOUT and keeps working', async () => {
     await serve();
     const connection = await open();
-    await expect(connection.request('never', null, { timeoutMs: 50 })).rejects.toMatchObject({
+    await expect(
+      connection.requestUnchecked('never', null, { timeoutMs: 50 }),
+    ).rejects.toMatchObject({
       code: 'GUV_RPC_TIMEOUT',
     });
-    expect(await connection.request('add', [2, 2])).toBe(4);
+    expect(await connection.requestUnchecked('add', [2, 2])).toBe(4);
   });
 
   it('rejects pending requests with GUV_DAEMON_GONE when the daemon goes away', async () => {
     await serve();
     const connection = await open();
     const closed = new Promise((resolve) => connection.onClose(resolve));
-    const pending = connection.request('never', null, { timeoutMs: 10_000 }).catch((e) => e);
+    const pending = connection
+      .requestUnchecked('never', null, { timeoutMs: 10_000 })
+      .catch((e) => e);
     await server!.close();
     expect(await pending).toMatchObject({ code: 'GUV_DAEMON_GONE' });
     expect(await closed).toMatchObject({ code: 'GUV_DAEMON_GONE' });
     expect(connection.closed).toBe(true);
-    await expect(connection.request('add', [1])).rejects.toMatchObject({
+    await expect(connection.requestUnchecked('add', [1])).rejects.toMatchObject({
       code: 'GUV_DAEMON_GONE',
     });
   });

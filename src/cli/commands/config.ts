@@ -3,9 +3,7 @@ import { withClient } from '../connect.js';
 
 /** `guv config [path]`: prints the daemon's setting at a dotted path (all of them without one). */
 const config: CliCommand = async (args, io) => {
-  const { value } = await withClient(io.env, (client) =>
-    client.request<{ value: unknown }>('config', { path: args[0] ?? null }),
-  );
+  const value = await withClient(io.env, (client) => client.config(args[0]));
   io.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   return 0;
 };

@@ -2,9 +2,7 @@ import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 
 const dump: CliCommand = async (_args, io) => {
-  const { file, processes } = await withClient(io.env, (client) =>
-    client.request<{ file: string; processes: number }>('dump'),
-  );
+  const { file, processes } = await withClient(io.env, (client) => client.dump());
   io.stdout.write(`saved ${processes} process(es) to ${file}\n`);
   return 0;
 };

@@ -1,12 +1,8 @@
-import type { StoredException } from '../../crash/exception-store.js';
 import { targetCommand } from '../target-command.js';
 
 /** `guv exceptions <p>`: the process's stored uncaught exceptions, newest last, with stacks. */
 export default targetCommand('guv exceptions <p>', async (client, target, _rest, io) => {
-  const { name, exceptions } = await client.request<{
-    name: string;
-    exceptions: StoredException[];
-  }>('exceptions', { target });
+  const { name, exceptions } = await client.exceptions(target);
   if (exceptions.length === 0) {
     io.stdout.write(`${name}: no uncaught exceptions\n`);
     return 0;

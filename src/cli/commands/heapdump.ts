@@ -6,16 +6,6 @@ import { withClient } from '../connect.js';
 import { renderTable } from '../format/table.js';
 import { formatBytes } from '../format/units.js';
 
-interface Snapshot {
-  path: string;
-  summary?: { constructors: { constructor: string; count: number; selfSize: number }[] };
-}
-
-/** One snapshot; a cluster's answer also lists one per running worker. */
-interface HeapdumpResult extends Snapshot {
-  workers?: Snapshot[];
-}
-
 /**
  * `guv heapdump <p> [file] [--summary] [--top N]`: writes a heap snapshot (one per running worker
  * of a cluster: `<file>-worker<index>.heapsnapshot`); `--summary` prints the top constructors.
@@ -31,16 +21,13 @@ const heapdump: CliCommand = async (args, io) => {
     throw new GuvError('GUV_USAGE', 'usage: guv heapdump <p> [file] [--summary] [--top N]');
   if (!/^\d+$/.test(values.top))
     throw new GuvError('GUV_BAD_ARGUMENT', `--top must be a number, got "${values.top}"`);
-  const params = {
-    target,
+  const options = {
     ...(file === undefined ? {} : { path: resolve(file) }),
     ...(values.summary ? { summary: true, top: Number(values.top) } : {}),
   };
-  const result = await withClient(io.env, (client) =>
-    client.request<HeapdumpResult>('heapdump', params, 600_000),
-  );
+  const result = await withClient(io.env, (client) => client.heapdump(target, options));
   for (const snapshot of result.workers ?? [result]) {
-    io.stdout.write(`${snapshot.path}\n`);
+    io.stdout.write(`${snapshot.path ?? '-'}\n`);
     if (!snapshot.summary) continue;
     const rows = snapshot.summary.constructors.map((c) => [
       c.constructor,

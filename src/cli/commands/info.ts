@@ -1,21 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { StoredException } from '../../crash/exception-store.js';
-import type { MetricsSample } from '../../metrics/history.js';
-import type { ProcessSummary } from '../../client/api.js';
-import type { ProcessDefinition } from '../../daemon/process-definition.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { daemonInfo } from '../daemon-info.js';
 import { formatBytes, formatUptime } from '../format/units.js';
-
-interface ProcessDetails extends ProcessSummary {
-  definition: ProcessDefinition;
-  desired: string;
-  metrics: MetricsSample | null;
-  lastException: StoredException | null;
-  lastExit: { time: number; code: number | null; signal: string | null; status: string } | null;
-  logFiles: string[];
-}
 
 const finite = (value: number | undefined) => value !== undefined && Number.isFinite(value);
 
@@ -31,9 +18,7 @@ const info: CliCommand = async (args, io) => {
   });
   const target = positionals[0];
   if (target === undefined) return daemonInfo(io, values.json === true);
-  const d = await withClient(io.env, (client) =>
-    client.request<ProcessDetails>('info', { target }),
-  );
+  const d = await withClient(io.env, (client) => client.info(target));
   if (values.json) {
     io.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
     return 0;

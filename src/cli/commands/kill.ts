@@ -15,7 +15,7 @@ const kill: CliCommand = async (_args, io) => {
     throw error;
   }
   try {
-    await client.request('kill', undefined, 300_000);
+    await client.kill();
   } finally {
     await client.disconnect();
   }

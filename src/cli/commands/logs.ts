@@ -50,12 +50,7 @@ const logs: CliCommand = async (args, io) => {
   const level = parseLevel(values.level);
   const grep = parseGrep(values.grep);
   const target = positionals[0];
-  const sets = await withClient(io.env, (client) =>
-    client.request<{ name: string; files: string[] }[]>(
-      'logFiles',
-      target === undefined ? {} : { target },
-    ),
-  );
+  const sets = await withClient(io.env, (client) => client.logFiles(target));
   const files = sets.flatMap((set) => set.files);
   const many = sets.length > 1;
   const print = (record: LogLine) => {

@@ -6,9 +6,7 @@ import { withClient } from '../connect.js';
 const metrics: CliCommand = async (args, io) => {
   const { values } = parseArgs({ args, options: { prometheus: { type: 'boolean' } } });
   const format = values.prometheus ? 'prometheus' : 'openmetrics';
-  const { text } = await withClient(io.env, (client) =>
-    client.request<{ text: string }>('metrics', { format }),
-  );
+  const text = await withClient(io.env, (client) => client.metrics(format));
   io.stdout.write(text);
   return 0;
 };

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
-import type { StartOptions } from '../../client/api.js';
+import { type FieldNames, parseStartOptions } from '../../protocol/start-options.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
-import { parseEnvPairs, parseMs, splitArgv } from '../parse-options.js';
+import { parseEnvPairs, splitArgv } from '../parse-options.js';
 
 const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
   several scripts start several processes at once (each named after its script)
@@ -19,12 +19,32 @@ const HELP = `usage: guv start <script|name|app>… [options] [-- script argumen
       --env K=V              environment variable (repeatable)
       --interpreter none     run an executable directly, without guv's node wrapper
       --restart <mode>       always (default), on-failure or never
-      --kill-timeout <ms>    grace period between the stop signal and SIGKILL
-      --start-timeout <ms>   time to become ready before the start counts as failed
+      --kill-timeout <time>  grace period between the stop signal and SIGKILL
+      --start-timeout <time> time to become ready before the start counts as failed
       --wait-ready           the app signals readiness itself: process.send('ready')
       --max-restarts <n>     more than n failures within the window abort it (default 10)
-      --restart-window <ms>  the failure window (default 600000)
-      --min-uptime <ms>      a run this long is stable and resets the count (default 30000)`;
+      --restart-window <time> the failure window (default 10m)
+      --min-uptime <time>    a run this long is stable and resets the count (default 30s)
+  <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
+
+/** How the parser's errors name each option: by its flag. */
+const FLAG_NAMES: FieldNames = {
+  name: '--name',
+  args: '--argv',
+  execArgv: '--execArgv',
+  instances: '--instances',
+  user: '--user',
+  group: '--group',
+  cwd: '--cwd',
+  env: '--env',
+  interpreter: '--interpreter',
+  restart: '--restart',
+  killTimeoutMs: '--kill-timeout',
+  startTimeoutMs: '--start-timeout',
+  'policy.maxFailures': '--max-restarts',
+  'policy.windowMs': '--restart-window',
+  'policy.stableMs': '--min-uptime',
+};
 
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
@@ -69,65 +89,31 @@ const start: CliCommand = async (args, io) => {
       '-n names one process: with several scripts, each is named after its script',
     );
   }
-  if (
-    values.interpreter !== undefined &&
-    values.interpreter !== 'none' &&
-    values.interpreter !== 'node'
-  ) {
-    throw new GuvError(
-      'GUV_BAD_ARGUMENT',
-      `--interpreter must be "node" or "none", got "${values.interpreter}"`,
-    );
-  }
-  const options: StartOptions = {
+  // The flags as given; the protocol's one parser checks them, naming each by its flag.
+  const raw = {
     args: [...splitArgv(values.argv), ...scriptArgs],
     execArgv: splitArgv(values.execArgv),
     env: { ...(io.env as Record<string, string>), ...parseEnvPairs(values.env ?? []) },
     cwd: values.cwd ?? process.cwd(),
-    ...(values.name !== undefined ? { name: values.name } : {}),
-    ...(values.instances !== undefined
-      ? { instances: values.instances === 'max' ? 'max' : Number(values.instances) }
-      : {}),
-    ...(values.user !== undefined ? { user: values.user } : {}),
-    ...(values.group !== undefined ? { group: values.group } : {}),
-    ...(values.debug ? { debug: true } : {}),
-    ...(values.interpreter !== undefined
-      ? { interpreter: values.interpreter as 'node' | 'none' }
-      : {}),
-    ...(values.restart !== undefined
-      ? { restart: values.restart as StartOptions['restart'] & string }
-      : {}),
-    ...(values['kill-timeout'] !== undefined
-      ? { killTimeoutMs: parseMs(values['kill-timeout'], '--kill-timeout') }
-      : {}),
-    ...(values['start-timeout'] !== undefined
-      ? { startTimeoutMs: parseMs(values['start-timeout'], '--start-timeout') }
-      : {}),
-    ...(values['wait-ready'] ? { appReadiness: true } : {}),
+    name: values.name,
+    instances: values.instances,
+    user: values.user,
+    group: values.group,
+    debug: values.debug,
+    interpreter: values.interpreter,
+    restart: values.restart,
+    killTimeoutMs: values['kill-timeout'],
+    startTimeoutMs: values['start-timeout'],
+    appReadiness: values['wait-ready'],
     policy: {
-      ...(values['max-restarts'] !== undefined
-        ? { maxFailures: parseMs(values['max-restarts'], '--max-restarts') }
-        : {}),
-      ...(values['restart-window'] !== undefined
-        ? { windowMs: parseMs(values['restart-window'], '--restart-window') }
-        : {}),
-      ...(values['min-uptime'] !== undefined
-        ? { stableMs: parseMs(values['min-uptime'], '--min-uptime') }
-        : {}),
+      maxFailures: values['max-restarts'],
+      windowMs: values['restart-window'],
+      stableMs: values['min-uptime'],
     },
   };
-  if (
-    options.instances !== undefined &&
-    options.instances !== 'max' &&
-    !Number.isInteger(options.instances)
-  ) {
-    throw new GuvError(
-      'GUV_BAD_ARGUMENT',
-      `--instances must be a number or "max", got "${values.instances}"`,
-    );
-  }
+  const requests = targets.map((target) => parseStartOptions({ ...raw, target }, FLAG_NAMES));
   const results = await withClient(io.env, (client) =>
-    Promise.allSettled(targets.map((target) => client.startProcess(target, options))),
+    Promise.allSettled(requests.map((request) => client.startProcess(request.target, request))),
   );
   // A single start keeps its error's own line and exit status (2 for bad arguments).
   if (targets.length === 1 && results[0]?.status === 'rejected') throw results[0].reason;

@@ -3,7 +3,7 @@ import { withClient } from '../connect.js';
 
 /** `guv ui`: starts (or finds) the visualiser in the daemon and prints its private URL. */
 const ui: CliCommand = async (_args, io) => {
-  const { url } = await withClient(io.env, (client) => client.request<{ url: string }>('ui'));
+  const url = await withClient(io.env, (client) => client.ui());
   io.stdout.write(`${url}\n`);
   return 0;
 };
