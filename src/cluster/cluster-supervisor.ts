@@ -1,10 +1,11 @@
-import { type Actor, type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
-import type { RequestBody } from '../actors/child/pending-replies.js';
+import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { BusEvent } from '../bus/events.js';
 import { chartTimers } from '../daemon/chart-timers.js';
 import type { ProcessDefinition } from '../daemon/process-definition.js';
 import { settle } from '../daemon/settle.js';
+import type { LiveTarget, RunUnit, Supervised } from '../daemon/supervised.js';
+import type { TrackEntry } from '../inspect/registry.js';
 import { GuvError } from '../errors.js';
 import { provideCluster } from '../machines/cluster/provide-cluster.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
@@ -28,6 +29,7 @@ import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
 import { createWorkerChildLogic } from './worker-child-actor.js';
+import { workerTargets } from './worker-targets.js';
 
 export type { WorkerState } from './cluster-view.js';
 
@@ -56,8 +58,6 @@ export interface ClusterSupervisorDeps {
   reloadTimeoutMs?: number;
   /** Passed to createActor, so the visualiser sees transient states (registry.inspect). */
   inspect?: (event: InspectionEvent) => void;
-  /** The cluster's chart, once it exists, for the registry. */
-  onChart?(cluster: ClusterSupervisor, actor: AnyActorRef): void;
 }
 
 /** Cluster states in which the cluster takes RESIZE and RELOAD. */
@@ -69,10 +69,8 @@ const IDLE = { managed: { active: { operation: 'idle' } } } as const;
  * the user's intent and the requests to workers' wrappers. Requests go to the chart as events
  * and are answered from its snapshots.
  */
-export class ClusterSupervisor {
+export class ClusterSupervisor implements Supervised {
   readonly kind = 'cluster' as const;
-  /** Workers are reached through the manager; there is no direct handle. */
-  readonly handle = null;
   definition: ProcessDefinition;
   desired: 'running' | 'stopped' = 'stopped';
 
@@ -85,36 +83,25 @@ export class ClusterSupervisor {
     this.definition = definition;
     this.#deps = deps;
     this.#replies = new WorkerReplies(this.#link, definition.name);
-    this.#actor = createActor(this.#logic(), {
-      input: {
-        id: definition.id,
-        name: definition.name,
-        spec: definition.spec,
-        instances: definition.instances ?? 1,
-        clock: deps.clock,
-        policy: definition.policy,
-        timeouts: definition.timeouts,
-        reloadWaitsForListening: true,
-        ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
-      },
-      clock: chartTimers,
-      ...(deps.inspect ? { inspect: deps.inspect } : {}),
-    });
-    let lastStatus: string | null = null;
-    this.#actor.subscribe({
-      next: ({ context }) => {
-        if (context.status === lastStatus) return;
-        lastStatus = context.status;
-        deps.onChange();
-      },
-      error: (error) => deps.onChartError(this.definition, error),
-    });
+    this.#actor = this.#createActor();
+    this.#watch();
     this.#actor.start();
-    deps.onChart?.(this, this.#actor);
   }
 
   get id(): string {
     return this.definition.id;
+  }
+
+  /** Its chart for the visualiser; workers are tracked as its children as they come and go. */
+  get chart(): TrackEntry {
+    return {
+      id: this.id,
+      kind: 'cluster',
+      name: this.definition.name,
+      chart: 'cluster',
+      actor: this.#actor,
+      children: { kind: 'worker', chart: 'worker' },
+    };
   }
 
   /** The manager's pid, or null. */
@@ -144,6 +131,26 @@ export class ClusterSupervisor {
   workerInfo(workerId: string): WorkerInfo | null {
     const chart = workerContext(this.#snapshot(), workerId);
     return chart ? workerInfo(chart) : null;
+  }
+
+  /** `guv list`'s cluster fields: the chart's state and every worker. */
+  listing(): { state: string; workers: WorkerState[] } {
+    return { state: this.state(), workers: this.workers() };
+  }
+
+  /** Each worker runs the cluster's code: metrics and exceptions are kept per worker. */
+  units(): RunUnit[] {
+    const script = this.definition.spec.script;
+    return this.workers().map((worker) => ({
+      id: worker.id,
+      info: { ...worker, script },
+      worker: worker.index,
+    }));
+  }
+
+  /** A cluster's answers carry its workers, not the manager's exit. */
+  lastRunExit(): undefined {
+    return undefined;
   }
 
   /** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */
@@ -236,31 +243,57 @@ export class ClusterSupervisor {
     }
   }
 
-  /** Sends `signal` to every running worker (not to their manager); returns their pids. */
-  signalWorkers(signal: NodeJS.Signals): number[] {
-    const live = this.#liveWorkers();
-    for (const worker of live) this.#link.signal(worker.id, signal);
-    return live.map((worker) => worker.pid as number);
-  }
-
-  /**
-   * Asks the wrapper of every running worker (`bodyFor` writes each one's request: send, gc,
-   * heapdump) and resolves with their answers, by slot; rejects with the first failure.
-   */
-  requestWorkers(
-    bodyFor: (worker: WorkerState) => RequestBody,
-  ): Promise<Array<{ worker: WorkerState; result: unknown }>> {
-    return Promise.all(
-      this.#liveWorkers().map(async (worker) => ({
-        worker,
-        result: await this.#replies.request(worker.id, bodyFor(worker)),
-      })),
-    );
+  /** One target per running worker (never their manager), by slot. */
+  liveTargets(): LiveTarget[] {
+    const running = this.#snapshot().matches('managed');
+    const targets = running
+      ? workerTargets(this.definition.name, this.workers(), this.#link, this.#replies)
+      : [];
+    if (targets.length === 0) {
+      throw new GuvError(
+        'GUV_PROCESS_NOT_RUNNING',
+        `${this.definition.name} has no running worker`,
+      );
+    }
+    return targets;
   }
 
   /** Stops for good: the chart is dropped. */
   dispose(): void {
     this.#actor.stop();
+  }
+
+  #createActor(): Actor<ClusterLogic> {
+    const { definition } = this;
+    const deps = this.#deps;
+    return createActor(this.#logic(), {
+      input: {
+        id: definition.id,
+        name: definition.name,
+        spec: definition.spec,
+        instances: definition.instances ?? 1,
+        clock: deps.clock,
+        policy: definition.policy,
+        timeouts: definition.timeouts,
+        reloadWaitsForListening: true,
+        ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
+      },
+      clock: chartTimers,
+      ...(deps.inspect ? { inspect: deps.inspect } : {}),
+    });
+  }
+
+  /** What is persisted changes with the chart's status; a chart that throws is a bug, reported. */
+  #watch(): void {
+    let lastStatus: string | null = null;
+    this.#actor.subscribe({
+      next: ({ context }) => {
+        if (context.status === lastStatus) return;
+        lastStatus = context.status;
+        this.#deps.onChange();
+      },
+      error: (error) => this.#deps.onChartError(this.definition, error),
+    });
   }
 
   /** The cluster chart with its real actors: one manager process and its workers. */
@@ -309,18 +342,6 @@ export class ClusterSupervisor {
       name: this.definition.name,
       where: (snapshot) => `state ${chartState(snapshot)}`,
     });
-  }
-
-  #liveWorkers(): WorkerState[] {
-    const running = this.#snapshot().matches('managed');
-    const live = running ? this.workers().filter((worker) => worker.pid !== null) : [];
-    if (live.length === 0) {
-      throw new GuvError(
-        'GUV_PROCESS_NOT_RUNNING',
-        `${this.definition.name} has no running worker`,
-      );
-    }
-    return live;
   }
 
   #assertIdle(what: string): void {

@@ -7,7 +7,7 @@ import type { RpcContext, RpcHandler } from '../rpc/server.js';
 import type { ProcessStatus } from '../types/info.js';
 import type { AppService, OutputSink } from './app-service.js';
 import type { OutputRouter } from './output-router.js';
-import { info, type ProcessTable } from './process-table.js';
+import type { ProcessTable } from './process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
 
@@ -81,7 +81,7 @@ export function createAppMethods(deps: AppMethodDeps): Record<string, RpcHandler
       const p = objectParams(params);
       const name = stringParam(p, 'name');
       const processes = processesOf(name);
-      const running = processes.filter((m) => !RESTING.has(info(m).status));
+      const running = processes.filter((m) => !RESTING.has(m.info().status));
       if (running.length > 0 && p.force !== true) {
         const names = running.map((m) => m.definition.name).join(', ');
         throw new GuvError(

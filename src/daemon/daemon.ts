@@ -27,13 +27,17 @@ import { stopLeftoverChildren } from './leftovers.js';
 import { createOutputRouter } from './output-router.js';
 import { createCpuMeter } from './proc-stats.js';
 import { readProcessStartTime } from './process-identity.js';
-import { createProcessTable, info, type Managed, pidOf } from './process-table.js';
+import { createProcessTable } from './process-table.js';
+import { createSupervisedProcess } from './supervised-process.js';
+import type { Supervised } from './supervised.js';
+import type { ChildHandle } from '../actors/child/child-handle.js';
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import { settle } from './settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import type { LogAccess } from '../logs/index.js';
 import type { ProcessDefinition } from './process-definition.js';
+import type { ClusterInfo } from '../types/info.js';
 
 export interface DaemonOptions {
   home: GuvHome;
@@ -71,15 +75,13 @@ export function createDaemon(options: DaemonOptions) {
     metricsPort: config.metricsPort,
     reportListener,
     metered: () =>
-      table.all().flatMap((managed) => {
-        if (managed.kind === 'process') return [{ id: managed.definition.id, info: info(managed) }];
-        const name = managed.definition.name;
-        return managed.workers().map((worker) => ({
-          id: worker.id,
-          info: { ...worker, name, script: managed.definition.spec.script },
-          worker: worker.index,
-        }));
-      }),
+      table
+        .all()
+        .flatMap((supervised) =>
+          supervised
+            .units()
+            .map(({ id, info, worker }) => ({ id, info, ...(worker === null ? {} : { worker }) })),
+        ),
   });
   // Uncaught exceptions are kept (bounded, persisted) for `guv exceptions` and `guv why`.
   // A fatality is published right after its exception: it marks that exception unhandled.
@@ -110,15 +112,11 @@ export function createDaemon(options: DaemonOptions) {
     maxBytes: config.logs.maxBytes,
     keep: config.logs.keep,
     access: options.logAccess,
-    infoOf: (id) => {
-      const managed = table.byId(id);
-      return managed ? info(managed) : null;
-    },
+    infoOf: (id) => table.byId(id)?.info() ?? null,
     workerInfoOf: (clusterId, workerId) => {
       const cluster = table.byId(clusterId);
-      if (cluster?.kind !== 'cluster') return null;
-      const worker = cluster.workerInfo(workerId);
-      return worker ? [cluster.info(), worker] : null;
+      const worker = cluster?.workerInfo(workerId);
+      return cluster && worker ? [cluster.info() as ClusterInfo, worker] : null;
     },
     onError: (error) => log.error({ err: error }, 'log file write failed'),
   });
@@ -129,18 +127,19 @@ export function createDaemon(options: DaemonOptions) {
       return managed ? output.output(id, managed.definition.name, stream, chunk) : undefined;
     },
     onMessage(id, message) {
+      // The child actor runs single processes only: a cluster's workers come through its manager.
       const managed = table.byId(id);
-      if (managed?.kind !== 'process') return;
+      if (!managed) return;
       handleChildMessage(
         message,
         id,
         {
           log: (level, text) => output.record(id, managed.definition.name, level, text),
           config: (requestId, key) => {
-            const processInfo = info(managed);
+            const processInfo = managed.info();
             hub.emit('process:config:request', processInfo, key);
             const { value, error } = answerConfig(managed.definition, key);
-            managed.handle?.respondConfig(requestId, value, error);
+            handles.get(id)?.respondConfig(requestId, value, error);
             hub.emit('daemon:config:response', processInfo, key, value);
           },
         },
@@ -149,68 +148,64 @@ export function createDaemon(options: DaemonOptions) {
     },
     onDropped: (id, reason) => dropped.drop(id, reason),
     register(id, handle) {
-      const managed = table.byId(id);
-      if (managed?.kind === 'process') managed.handle = handle;
+      handles.set(id, handle);
       saver.schedule();
     },
     unregister(id) {
-      const managed = table.byId(id);
-      if (managed?.kind === 'process') managed.handle = null;
+      handles.delete(id);
     },
+  });
+  // The live child of each single process, while it runs: its live-command target.
+  const handles = new Map<string, ChildHandle>();
+  const processMachineLive = processMachine.provide({
+    actors: { child: childLogic },
+    actions: { publish: (_, event) => hub.emitEvent(event) },
   });
 
   const table = createProcessTable({
-    machine: processMachine.provide({
-      actors: { child: childLogic },
-      actions: { publish: (_, event) => hub.emitEvent(event) },
-    }),
-    clock,
-    inspect: registry.inspect,
-    onAdded: (managed) =>
-      registry.track({
-        id: managed.definition.id,
-        kind: 'process',
-        name: managed.definition.name,
-        chart: 'process',
-        actor: managed.actor,
-      }),
-    onRemoved: (managed) => {
-      registry.untrack(managed.definition.id);
-      observability.forget(managed.definition.id);
-      dropped.forget(managed.definition.id);
+    create: (definition) =>
+      definition.instances === null ? superviseProcess(definition) : superviseCluster(definition),
+    onAdded: (supervised) => registry.track(supervised.chart),
+    onRemoved: (supervised) => {
+      registry.untrack(supervised.definition.id);
+      observability.forget(supervised.definition.id);
+      dropped.forget(supervised.definition.id);
     },
-    createCluster: (definition) =>
-      new ClusterSupervisor(definition, {
-        clock,
-        manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
-        inspect: registry.inspect,
-        onChart: (cluster, actor) =>
-          registry.track({
-            id: cluster.id,
-            kind: 'cluster',
-            name: cluster.definition.name,
-            chart: 'cluster',
-            actor,
-            children: { kind: 'worker', chart: 'worker' },
-          }),
-        publish: (event) => hub.emitEvent(event),
-        onManagerOutput: (cluster, stream, chunk) =>
-          output.clusterOutput(
-            { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
-            stream,
-            chunk,
-          ),
-        onWorkerOutput: (cluster, workerId, stream, data) =>
-          output.clusterOutput(workerSource(cluster, workerId), stream, data),
-        onWorkerMessage: handleWorkerMessage,
-        onChange: () => saver.schedule(),
-        onChartError: (definition, error) =>
-          log.error({ err: error, process: definition.name }, 'a cluster chart failed'),
-      }),
     onChange: () => saver.schedule(),
-    onChartError: (definition, error) =>
-      log.error({ err: error, process: definition.name }, 'a process chart failed'),
   });
+
+  function superviseProcess(definition: ProcessDefinition): Supervised {
+    return createSupervisedProcess(definition, {
+      machine: processMachineLive,
+      clock,
+      inspect: registry.inspect,
+      handle: (id) => handles.get(id) ?? null,
+      onChange: () => saver.schedule(),
+      onChartError: (failed, error) =>
+        log.error({ err: error, process: failed.name }, 'a process chart failed'),
+    });
+  }
+
+  function superviseCluster(definition: ProcessDefinition): Supervised {
+    return new ClusterSupervisor(definition, {
+      clock,
+      manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
+      inspect: registry.inspect,
+      publish: (event) => hub.emitEvent(event),
+      onManagerOutput: (cluster, stream, chunk) =>
+        output.clusterOutput(
+          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
+          stream,
+          chunk,
+        ),
+      onWorkerOutput: (cluster, workerId, stream, data) =>
+        output.clusterOutput(workerSource(cluster, workerId), stream, data),
+      onWorkerMessage: handleWorkerMessage,
+      onChange: () => saver.schedule(),
+      onChartError: (failed, error) =>
+        log.error({ err: error, process: failed.name }, 'a cluster chart failed'),
+    });
+  }
 
   function workerSource(cluster: ClusterSupervisor, workerId: string) {
     const index = Number(workerId.slice(cluster.id.length + 1).split('.')[0]);
@@ -250,20 +245,20 @@ export function createDaemon(options: DaemonOptions) {
     return {
       version: 1,
       cleanShutdown,
-      processes: table.all().map((managed) => {
-        const pid = pidOf(managed);
+      processes: table.all().map((supervised) => {
+        const pid = supervised.pid;
         return {
-          definition: managed.definition,
-          desired: managed.desired,
+          definition: supervised.definition,
+          desired: supervised.desired,
           pid,
           pidStartTime: pid === null ? null : readProcessStartTime(pid),
-          restarts: info(managed).restarts,
+          restarts: supervised.info().restarts,
         };
       }),
     };
   }
 
-  function addProcess(definition: ProcessDefinition): Managed {
+  function addProcess(definition: ProcessDefinition): Supervised {
     return table.add(definition);
   }
 
@@ -289,19 +284,19 @@ export function createDaemon(options: DaemonOptions) {
       if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
       const managed = addProcess(entry.definition);
       // A process saved as stopped comes back `stopped`, not `uninitialised`.
-      const settle =
+      const settled =
         entry.desired === 'running'
-          ? table.start(managed, 'restore', config.requestTimeoutMs)
-          : table.stop(managed, 'restore', config.requestTimeoutMs);
-      starts.push(settle.catch(() => {}));
+          ? managed.start('restore', config.requestTimeoutMs)
+          : managed.stop('restore', config.requestTimeoutMs);
+      starts.push(settled.catch(() => {}));
     }
     await Promise.all(starts);
   }
 
   async function stopAll(): Promise<void> {
     await Promise.allSettled(
-      table.all().map((managed) =>
-        table.stop(managed, 'daemon', config.requestTimeoutMs).then(() => {
+      table.all().map((supervised) =>
+        supervised.stop('daemon', config.requestTimeoutMs).then(() => {
           // A process stopped by the daemon's exit is still wanted after the next start.
         }),
       ),
