@@ -1,4 +1,4 @@
-import { type Actor, createActor, type InspectionEvent } from 'xstate';
+import { type Actor, type ActorOptions, createActor, type InspectionEvent } from 'xstate';
 import type { ChildHandle } from '../actors/child/child-handle.js';
 import { GuvError } from '../errors.js';
 import { processInfo } from '../machines/process/info.js';
@@ -15,6 +15,8 @@ export interface SupervisedProcessDeps {
   /** The process chart with its real `child` actor and `publish` action provided. */
   machine: ProcessMachine;
   clock: ChartClock;
+  /** The timers its chart's delays run on: the daemon's chart timers unless told (tests). */
+  timers?: ActorOptions<ProcessMachine>['clock'];
   /** The handle of the process's live child (the child actor registers it), or null. */
   handle(id: string): ChildHandle | null;
   /** Called after anything the persisted state depends on changed. */
@@ -143,7 +145,7 @@ function startChart(definition: ProcessDefinition, deps: SupervisedProcessDeps) 
       timeouts: definition.timeouts,
       clock: deps.clock,
     },
-    clock: chartTimers,
+    clock: deps.timers ?? chartTimers,
     ...(deps.inspect ? { inspect: deps.inspect } : {}),
   });
   let lastStatus: ProcessStatus = 'uninitialised';
