@@ -1,20 +1,16 @@
-import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
-import type { BusEvent } from '../bus/events.js';
-import { chartTimers } from '../daemon/chart-timers.js';
 import type { ProcessDefinition } from '../daemon/process-definition.js';
 import { settle } from '../daemon/settle.js';
 import type { LiveTarget, RunUnit, Supervised } from '../daemon/supervised.js';
-import type { TrackEntry } from '../inspect/registry.js';
 import { GuvError } from '../errors.js';
-import { provideCluster } from '../machines/cluster/provide-cluster.js';
+import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
 import type { HistoryEntry } from '../machines/history.js';
-import type { ChartClock } from '../machines/process/supervision-context.js';
-import { resolveTimeouts } from '../machines/process/supervision-context.js';
 import { workerInfo } from '../machines/worker/info.js';
 import type { ClusterInfo, SerializedError, WorkerInfo } from '../types/info.js';
+import { type ClusterActor, type ClusterChartDeps, startClusterChart } from './cluster-chart.js';
 import {
+  assertIdle,
   type ClusterSnapshot,
   chartState,
   reloadOutcome,
@@ -23,22 +19,16 @@ import {
   stopOutcome,
   type WorkerState,
   workerContext,
+  workerHistoryOf,
   workerStates,
 } from './cluster-view.js';
-import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
-import { createWorkerChildLogic } from './worker-child-actor.js';
 import { workerTargets } from './worker-targets.js';
 
 export type { WorkerState } from './cluster-view.js';
 
-type ClusterLogic = ReturnType<typeof provideCluster>;
-
-export interface ClusterSupervisorDeps {
-  clock: ChartClock;
-  /** Every transition of the cluster chart and of its workers' charts. */
-  publish(event: BusEvent): void;
+export interface ClusterSupervisorDeps extends ClusterChartDeps {
   onManagerOutput(cluster: ClusterSupervisor, stream: 'stdout' | 'stderr', chunk: Buffer): void;
   onWorkerOutput(
     cluster: ClusterSupervisor,
@@ -48,26 +38,13 @@ export interface ClusterSupervisorDeps {
   ): void;
   /** Wrapper messages of a worker that no chart handles: logs, heartbeats, config requests. */
   onWorkerMessage(cluster: ClusterSupervisor, workerId: string, message: ChildMessage): void;
-  /** Something persisted changed (status, instances). */
-  onChange(): void;
-  onChartError(definition: ProcessDefinition, error: unknown): void;
-  /** Options for the manager process (paths, identity lookups), mostly for tests. */
-  manager?: Partial<Omit<ManagerActorDeps, 'link' | 'onOutput'>>;
-  heartbeatMs?: number;
-  /** How long a reload waits for one new worker; 60 s unless told. */
-  reloadTimeoutMs?: number;
-  /** Passed to createActor, so the visualiser sees transient states (registry.inspect). */
-  inspect?: (event: InspectionEvent) => void;
 }
 
-/** Cluster states in which the cluster takes RESIZE and RELOAD. */
-const IDLE = { managed: { active: { operation: 'idle' } } } as const;
-
 /**
- * The daemon's side of one cluster: its chart (which owns the manager's whole life, restarts
- * included, and spawns the worker charts) bound to the real manager process and workers, plus
- * the user's intent and the requests to workers' wrappers. Requests go to the chart as events
- * and are answered from its snapshots.
+ * The daemon's side of one cluster, behind the Supervised contract: its chart (which owns the
+ * manager's whole life, restarts included, and spawns the worker charts) bound to the real
+ * manager process and workers, plus the user's intent and the requests to workers' wrappers.
+ * Requests go to the chart as events and are answered from its snapshots (settle).
  */
 export class ClusterSupervisor implements Supervised {
   readonly kind = 'cluster' as const;
@@ -77,15 +54,19 @@ export class ClusterSupervisor implements Supervised {
   readonly #deps: ClusterSupervisorDeps;
   readonly #link = new ManagerLink();
   readonly #replies: WorkerReplies;
-  readonly #actor: Actor<ClusterLogic>;
+  readonly #actor: ClusterActor;
 
   constructor(definition: ProcessDefinition, deps: ClusterSupervisorDeps) {
     this.definition = definition;
     this.#deps = deps;
     this.#replies = new WorkerReplies(this.#link, definition.name);
-    this.#actor = this.#createActor();
-    this.#watch();
-    this.#actor.start();
+    this.#actor = startClusterChart(definition, deps, {
+      link: this.#link,
+      replies: this.#replies,
+      onManagerOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
+      onWorkerOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
+      onWorkerMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
+    });
   }
 
   get id(): string {
@@ -155,16 +136,7 @@ export class ClusterSupervisor implements Supervised {
 
   /** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */
   workerHistory(index: number): { id: string; history: HistoryEntry[] } {
-    const snapshot = this.#snapshot();
-    const record = snapshot.context.slots[index];
-    const chart = record && workerContext(snapshot, record.id);
-    if (!chart) {
-      throw new GuvError(
-        'GUV_WORKER_NOT_FOUND',
-        `${this.definition.name} has no worker ${index} (it has ${snapshot.context.slots.length})`,
-      );
-    }
-    return { id: chart.id, history: chart.history };
+    return workerHistoryOf(this.#snapshot(), index);
   }
 
   /** The cluster chart's own history (manager up, online, reloading…), in `guv why`'s shape. */
@@ -197,7 +169,7 @@ export class ClusterSupervisor implements Supervised {
    * GUV_RELOAD_FAILED (old workers kept) when a new one could not start.
    */
   async reload(timeoutMs: number): Promise<ClusterInfo> {
-    this.#assertIdle('reload');
+    assertIdle(this.#snapshot(), 'reload');
     this.#actor.send({ type: 'RELOAD' });
     await this.#settle(reloadOutcome, 'reload', timeoutMs);
     return this.info();
@@ -212,7 +184,7 @@ export class ClusterSupervisor implements Supervised {
       );
     }
     const running = this.#snapshot().matches('managed');
-    if (running) this.#assertIdle('resize');
+    if (running) assertIdle(this.#snapshot(), 'resize');
     this.definition = { ...this.definition, instances };
     this.#deps.onChange();
     this.#actor.send({ type: 'RESIZE', instances });
@@ -263,65 +235,6 @@ export class ClusterSupervisor implements Supervised {
     this.#actor.stop();
   }
 
-  #createActor(): Actor<ClusterLogic> {
-    const { definition } = this;
-    const deps = this.#deps;
-    return createActor(this.#logic(), {
-      input: {
-        id: definition.id,
-        name: definition.name,
-        spec: definition.spec,
-        instances: definition.instances ?? 1,
-        clock: deps.clock,
-        policy: definition.policy,
-        timeouts: definition.timeouts,
-        reloadWaitsForListening: true,
-        ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
-      },
-      clock: chartTimers,
-      ...(deps.inspect ? { inspect: deps.inspect } : {}),
-    });
-  }
-
-  /** What is persisted changes with the chart's status; a chart that throws is a bug, reported. */
-  #watch(): void {
-    let lastStatus: string | null = null;
-    this.#actor.subscribe({
-      next: ({ context }) => {
-        if (context.status === lastStatus) return;
-        lastStatus = context.status;
-        this.#deps.onChange();
-      },
-      error: (error) => this.#deps.onChartError(this.definition, error),
-    });
-  }
-
-  /** The cluster chart with its real actors: one manager process and its workers. */
-  #logic(): ClusterLogic {
-    const deps = this.#deps;
-    return provideCluster({
-      manager: createManagerLogic({
-        ...deps.manager,
-        link: this.#link,
-        onOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
-      }),
-      child: createWorkerChildLogic({
-        clusterId: this.definition.id,
-        link: this.#link,
-        killTimeoutMs: resolveTimeouts(this.definition.timeouts).killMs,
-        ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
-        ...(deps.manager?.orphanKillMs !== undefined
-          ? { orphanKillMs: deps.manager.orphanKillMs }
-          : {}),
-        onOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
-        onMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
-        onReply: (workerId, reply) => this.#replies.settle(workerId, reply),
-        onGone: (workerId) => this.#replies.gone(workerId),
-      }),
-      publish: (event) => deps.publish(event),
-    });
-  }
-
   #snapshot(): ClusterSnapshot {
     return this.#actor.getSnapshot();
   }
@@ -342,19 +255,6 @@ export class ClusterSupervisor implements Supervised {
       name: this.definition.name,
       where: (snapshot) => `state ${chartState(snapshot)}`,
     });
-  }
-
-  #assertIdle(what: string): void {
-    const snapshot = this.#snapshot();
-    if (!snapshot.matches('managed')) {
-      throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${this.definition.name} is not running`);
-    }
-    if (!snapshot.matches(IDLE)) {
-      throw new GuvError(
-        'GUV_BUSY',
-        `cannot ${what} ${this.definition.name} while it is ${this.state()}`,
-      );
-    }
   }
 
   #onWorkerMessage(workerId: string, message: ChildMessage): void {
