@@ -6,16 +6,12 @@ import { type Actor, createActor, fromPromise } from 'xstate';
 // (~2 MiB resident).
 import { nanoid } from 'nanoid/non-secure';
 import { createBus } from '../bus/bus.js';
-import { createChildLogic } from '../actors/child/child-actor.js';
-import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import { processMachine } from '../machines/process/machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import { createRpcServer, type RpcServer } from '../rpc/server.js';
 import { createChartRegistry } from '../inspect/registry.js';
 import { createWebUi } from './web-ui.js';
 import { afterBoot } from './after-boot.js';
-import { answerConfig, handleChildMessage } from './child-messages.js';
 import { createObservability } from './observability.js';
 import type { GuvHome } from './home.js';
 import { createAppMethods } from './app-methods.js';
@@ -28,9 +24,8 @@ import { createOutputRouter } from './output-router.js';
 import { createCpuMeter } from './proc-stats.js';
 import { readProcessStartTime } from './process-identity.js';
 import { createProcessTable } from './process-table.js';
-import { createSupervisedProcess } from './supervised-process.js';
+import { createSupervise } from './supervise.js';
 import type { Supervised } from './supervised.js';
-import type { ChildHandle } from '../actors/child/child-handle.js';
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import { settle } from './settle.js';
@@ -121,50 +116,18 @@ export function createDaemon(options: DaemonOptions) {
     onError: (error) => log.error({ err: error }, 'log file write failed'),
   });
 
-  const childLogic = createChildLogic({
-    onOutput(id, stream, chunk) {
-      const managed = table.byId(id);
-      return managed ? output.output(id, managed.definition.name, stream, chunk) : undefined;
-    },
-    onMessage(id, message) {
-      // The child actor runs single processes only: a cluster's workers come through its manager.
-      const managed = table.byId(id);
-      if (!managed) return;
-      handleChildMessage(
-        message,
-        id,
-        {
-          log: (level, text) => output.record(id, managed.definition.name, level, text),
-          config: (requestId, key) => {
-            const processInfo = managed.info();
-            hub.emit('process:config:request', processInfo, key);
-            const { value, error } = answerConfig(managed.definition, key);
-            handles.get(id)?.respondConfig(requestId, value, error);
-            hub.emit('daemon:config:response', processInfo, key, value);
-          },
-        },
-        observability,
-      );
-    },
-    onDropped: (id, reason) => dropped.drop(id, reason),
-    register(id, handle) {
-      handles.set(id, handle);
-      saver.schedule();
-    },
-    unregister(id) {
-      handles.delete(id);
-    },
-  });
-  // The live child of each single process, while it runs: its live-command target.
-  const handles = new Map<string, ChildHandle>();
-  const processMachineLive = processMachine.provide({
-    actors: { child: childLogic },
-    actions: { publish: (_, event) => hub.emitEvent(event) },
-  });
-
   const table = createProcessTable({
-    create: (definition) =>
-      definition.instances === null ? superviseProcess(definition) : superviseCluster(definition),
+    create: createSupervise({
+      clock,
+      hub,
+      log,
+      output,
+      observability,
+      dropped,
+      inspect: registry.inspect,
+      lookup: (id) => table.byId(id),
+      onChange: () => saver.schedule(),
+    }),
     onAdded: (supervised) => registry.track(supervised.chart),
     onRemoved: (supervised) => {
       registry.untrack(supervised.definition.id);
@@ -173,69 +136,6 @@ export function createDaemon(options: DaemonOptions) {
     },
     onChange: () => saver.schedule(),
   });
-
-  function superviseProcess(definition: ProcessDefinition): Supervised {
-    return createSupervisedProcess(definition, {
-      machine: processMachineLive,
-      clock,
-      inspect: registry.inspect,
-      handle: (id) => handles.get(id) ?? null,
-      onChange: () => saver.schedule(),
-      onChartError: (failed, error) =>
-        log.error({ err: error, process: failed.name }, 'a process chart failed'),
-    });
-  }
-
-  function superviseCluster(definition: ProcessDefinition): Supervised {
-    return new ClusterSupervisor(definition, {
-      clock,
-      manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
-      inspect: registry.inspect,
-      publish: (event) => hub.emitEvent(event),
-      onManagerOutput: (cluster, stream, chunk) =>
-        output.clusterOutput(
-          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
-          stream,
-          chunk,
-        ),
-      onWorkerOutput: (cluster, workerId, stream, data) =>
-        output.clusterOutput(workerSource(cluster, workerId), stream, data),
-      onWorkerMessage: handleWorkerMessage,
-      onChange: () => saver.schedule(),
-      onChartError: (failed, error) =>
-        log.error({ err: error, process: failed.name }, 'a cluster chart failed'),
-    });
-  }
-
-  function workerSource(cluster: ClusterSupervisor, workerId: string) {
-    const index = Number(workerId.slice(cluster.id.length + 1).split('.')[0]);
-    return {
-      kind: 'worker' as const,
-      id: cluster.id,
-      name: cluster.definition.name,
-      workerId,
-      index,
-    };
-  }
-
-  function handleWorkerMessage(
-    cluster: ClusterSupervisor,
-    workerId: string,
-    message: Parameters<typeof handleChildMessage>[0],
-  ): void {
-    handleChildMessage(
-      message,
-      workerId,
-      {
-        log: (level, text) => output.clusterRecord(workerSource(cluster, workerId), level, text),
-        config: (requestId, key) => {
-          const { value, error } = answerConfig(cluster.definition, key);
-          cluster.respondConfig(workerId, requestId, key, value, error);
-        },
-      },
-      observability,
-    );
-  }
 
   const saveFailed = (error: unknown) =>
     log.error({ err: error }, 'saving the process list failed');
