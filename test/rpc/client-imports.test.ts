@@ -48,6 +48,7 @@ describe('the client cold path', () => {
           'src/daemon/safe-folders.ts',
           'src/daemon/inherited-fds.ts',
           'src/daemon/start-handshake.ts',
+          'src/error-codes.ts',
           'src/errors.ts',
           'src/logs/log-file.ts',
           'src/rpc/frame.ts',
