@@ -74,7 +74,10 @@ export function createLiveMethods(deps: LiveMethodDeps): Record<string, RpcHandl
           p.summary === true ? { path, summary: await deps.summariseHeap(path, top) } : { path },
         );
       }
-      return ofWorkers(targets) ? { path: dumps[0]?.path, workers: dumps } : dumps[0];
+      const [first] = dumps;
+      // liveTargets() never answers with none; this keeps the reply's type exact.
+      if (!first) throw notRunning(supervised);
+      return ofWorkers(targets) ? { path: first.path, workers: dumps } : first;
     },
   };
 
