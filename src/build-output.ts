@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GuvError, type GuvErrorCode } from './errors.js';
+import { GuvError } from './errors.js';
 
 let root: string | null = null;
 
@@ -33,9 +33,12 @@ export function packageRoot(): string {
  * threads (the child wrapper, the cluster manager, the daemon, the heavy-work worker) must be
  * compiled JavaScript even when guv itself runs from source.
  */
-export function builtFile(path: string, code: GuvErrorCode, what: string): string {
+export function builtFile(path: string, what: string): string {
   const file = join(packageRoot(), 'dist', path);
   if (!existsSync(file))
-    throw new GuvError(code, `guv's ${what} is not built (no ${file}): run npm run build`);
+    throw new GuvError(
+      'GUV_NOT_BUILT',
+      `guv's ${what} is not built (no ${file}): run npm run build`,
+    );
   return file;
 }

@@ -1,8 +1,10 @@
-/** Stable, documented error codes; the CLI maps them to one line and an exit status. */
-export type GuvErrorCode = `GUV_${string}`;
+import type { GuvErrorCode } from './error-codes.js';
+
+export type { GuvErrorCode } from './error-codes.js';
 
 /**
- * The one error class that reaches users. `code` is stable; `cause` keeps the original.
+ * The one error class that reaches users. `code` is stable and registered in
+ * `src/error-codes.ts` (documented in docs/errors.md); `cause` keeps the original.
  *
  * @example
  * throw new GuvError('GUV_PROCESS_NOT_FOUND', `no process called "${name}"`);

@@ -31,6 +31,7 @@ export {
 export { createBus, type Bus } from './bus/bus.js';
 export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';
 export { GuvError, type GuvErrorCode, isGuvError } from './errors.js';
+export { ERROR_CODES, type ErrorCodeSpec, isGuvErrorCode } from './error-codes.js';
 export type {
   AppInfo,
   ClusterInfo,

@@ -44,7 +44,7 @@ export async function runAsForApp(
   const own = await resolveRunAs(app.user);
   if (own.uid === daemonUid) return null;
   throw new GuvError(
-    'GUV_PERMISSION_DENIED',
+    'GUV_NOT_ROOT',
     `cannot run app as "${app.user}": the daemon is not running as root`,
   );
 }

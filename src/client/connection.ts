@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
 import { compilePattern } from '../bus/pattern.js';
+import { isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
 import type { MethodName, Reply, RequestArgs } from '../protocol/methods.js';
 import {
@@ -130,12 +131,10 @@ export function openConnection(
       pending.delete(frame.id as number);
       clearTimeout(entry.timer);
       if (frame.error) {
-        const code = String(frame.error.code ?? 'GUV_INTERNAL');
+        // A code this client does not know (a daemon of another version) is still a failure.
+        const { code } = frame.error;
         entry.reject(
-          new GuvError(
-            code.startsWith('GUV_') ? (code as `GUV_${string}`) : 'GUV_INTERNAL',
-            String(frame.error.message),
-          ),
+          new GuvError(isGuvErrorCode(code) ? code : 'GUV_INTERNAL', String(frame.error.message)),
         );
       } else {
         entry.resolve(frame.result);

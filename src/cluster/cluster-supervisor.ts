@@ -1,19 +1,16 @@
-import { type Actor, type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
-import type { RequestBody } from '../actors/child/pending-replies.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
-import type { BusEvent } from '../bus/events.js';
-import { chartTimers } from '../daemon/chart-timers.js';
 import type { ProcessDefinition } from '../daemon/process-definition.js';
 import { settle } from '../daemon/settle.js';
+import type { LiveTarget, RunUnit, Supervised } from '../daemon/supervised.js';
 import { GuvError } from '../errors.js';
-import { provideCluster } from '../machines/cluster/provide-cluster.js';
+import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
 import type { HistoryEntry } from '../machines/history.js';
-import type { ChartClock } from '../machines/process/supervision-context.js';
-import { resolveTimeouts } from '../machines/process/supervision-context.js';
 import { workerInfo } from '../machines/worker/info.js';
 import type { ClusterInfo, SerializedError, WorkerInfo } from '../types/info.js';
+import { type ClusterActor, type ClusterChartDeps, startClusterChart } from './cluster-chart.js';
 import {
+  assertIdle,
   type ClusterSnapshot,
   chartState,
   reloadOutcome,
@@ -22,21 +19,16 @@ import {
   stopOutcome,
   type WorkerState,
   workerContext,
+  workerHistoryOf,
   workerStates,
 } from './cluster-view.js';
-import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
-import { createWorkerChildLogic } from './worker-child-actor.js';
+import { workerTargets } from './worker-targets.js';
 
 export type { WorkerState } from './cluster-view.js';
 
-type ClusterLogic = ReturnType<typeof provideCluster>;
-
-export interface ClusterSupervisorDeps {
-  clock: ChartClock;
-  /** Every transition of the cluster chart and of its workers' charts. */
-  publish(event: BusEvent): void;
+export interface ClusterSupervisorDeps extends ClusterChartDeps {
   onManagerOutput(cluster: ClusterSupervisor, stream: 'stdout' | 'stderr', chunk: Buffer): void;
   onWorkerOutput(
     cluster: ClusterSupervisor,
@@ -46,75 +38,51 @@ export interface ClusterSupervisorDeps {
   ): void;
   /** Wrapper messages of a worker that no chart handles: logs, heartbeats, config requests. */
   onWorkerMessage(cluster: ClusterSupervisor, workerId: string, message: ChildMessage): void;
-  /** Something persisted changed (status, instances). */
-  onChange(): void;
-  onChartError(definition: ProcessDefinition, error: unknown): void;
-  /** Options for the manager process (paths, identity lookups), mostly for tests. */
-  manager?: Partial<Omit<ManagerActorDeps, 'link' | 'onOutput'>>;
-  heartbeatMs?: number;
-  /** How long a reload waits for one new worker; 60 s unless told. */
-  reloadTimeoutMs?: number;
-  /** Passed to createActor, so the visualiser sees transient states (registry.inspect). */
-  inspect?: (event: InspectionEvent) => void;
-  /** The cluster's chart, once it exists, for the registry. */
-  onChart?(cluster: ClusterSupervisor, actor: AnyActorRef): void;
 }
 
-/** Cluster states in which the cluster takes RESIZE and RELOAD. */
-const IDLE = { managed: { active: { operation: 'idle' } } } as const;
-
 /**
- * The daemon's side of one cluster: its chart (which owns the manager's whole life, restarts
- * included, and spawns the worker charts) bound to the real manager process and workers, plus
- * the user's intent and the requests to workers' wrappers. Requests go to the chart as events
- * and are answered from its snapshots.
+ * The daemon's side of one cluster, behind the Supervised contract: its chart (which owns the
+ * manager's whole life, restarts included, and spawns the worker charts) bound to the real
+ * manager process and workers, plus the user's intent and the requests to workers' wrappers.
+ * Requests go to the chart as events and are answered from its snapshots (settle).
  */
-export class ClusterSupervisor {
+export class ClusterSupervisor implements Supervised {
   readonly kind = 'cluster' as const;
-  /** Workers are reached through the manager; there is no direct handle. */
-  readonly handle = null;
   definition: ProcessDefinition;
   desired: 'running' | 'stopped' = 'stopped';
 
   readonly #deps: ClusterSupervisorDeps;
   readonly #link = new ManagerLink();
   readonly #replies: WorkerReplies;
-  readonly #actor: Actor<ClusterLogic>;
+  readonly #actor: ClusterActor;
 
   constructor(definition: ProcessDefinition, deps: ClusterSupervisorDeps) {
     this.definition = definition;
     this.#deps = deps;
     this.#replies = new WorkerReplies(this.#link, definition.name);
-    this.#actor = createActor(this.#logic(), {
-      input: {
-        id: definition.id,
-        name: definition.name,
-        spec: definition.spec,
-        instances: definition.instances ?? 1,
-        clock: deps.clock,
-        policy: definition.policy,
-        timeouts: definition.timeouts,
-        reloadWaitsForListening: true,
-        ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
-      },
-      clock: chartTimers,
-      ...(deps.inspect ? { inspect: deps.inspect } : {}),
+    this.#actor = startClusterChart(definition, deps, {
+      link: this.#link,
+      replies: this.#replies,
+      onManagerOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
+      onWorkerOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
+      onWorkerMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
     });
-    let lastStatus: string | null = null;
-    this.#actor.subscribe({
-      next: ({ context }) => {
-        if (context.status === lastStatus) return;
-        lastStatus = context.status;
-        deps.onChange();
-      },
-      error: (error) => deps.onChartError(this.definition, error),
-    });
-    this.#actor.start();
-    deps.onChart?.(this, this.#actor);
   }
 
   get id(): string {
     return this.definition.id;
+  }
+
+  /** Its chart for the visualiser; workers are tracked as its children as they come and go. */
+  get chart(): TrackEntry {
+    return {
+      id: this.id,
+      kind: 'cluster',
+      name: this.definition.name,
+      chart: 'cluster',
+      actor: this.#actor,
+      children: { kind: 'worker', chart: 'worker' },
+    };
   }
 
   /** The manager's pid, or null. */
@@ -146,18 +114,29 @@ export class ClusterSupervisor {
     return chart ? workerInfo(chart) : null;
   }
 
+  /** `guv list`'s cluster fields: the chart's state and every worker. */
+  listing(): { state: string; workers: WorkerState[] } {
+    return { state: this.state(), workers: this.workers() };
+  }
+
+  /** Each worker runs the cluster's code: metrics and exceptions are kept per worker. */
+  units(): RunUnit[] {
+    const script = this.definition.spec.script;
+    return this.workers().map((worker) => ({
+      id: worker.id,
+      info: { ...worker, script },
+      worker: worker.index,
+    }));
+  }
+
+  /** A cluster's answers carry its workers, not the manager's exit. */
+  lastRunExit(): undefined {
+    return undefined;
+  }
+
   /** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */
   workerHistory(index: number): { id: string; history: HistoryEntry[] } {
-    const snapshot = this.#snapshot();
-    const record = snapshot.context.slots[index];
-    const chart = record && workerContext(snapshot, record.id);
-    if (!chart) {
-      throw new GuvError(
-        'GUV_WORKER_NOT_FOUND',
-        `${this.definition.name} has no worker ${index} (it has ${snapshot.context.slots.length})`,
-      );
-    }
-    return { id: chart.id, history: chart.history };
+    return workerHistoryOf(this.#snapshot(), index);
   }
 
   /** The cluster chart's own history (manager up, online, reloading…), in `guv why`'s shape. */
@@ -190,7 +169,7 @@ export class ClusterSupervisor {
    * GUV_RELOAD_FAILED (old workers kept) when a new one could not start.
    */
   async reload(timeoutMs: number): Promise<ClusterInfo> {
-    this.#assertIdle('reload');
+    assertIdle(this.#snapshot(), 'reload');
     this.#actor.send({ type: 'RELOAD' });
     await this.#settle(reloadOutcome, 'reload', timeoutMs);
     return this.info();
@@ -205,7 +184,7 @@ export class ClusterSupervisor {
       );
     }
     const running = this.#snapshot().matches('managed');
-    if (running) this.#assertIdle('resize');
+    if (running) assertIdle(this.#snapshot(), 'resize');
     this.definition = { ...this.definition, instances };
     this.#deps.onChange();
     this.#actor.send({ type: 'RESIZE', instances });
@@ -236,57 +215,24 @@ export class ClusterSupervisor {
     }
   }
 
-  /** Sends `signal` to every running worker (not to their manager); returns their pids. */
-  signalWorkers(signal: NodeJS.Signals): number[] {
-    const live = this.#liveWorkers();
-    for (const worker of live) this.#link.signal(worker.id, signal);
-    return live.map((worker) => worker.pid as number);
-  }
-
-  /**
-   * Asks the wrapper of every running worker (`bodyFor` writes each one's request: send, gc,
-   * heapdump) and resolves with their answers, by slot; rejects with the first failure.
-   */
-  requestWorkers(
-    bodyFor: (worker: WorkerState) => RequestBody,
-  ): Promise<Array<{ worker: WorkerState; result: unknown }>> {
-    return Promise.all(
-      this.#liveWorkers().map(async (worker) => ({
-        worker,
-        result: await this.#replies.request(worker.id, bodyFor(worker)),
-      })),
-    );
+  /** One target per running worker (never their manager), by slot. */
+  liveTargets(): LiveTarget[] {
+    const running = this.#snapshot().matches('managed');
+    const targets = running
+      ? workerTargets(this.definition.name, this.workers(), this.#link, this.#replies)
+      : [];
+    if (targets.length === 0) {
+      throw new GuvError(
+        'GUV_PROCESS_NOT_RUNNING',
+        `${this.definition.name} has no running worker`,
+      );
+    }
+    return targets;
   }
 
   /** Stops for good: the chart is dropped. */
   dispose(): void {
     this.#actor.stop();
-  }
-
-  /** The cluster chart with its real actors: one manager process and its workers. */
-  #logic(): ClusterLogic {
-    const deps = this.#deps;
-    return provideCluster({
-      manager: createManagerLogic({
-        ...deps.manager,
-        link: this.#link,
-        onOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
-      }),
-      child: createWorkerChildLogic({
-        clusterId: this.definition.id,
-        link: this.#link,
-        killTimeoutMs: resolveTimeouts(this.definition.timeouts).killMs,
-        ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
-        ...(deps.manager?.orphanKillMs !== undefined
-          ? { orphanKillMs: deps.manager.orphanKillMs }
-          : {}),
-        onOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
-        onMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
-        onReply: (workerId, reply) => this.#replies.settle(workerId, reply),
-        onGone: (workerId) => this.#replies.gone(workerId),
-      }),
-      publish: (event) => deps.publish(event),
-    });
   }
 
   #snapshot(): ClusterSnapshot {
@@ -309,31 +255,6 @@ export class ClusterSupervisor {
       name: this.definition.name,
       where: (snapshot) => `state ${chartState(snapshot)}`,
     });
-  }
-
-  #liveWorkers(): WorkerState[] {
-    const running = this.#snapshot().matches('managed');
-    const live = running ? this.workers().filter((worker) => worker.pid !== null) : [];
-    if (live.length === 0) {
-      throw new GuvError(
-        'GUV_PROCESS_NOT_RUNNING',
-        `${this.definition.name} has no running worker`,
-      );
-    }
-    return live;
-  }
-
-  #assertIdle(what: string): void {
-    const snapshot = this.#snapshot();
-    if (!snapshot.matches('managed')) {
-      throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${this.definition.name} is not running`);
-    }
-    if (!snapshot.matches(IDLE)) {
-      throw new GuvError(
-        'GUV_BUSY',
-        `cannot ${what} ${this.definition.name} while it is ${this.state()}`,
-      );
-    }
   }
 
   #onWorkerMessage(workerId: string, message: ChildMessage): void {

@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { ClusterMachine } from '../machines/cluster/cluster-machine.js';
 import { allWorkers } from '../machines/cluster/worker-records.js';
+import type { HistoryEntry } from '../machines/history.js';
 import type { SupervisionContext } from '../machines/process/supervision-context.js';
 import { workerInfo, workerName } from '../machines/worker/info.js';
 import type { ProcessStatus, WorkerInfo } from '../types/info.js';
@@ -35,6 +36,37 @@ export function workerContext(
   ];
   const childSnapshot = child?.getSnapshot() as { context?: SupervisionContext } | undefined;
   return childSnapshot?.context ?? null;
+}
+
+/** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */
+export function workerHistoryOf(
+  snapshot: ClusterSnapshot,
+  index: number,
+): { id: string; history: HistoryEntry[] } {
+  const { slots, name } = snapshot.context;
+  const record = slots[index];
+  const chart = record && workerContext(snapshot, record.id);
+  if (!chart) {
+    throw new GuvError(
+      'GUV_WORKER_NOT_FOUND',
+      `${name} has no worker ${index} (it has ${slots.length})`,
+    );
+  }
+  return { id: chart.id, history: chart.history };
+}
+
+/** Cluster states in which the cluster takes RESIZE and RELOAD. */
+const IDLE = { managed: { active: { operation: 'idle' } } } as const;
+
+/** Throws unless the cluster runs and no reload or resize is under way. */
+export function assertIdle(snapshot: ClusterSnapshot, what: string): void {
+  const { name } = snapshot.context;
+  if (!snapshot.matches('managed')) {
+    throw new GuvError('GUV_PROCESS_NOT_RUNNING', `${name} is not running`);
+  }
+  if (!snapshot.matches(IDLE)) {
+    throw new GuvError('GUV_BUSY', `cannot ${what} ${name} while it is ${chartState(snapshot)}`);
+  }
 }
 
 /** Every worker the cluster owns now, serving ones first, by slot. */

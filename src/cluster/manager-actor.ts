@@ -8,6 +8,7 @@ import { resolvePreloadPath } from '../actors/child/preload-path.js';
 import { DEFAULT_ORPHAN_KILL_MS } from '../actors/wrapper/protocol.js';
 import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
 import { serializeError } from '../machines/process/serialize-error.js';
+import type { GuvErrorCode } from '../error-codes.js';
 import type { SerializedError } from '../types/info.js';
 import type { ManagerLink } from './manager-link.js';
 import { resolveManagerPath } from './manager-path.js';
@@ -30,7 +31,7 @@ export interface ManagerActorDeps extends ResolveIdentityOptions {
   onDropped?(reason: string): void;
 }
 
-function failure(message: string, code = 'GUV_MANAGER_FAILED'): SerializedError {
+function failure(message: string, code: GuvErrorCode = 'GUV_MANAGER_FAILED'): SerializedError {
   return { name: 'GuvError', code, message };
 }
 

@@ -231,12 +231,12 @@ async function setAsideIfTooBig(
 
 function parseSavedExceptions(value: unknown): SavedExceptions {
   if (!isRecord(value) || value.version !== 1 || !isRecord(value.processes)) {
-    throw new GuvError('GUV_STATE_INVALID', 'not a version 1 exceptions file');
+    throw new GuvError('GUV_STATE_CORRUPT', 'not a version 1 exceptions file');
   }
   const processes: Record<string, StoredException[]> = {};
   for (const [id, list] of Object.entries(value.processes)) {
     if (!Array.isArray(list))
-      throw new GuvError('GUV_STATE_INVALID', `exceptions of ${id} are not a list`);
+      throw new GuvError('GUV_STATE_CORRUPT', `exceptions of ${id} are not a list`);
     processes[id] = list.map((entry) => parseEntry(id, entry));
   }
   return { version: 1, processes };
@@ -252,7 +252,7 @@ function parseEntry(id: string, entry: unknown): StoredException {
     typeof entry.error.name !== 'string' ||
     typeof entry.error.message !== 'string'
   ) {
-    throw new GuvError('GUV_STATE_INVALID', `an exception of ${id} is malformed`);
+    throw new GuvError('GUV_STATE_CORRUPT', `an exception of ${id} is malformed`);
   }
   const error: SerializedError = { name: entry.error.name, message: entry.error.message };
   if (typeof entry.error.code === 'string') error.code = entry.error.code;

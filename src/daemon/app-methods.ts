@@ -8,7 +8,7 @@ import type { RpcContext } from '../rpc/server.js';
 import type { ProcessStatus } from '../types/info.js';
 import type { AppService, OutputSink } from './app-service.js';
 import type { OutputRouter } from './output-router.js';
-import { info, type ProcessTable } from './process-table.js';
+import type { ProcessTable } from './process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
 
@@ -91,7 +91,7 @@ export function createAppMethods(deps: AppMethodDeps): MethodHandlers<AppMethodN
       const p = objectParams(params);
       const name = stringParam(p, 'name');
       const processes = processesOf(name);
-      const running = processes.filter((m) => !RESTING.has(info(m).status));
+      const running = processes.filter((m) => !RESTING.has(m.info().status));
       if (running.length > 0 && p.force !== true) {
         const names = running.map((m) => m.definition.name).join(', ');
         throw new GuvError(

@@ -18,6 +18,7 @@ import { runAsForApp } from '../apps/run-as.js';
 import { makeTraversable } from '../apps/traversable.js';
 import { parseAppName, parseRef, parseRepoUrl } from '../apps/validate.js';
 import type { BusEvent } from '../bus/events.js';
+import { isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
 import type { AppActorInput, AppCheckout, SwitchRefInput } from '../machines/app/app-actors.js';
 import { type AppClock, type AppEvent, appMachine } from '../machines/app/app-machine.js';
@@ -191,7 +192,7 @@ export function createAppService(options: AppServiceOptions) {
     const snapshot = entry.actor.getSnapshot();
     if (!snapshot.can(event)) {
       throw new GuvError(
-        'GUV_APP_BUSY',
+        'GUV_BUSY',
         `app "${name}" cannot do that now: it is ${snapshot.context.state}`,
       );
     }
@@ -366,6 +367,5 @@ function nameTaken(name: string): GuvError {
 }
 
 function failure(error: SerializedError): GuvError {
-  const code = error.code?.startsWith('GUV_') ? (error.code as `GUV_${string}`) : 'GUV_APP_FAILED';
-  return new GuvError(code, error.message);
+  return new GuvError(isGuvErrorCode(error.code) ? error.code : 'GUV_APP_FAILED', error.message);
 }

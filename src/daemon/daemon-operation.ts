@@ -1,6 +1,7 @@
-import { type Actor, type SnapshotFrom, waitFor } from 'xstate';
+import type { Actor, SnapshotFrom } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
+import { settle } from './settle.js';
 
 type DaemonActor = Actor<typeof daemonMachine>;
 type DaemonSnapshot = SnapshotFrom<DaemonActor>;
@@ -27,24 +28,7 @@ export async function runDaemonOperation(
   timeoutMs: number,
 ): Promise<void> {
   const name = operation.toLowerCase();
-  const deadline = Date.now() + timeoutMs;
-  const until = (predicate: (s: DaemonSnapshot) => boolean) =>
-    waitFor(actor, predicate, { timeout: Math.max(1, deadline - Date.now()) }).catch(
-      (cause: unknown) => {
-        const now = actor.getSnapshot();
-        if (now.status === 'done') return now;
-        if (now.status === 'error') {
-          throw new GuvError(
-            'GUV_DAEMON_OPERATION_FAILED',
-            `${name} failed: the daemon chart failed`,
-            {
-              cause: now.error,
-            },
-          );
-        }
-        throw new GuvError('GUV_TIMEOUT', `${name} did not finish in ${timeoutMs} ms`, { cause });
-      },
-    );
+  const until = waitsWithin(actor, name, Date.now() + timeoutMs);
 
   if (operation === 'KILL') {
     // A kill or shutdown already under way: its outcome is this one's.
@@ -69,4 +53,26 @@ export async function runDaemonOperation(
   }
   const error = ended.context.lastError;
   if (error) throw new GuvError('GUV_DAEMON_OPERATION_FAILED', `${name} failed: ${error.message}`);
+}
+
+/** Waits (settle) for the first snapshot `reached` accepts, all waits sharing one deadline. */
+function waitsWithin(actor: DaemonActor, name: string, deadline: number) {
+  return (reached: (snapshot: DaemonSnapshot) => boolean): Promise<DaemonSnapshot> =>
+    settle(actor, (snapshot) => (reached(snapshot) ? snapshot : undefined), {
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      what: name,
+      name: 'the daemon',
+      where: (snapshot) => `state ${String(snapshot.value)}`,
+    }).catch((error: unknown) => {
+      if (error instanceof GuvError && error.code === 'GUV_CHART_FAILED') {
+        throw new GuvError(
+          'GUV_DAEMON_OPERATION_FAILED',
+          `${name} failed: the daemon chart failed`,
+          {
+            cause: error.cause,
+          },
+        );
+      }
+      throw error;
+    });
 }

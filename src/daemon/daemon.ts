@@ -6,17 +6,13 @@ import { type Actor, createActor, fromPromise } from 'xstate';
 // (~2 MiB resident).
 import { nanoid } from 'nanoid/non-secure';
 import { createBus } from '../bus/bus.js';
-import { createChildLogic } from '../actors/child/child-actor.js';
-import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import { processMachine } from '../machines/process/machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
 import { createRpcServer, type RpcContext, type RpcServer } from '../rpc/server.js';
 import { createChartRegistry } from '../inspect/registry.js';
 import { createWebUi } from './web-ui.js';
 import { afterBoot } from './after-boot.js';
-import { answerConfig, handleChildMessage } from './child-messages.js';
 import { createObservability } from './observability.js';
 import type { GuvHome } from '../protocol/home.js';
 import { createAppMethods } from './app-methods.js';
@@ -28,13 +24,16 @@ import { stopLeftoverChildren } from './leftovers.js';
 import { createOutputRouter } from './output-router.js';
 import { createCpuMeter } from './proc-stats.js';
 import { readProcessStartTime } from './process-identity.js';
-import { createProcessTable, info, type Managed, pidOf } from './process-table.js';
+import { createProcessTable } from './process-table.js';
+import { createSupervise } from './supervise.js';
+import type { Supervised } from './supervised.js';
 import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import { settle } from './settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import type { LogAccess } from '../logs/index.js';
 import type { ProcessDefinition } from './process-definition.js';
+import type { ClusterInfo } from '../types/info.js';
 
 export interface DaemonOptions {
   home: GuvHome;
@@ -72,15 +71,13 @@ export function createDaemon(options: DaemonOptions) {
     metricsPort: config.metricsPort,
     reportListener,
     metered: () =>
-      table.all().flatMap((managed) => {
-        if (managed.kind === 'process') return [{ id: managed.definition.id, info: info(managed) }];
-        const name = managed.definition.name;
-        return managed.workers().map((worker) => ({
-          id: worker.id,
-          info: { ...worker, name, script: managed.definition.spec.script },
-          worker: worker.index,
-        }));
-      }),
+      table
+        .all()
+        .flatMap((supervised) =>
+          supervised
+            .units()
+            .map(({ id, info, worker }) => ({ id, info, ...(worker === null ? {} : { worker }) })),
+        ),
   });
   // Uncaught exceptions are kept (bounded, persisted) for `guv exceptions` and `guv why`.
   // A fatality is published right after its exception: it marks that exception unhandled.
@@ -111,137 +108,35 @@ export function createDaemon(options: DaemonOptions) {
     maxBytes: config.logs.maxBytes,
     keep: config.logs.keep,
     access: options.logAccess,
-    infoOf: (id) => {
-      const managed = table.byId(id);
-      return managed ? info(managed) : null;
-    },
+    infoOf: (id) => table.byId(id)?.info() ?? null,
     workerInfoOf: (clusterId, workerId) => {
       const cluster = table.byId(clusterId);
-      if (cluster?.kind !== 'cluster') return null;
-      const worker = cluster.workerInfo(workerId);
-      return worker ? [cluster.info(), worker] : null;
+      const worker = cluster?.workerInfo(workerId);
+      return cluster && worker ? [cluster.info() as ClusterInfo, worker] : null;
     },
     onError: (error) => log.error({ err: error }, 'log file write failed'),
   });
 
-  const childLogic = createChildLogic({
-    onOutput(id, stream, chunk) {
-      const managed = table.byId(id);
-      return managed ? output.output(id, managed.definition.name, stream, chunk) : undefined;
-    },
-    onMessage(id, message) {
-      const managed = table.byId(id);
-      if (managed?.kind !== 'process') return;
-      handleChildMessage(
-        message,
-        id,
-        {
-          log: (level, text) => output.record(id, managed.definition.name, level, text),
-          config: (requestId, key) => {
-            const processInfo = info(managed);
-            hub.emit('process:config:request', processInfo, key);
-            const { value, error } = answerConfig(managed.definition, key);
-            managed.handle?.respondConfig(requestId, value, error);
-            hub.emit('daemon:config:response', processInfo, key, value);
-          },
-        },
-        observability,
-      );
-    },
-    onDropped: (id, reason) => dropped.drop(id, reason),
-    register(id, handle) {
-      const managed = table.byId(id);
-      if (managed?.kind === 'process') managed.handle = handle;
-      saver.schedule();
-    },
-    unregister(id) {
-      const managed = table.byId(id);
-      if (managed?.kind === 'process') managed.handle = null;
-    },
-  });
-
   const table = createProcessTable({
-    machine: processMachine.provide({
-      actors: { child: childLogic },
-      actions: { publish: (_, event) => hub.emitEvent(event) },
-    }),
-    clock,
-    inspect: registry.inspect,
-    onAdded: (managed) =>
-      registry.track({
-        id: managed.definition.id,
-        kind: 'process',
-        name: managed.definition.name,
-        chart: 'process',
-        actor: managed.actor,
-      }),
-    onRemoved: (managed) => {
-      registry.untrack(managed.definition.id);
-      observability.forget(managed.definition.id);
-      dropped.forget(managed.definition.id);
-    },
-    createCluster: (definition) =>
-      new ClusterSupervisor(definition, {
-        clock,
-        manager: { onDropped: (reason) => dropped.drop(definition.id, reason) },
-        inspect: registry.inspect,
-        onChart: (cluster, actor) =>
-          registry.track({
-            id: cluster.id,
-            kind: 'cluster',
-            name: cluster.definition.name,
-            chart: 'cluster',
-            actor,
-            children: { kind: 'worker', chart: 'worker' },
-          }),
-        publish: (event) => hub.emitEvent(event),
-        onManagerOutput: (cluster, stream, chunk) =>
-          output.clusterOutput(
-            { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
-            stream,
-            chunk,
-          ),
-        onWorkerOutput: (cluster, workerId, stream, data) =>
-          output.clusterOutput(workerSource(cluster, workerId), stream, data),
-        onWorkerMessage: handleWorkerMessage,
-        onChange: () => saver.schedule(),
-        onChartError: (definition, error) =>
-          log.error({ err: error, process: definition.name }, 'a cluster chart failed'),
-      }),
-    onChange: () => saver.schedule(),
-    onChartError: (definition, error) =>
-      log.error({ err: error, process: definition.name }, 'a process chart failed'),
-  });
-
-  function workerSource(cluster: ClusterSupervisor, workerId: string) {
-    const index = Number(workerId.slice(cluster.id.length + 1).split('.')[0]);
-    return {
-      kind: 'worker' as const,
-      id: cluster.id,
-      name: cluster.definition.name,
-      workerId,
-      index,
-    };
-  }
-
-  function handleWorkerMessage(
-    cluster: ClusterSupervisor,
-    workerId: string,
-    message: Parameters<typeof handleChildMessage>[0],
-  ): void {
-    handleChildMessage(
-      message,
-      workerId,
-      {
-        log: (level, text) => output.clusterRecord(workerSource(cluster, workerId), level, text),
-        config: (requestId, key) => {
-          const { value, error } = answerConfig(cluster.definition, key);
-          cluster.respondConfig(workerId, requestId, key, value, error);
-        },
-      },
+    create: createSupervise({
+      clock,
+      hub,
+      log,
+      output,
       observability,
-    );
-  }
+      dropped,
+      inspect: registry.inspect,
+      lookup: (id) => table.byId(id),
+      onChange: () => saver.schedule(),
+    }),
+    onAdded: (supervised) => registry.track(supervised.chart),
+    onRemoved: (supervised) => {
+      registry.untrack(supervised.definition.id);
+      observability.forget(supervised.definition.id);
+      dropped.forget(supervised.definition.id);
+    },
+    onChange: () => saver.schedule(),
+  });
 
   const saveFailed = (error: unknown) =>
     log.error({ err: error }, 'saving the process list failed');
@@ -251,20 +146,20 @@ export function createDaemon(options: DaemonOptions) {
     return {
       version: 1,
       cleanShutdown,
-      processes: table.all().map((managed) => {
-        const pid = pidOf(managed);
+      processes: table.all().map((supervised) => {
+        const pid = supervised.pid;
         return {
-          definition: managed.definition,
-          desired: managed.desired,
+          definition: supervised.definition,
+          desired: supervised.desired,
           pid,
           pidStartTime: pid === null ? null : readProcessStartTime(pid),
-          restarts: info(managed).restarts,
+          restarts: supervised.info().restarts,
         };
       }),
     };
   }
 
-  function addProcess(definition: ProcessDefinition): Managed {
+  function addProcess(definition: ProcessDefinition): Supervised {
     return table.add(definition);
   }
 
@@ -290,19 +185,19 @@ export function createDaemon(options: DaemonOptions) {
       if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
       const managed = addProcess(entry.definition);
       // A process saved as stopped comes back `stopped`, not `uninitialised`.
-      const settle =
+      const settled =
         entry.desired === 'running'
-          ? table.start(managed, 'restore', config.requestTimeoutMs)
-          : table.stop(managed, 'restore', config.requestTimeoutMs);
-      starts.push(settle.catch(() => {}));
+          ? managed.start('restore', config.requestTimeoutMs)
+          : managed.stop('restore', config.requestTimeoutMs);
+      starts.push(settled.catch(() => {}));
     }
     await Promise.all(starts);
   }
 
   async function stopAll(): Promise<void> {
     await Promise.allSettled(
-      table.all().map((managed) =>
-        table.stop(managed, 'daemon', config.requestTimeoutMs).then(() => {
+      table.all().map((supervised) =>
+        supervised.stop('daemon', config.requestTimeoutMs).then(() => {
           // A process stopped by the daemon's exit is still wanted after the next start.
         }),
       ),

@@ -18,7 +18,9 @@ import {
   type ProcessDefinition,
   uniqueName,
 } from './process-definition.js';
-import { contextOf, info, type Managed, type ProcessTable } from './process-table.js';
+import type { ProcessTable } from './process-table.js';
+import type { Supervised } from './supervised.js';
+import { lastExit } from './last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from './app-start.js';
@@ -40,7 +42,7 @@ export interface RpcMethodDeps {
   daemonActor: Actor<typeof daemonMachine>;
   newId(): string;
   cpuCount: number;
-  addProcess(definition: ProcessDefinition): Managed;
+  addProcess(definition: ProcessDefinition): Supervised;
   /** Writes the saved process list now. */
   persist(): Promise<void>;
   /** Installed apps: `start <app>` runs one. */
@@ -66,8 +68,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   const { table, config } = deps;
   const timeout = config.requestTimeoutMs;
 
-  function summary(managed: Managed): ProcessSummary {
-    const processInfo = info(managed);
+  function summary(managed: Supervised): ProcessSummary {
+    const processInfo = managed.info();
+    const { state, workers } = managed.listing();
     const figures =
       processInfo.pid === null ? null : deps.cpu.measure(processInfo.pid, processInfo.startedAt);
     return {
@@ -80,13 +83,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
           : Date.now() - processInfo.startedAt,
       instances: managed.definition.instances,
       kind: managed.kind,
-      ...(managed.kind === 'cluster'
-        ? { state: managed.state(), workers: workerSummaries(managed, deps.cpu) }
-        : {}),
+      ...(state !== undefined ? { state } : {}),
+      ...(workers ? { workers: workerSummaries(workers, deps.cpu) } : {}),
     };
   }
 
-  function target(params: unknown): Managed {
+  function target(params: unknown): Supervised {
     return table.get(stringParam(objectParams(params), 'target'));
   }
 
@@ -96,7 +98,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     start: async (params) => {
       const parsed = parseStartRequest(params);
       const existing = table.byName(parsed.target) ?? table.byId(parsed.target);
-      if (existing) return summaryAfter(await table.start(existing, 'cli', timeout), existing);
+      if (existing) return summaryAfter(await existing.start('cli', timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;
       if (
@@ -128,17 +130,17 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         );
       }
       const managed = deps.addProcess(definition);
-      return summaryAfter(await table.start(managed, 'cli', timeout), managed);
+      return summaryAfter(await managed.start('cli', timeout), managed);
     },
 
     stop: async (params) => {
       // Resolve once: a pid no longer finds the process after it stopped.
       const managed = target(params);
-      return summaryAfter(await table.stop(managed, 'cli', timeout), managed);
+      return summaryAfter(await managed.stop('cli', timeout), managed);
     },
     restart: async (params) => {
       const managed = target(params);
-      return summaryAfter(await table.restart(managed, 'cli', timeout), managed);
+      return summaryAfter(await managed.restart('cli', timeout), managed);
     },
     remove: async (params) => {
       const managed = target(params);
@@ -156,10 +158,8 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         desired: managed.desired,
         metrics: deps.observability.history.latest(managed.definition.id),
         lastException: deps.observability.exceptions.last(managed.definition.id),
-        lastExit: lastExit(
-          managed.kind === 'cluster' ? managed.history() : contextOf(managed).history,
-        ),
-        lastError: managed.kind === 'cluster' ? managed.lastError() : contextOf(managed).lastError,
+        lastExit: lastExit(managed.history()),
+        lastError: managed.lastError(),
         logFiles: logFilesOf(managed),
       };
     },
@@ -171,8 +171,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       let name = managed.definition.name;
       let history: HistoryEntry[];
       let id = managed.definition.id;
-      if (managed.kind === 'process') history = contextOf(managed).history;
-      else if (p.worker === undefined || p.worker === null) history = managed.history();
+      if (p.worker === undefined || p.worker === null) history = managed.history();
       else {
         if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
           throw new GuvError('GUV_BAD_ARGUMENT', '"worker" must be a worker index (0, 1, …)');
@@ -199,9 +198,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     },
     exceptions: (params) => {
       const managed = target(params);
-      const ids =
-        managed.kind === 'process' ? [managed.definition.id] : managed.workers().map((w) => w.id);
-      const exceptions = ids
+      const exceptions = managed
+        .units()
+        .map((unit) => unit.id)
         .flatMap((id) => deps.observability.exceptions.list(id))
         .sort((a, b) => a.time - b.time);
       return { name: managed.definition.name, exceptions };
@@ -242,7 +241,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
   return {
     ...methods,
-    ...createClusterMethods({ table, cpu: deps.cpu, timeoutMs: timeout, target, summary }),
+    ...createClusterMethods({ timeoutMs: timeout, target, summary }),
     ...createLiveMethods({
       target,
       logsDir: deps.home.logs,
@@ -259,39 +258,18 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   };
 
   /** Answers a start/stop/restart once what the user now wants is on disk: it survives a daemon crash. */
-  async function summaryAfter(_settled: ProcessInfo, managed: Managed): Promise<ProcessSummary> {
+  async function summaryAfter(_settled: ProcessInfo, managed: Supervised): Promise<ProcessSummary> {
     await deps.persist();
-    if (managed.kind === 'cluster') return summary(managed);
-    const exit = lastExit(contextOf(managed).history);
-    return {
-      ...summary(managed),
-      lastExit: exit ? { code: exit.code, signal: exit.signal } : null,
-    };
+    const exit = managed.lastRunExit();
+    return { ...summary(managed), ...(exit !== undefined ? { lastExit: exit } : {}) };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */
-  function logFilesOf(managed: Managed): string[] {
+  function logFilesOf(managed: Supervised): string[] {
     const name = managed.definition.name;
     const files = deps.output.files(name);
-    if (managed.kind === 'process') return files;
     const slots = managed.definition.instances ?? 0;
     for (let index = 0; index < slots; index++) files.push(...deps.output.workerFiles(name, index));
     return files;
   }
-}
-
-/** The newest transition caused by an exit: its time, code and signal (`guv info`). */
-function lastExit(history: readonly HistoryEntry[]) {
-  for (let i = history.length - 1; i >= 0; i--) {
-    const entry = history[i]!;
-    if (entry.cause.event === 'CHILD.EXIT') {
-      return {
-        time: entry.time,
-        code: entry.cause.code ?? null,
-        signal: entry.cause.signal ?? null,
-        status: entry.to,
-      };
-    }
-  }
-  return null;
 }

@@ -1,5 +1,6 @@
 import { chmod, chown, unlink } from '../fs/async-fs.js';
 import { type Server, type Socket, createServer } from 'node:net';
+import { type GuvErrorCode, isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
 import {
   type ErrorBody,
@@ -194,7 +195,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   function errorBody(error: unknown, method: string): ErrorBody {
     const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('GUV_')) {
+    if (isGuvErrorCode(code)) {
       return { code, message: String((error as Error).message) };
     }
     log?.error({ err: error, method }, 'rpc: handler failed');
@@ -291,7 +292,7 @@ function requestIdOf(value: unknown): RequestId | null {
   return typeof id === 'number' || typeof id === 'string' ? id : null;
 }
 
-function errorFrame(id: RequestId | null, code: string, message: string): string {
+function errorFrame(id: RequestId | null, code: GuvErrorCode, message: string): string {
   return encodeFrame({ id, error: { code, message } });
 }
 

@@ -135,7 +135,7 @@ describe('the app API and its events', () => {
     ]);
     expect(switched.status).toBe('fulfilled');
     expect((busy as PromiseRejectedResult).reason).toMatchObject({
-      code: 'GUV_APP_BUSY',
+      code: 'GUV_BUSY',
       message: expect.stringMatching(/^app "twin" cannot do that now: it is switchingRef\./),
     });
     expect(await guv.currentRef('twin')).toEqual({ ref: 'v1', commit: repo.commit('v1') });

@@ -24,7 +24,7 @@ describe('runAsForApp', () => {
 
   it('refuses to switch users when the daemon is not root', async () => {
     await expect(runAsForApp({ user: 'nobody' }, 1000)).rejects.toMatchObject({
-      code: 'GUV_PERMISSION_DENIED',
+      code: 'GUV_NOT_ROOT',
     });
   });
 

@@ -171,7 +171,7 @@ describe('process chart scenarios', () => {
     expect(h.child.inputs).toHaveLength(1);
   });
 
-  it('no child provided: fails loudly as process:failed with GUV_CHILD_NOT_PROVIDED', async () => {
+  it('no child provided: fails loudly as process:failed with GUV_ACTOR_NOT_PROVIDED', async () => {
     const { processMachine } = await import('../../src/machines/index.js');
     const { createEventRecorder, testSpec } = await import('../../src/testing/index.js');
     const { createActor, SimulatedClock } = await import('xstate');
@@ -185,7 +185,7 @@ describe('process chart scenarios', () => {
     expect(actor.getSnapshot().context.status).toBe('failed');
     expect(recorder.argsOf('process:failed')[0]?.[1]).toMatchObject({
       name: 'GuvError',
-      code: 'GUV_CHILD_NOT_PROVIDED',
+      code: 'GUV_ACTOR_NOT_PROVIDED',
     });
   });
 

@@ -48,6 +48,7 @@ describe('the client cold path', () => {
           'src/protocol/safe-folders.ts',
           'src/protocol/inherited-fds.ts',
           'src/protocol/start-handshake.ts',
+          'src/error-codes.ts',
           'src/errors.ts',
           'src/logs/log-file.ts',
           'src/rpc/frame.ts',

@@ -87,7 +87,7 @@ export class ChildHandle {
       return new GuvError('GUV_NO_IPC', `process ${this.id} runs without guv's wrapper`);
     }
     if (!this.#child.connected) {
-      return new GuvError('GUV_CHILD_EXITED', `process ${this.id} is not running`);
+      return new GuvError('GUV_PROCESS_NOT_RUNNING', `process ${this.id} is not running`);
     }
     if (this.backedUp) {
       return new GuvError('GUV_CHILD_NOT_READING', `process ${this.id} does not read its messages`);

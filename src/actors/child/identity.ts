@@ -20,7 +20,7 @@ export interface ResolveIdentityOptions {
 /**
  * Resolves `--user` / `--group` (names or numeric ids) to ids. Null when neither is given.
  * Throws GUV_BAD_USER / GUV_BAD_GROUP for a malformed name, GUV_NOT_ROOT when the daemon is not
- * root, GUV_UNKNOWN_USER / GUV_UNKNOWN_GROUP for names the system does not know.
+ * root, GUV_USER_NOT_FOUND / GUV_GROUP_NOT_FOUND for names the system does not know.
  */
 export async function resolveIdentity(
   user: string | null,
@@ -38,16 +38,19 @@ export async function resolveIdentity(
   }
   const passwd = user === null ? null : await lookup('passwd', user);
   if (user !== null && passwd === null) {
-    throw new GuvError('GUV_UNKNOWN_USER', `there is no user "${user}" on this system`);
+    throw new GuvError('GUV_USER_NOT_FOUND', `there is no user "${user}" on this system`);
   }
   const groupEntry = group === null ? null : await lookup('group', group);
   if (group !== null && groupEntry === null) {
-    throw new GuvError('GUV_UNKNOWN_GROUP', `there is no group "${group}" on this system`);
+    throw new GuvError('GUV_GROUP_NOT_FOUND', `there is no group "${group}" on this system`);
   }
   const uid = passwd === null ? null : accountId(passwd[2]);
   const gid = accountId(groupEntry?.[2] ?? passwd?.[3]);
   if ((passwd !== null && uid === null) || gid === null) {
-    throw new GuvError('GUV_UNKNOWN_USER', `the account entry of "${user ?? group}" is malformed`);
+    throw new GuvError(
+      'GUV_USER_NOT_FOUND',
+      `the account entry of "${user ?? group}" is malformed`,
+    );
   }
   return {
     uid,

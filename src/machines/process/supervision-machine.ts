@@ -21,7 +21,7 @@ export interface SupervisionMachineOptions<TInput extends SupervisionInputBase> 
 /** The default `child` actor: the daemon or a test must provide the real one. */
 const childNotProvided = fromCallback<ChildCommand, ChildInput>(({ input }) => {
   throw new GuvError(
-    'GUV_CHILD_NOT_PROVIDED',
+    'GUV_ACTOR_NOT_PROVIDED',
     `no child actor for ${input.id}: provide one with machine.provide({ actors: { child } })`,
   );
 });

@@ -156,13 +156,13 @@ describe('privileges', () => {
         preloadPath,
         isRoot: true,
       }),
-    ).rejects.toMatchObject({ code: 'GUV_UNKNOWN_USER' });
+    ).rejects.toMatchObject({ code: 'GUV_USER_NOT_FOUND' });
     await expect(
       spawnChild('x', specFor('hello.js', { group: 'no-such-group-guv' }), {
         preloadPath,
         isRoot: true,
       }),
-    ).rejects.toMatchObject({ code: 'GUV_UNKNOWN_GROUP' });
+    ).rejects.toMatchObject({ code: 'GUV_GROUP_NOT_FOUND' });
   });
 
   it.skipIf(!isRoot)(

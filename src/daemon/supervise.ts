@@ -1,0 +1,157 @@
+import type { InspectionEvent } from 'xstate';
+import type { ChildHandle } from '../actors/child/child-handle.js';
+import { createChildLogic } from '../actors/child/child-actor.js';
+import type { ChildMessage } from '../actors/child/wrapper-events.js';
+import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
+import { processMachine } from '../machines/process/machine.js';
+import type { ChartClock } from '../machines/process/supervision-context.js';
+import { answerConfig, handleChildMessage } from './child-messages.js';
+import type { DaemonLogger } from './daemon-log.js';
+import type { DroppedMessages } from './dropped-messages.js';
+import type { EventHub } from './event-hub.js';
+import type { Observability } from './observability.js';
+import type { OutputRouter } from './output-router.js';
+import type { ProcessDefinition } from './process-definition.js';
+import { createSupervisedProcess } from './supervised-process.js';
+import type { Supervised } from './supervised.js';
+
+export interface SuperviseDeps {
+  clock: ChartClock;
+  hub: EventHub;
+  log: DaemonLogger;
+  output: OutputRouter;
+  observability: Observability;
+  dropped: DroppedMessages;
+  /** Passed to every chart so the visualiser sees transient states. */
+  inspect?: (event: InspectionEvent) => void;
+  /** What the process table holds under an id: a child reports by its process's id. */
+  lookup(id: string): Supervised | undefined;
+  /** Anything the persisted state depends on changed. */
+  onChange(): void;
+}
+
+/**
+ * Binds the charts to the real world and answers "what supervises this definition?": a
+ * single process (the process chart on a real child) or a cluster (its chart on a real
+ * manager and workers). The only place that tells the two apart.
+ *
+ * @example
+ * const table = createProcessTable({ create: createSupervise(deps), onChange });
+ */
+export function createSupervise(
+  deps: SuperviseDeps,
+): (definition: ProcessDefinition) => Supervised {
+  const superviseProcess = processSupervisor(deps);
+  const superviseCluster = clusterSupervisor(deps);
+  return (definition) =>
+    definition.instances === null ? superviseProcess(definition) : superviseCluster(definition);
+}
+
+function processSupervisor(deps: SuperviseDeps) {
+  const { hub, output, lookup } = deps;
+  // The live child of each single process, while it runs: its live-command target.
+  const handles = new Map<string, ChildHandle>();
+  const childLogic = createChildLogic({
+    onOutput(id, stream, chunk) {
+      const supervised = lookup(id);
+      return supervised ? output.output(id, supervised.definition.name, stream, chunk) : undefined;
+    },
+    onMessage(id, message) {
+      // The child actor runs single processes only: a cluster's workers come through its manager.
+      const supervised = lookup(id);
+      if (!supervised) return;
+      handleChildMessage(
+        message,
+        id,
+        {
+          log: (level, text) => output.record(id, supervised.definition.name, level, text),
+          config: (requestId, key) => {
+            const processInfo = supervised.info();
+            hub.emit('process:config:request', processInfo, key);
+            const { value, error } = answerConfig(supervised.definition, key);
+            handles.get(id)?.respondConfig(requestId, value, error);
+            hub.emit('daemon:config:response', processInfo, key, value);
+          },
+        },
+        deps.observability,
+      );
+    },
+    onDropped: (id, reason) => deps.dropped.drop(id, reason),
+    register(id, handle) {
+      handles.set(id, handle);
+      deps.onChange();
+    },
+    unregister(id) {
+      handles.delete(id);
+    },
+  });
+  const machine = processMachine.provide({
+    actors: { child: childLogic },
+    actions: { publish: (_, event) => hub.emitEvent(event) },
+  });
+  return (definition: ProcessDefinition): Supervised =>
+    createSupervisedProcess(definition, {
+      machine,
+      clock: deps.clock,
+      ...(deps.inspect ? { inspect: deps.inspect } : {}),
+      handle: (id) => handles.get(id) ?? null,
+      onChange: deps.onChange,
+      onChartError: (failed, error) =>
+        deps.log.error({ err: error, process: failed.name }, 'a process chart failed'),
+    });
+}
+
+function clusterSupervisor(deps: SuperviseDeps) {
+  const { output } = deps;
+  return (definition: ProcessDefinition): Supervised =>
+    new ClusterSupervisor(definition, {
+      clock: deps.clock,
+      manager: { onDropped: (reason) => deps.dropped.drop(definition.id, reason) },
+      ...(deps.inspect ? { inspect: deps.inspect } : {}),
+      publish: (event) => deps.hub.emitEvent(event),
+      onManagerOutput: (cluster, stream, chunk) =>
+        output.clusterOutput(
+          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
+          stream,
+          chunk,
+        ),
+      onWorkerOutput: (cluster, workerId, stream, data) =>
+        output.clusterOutput(workerSource(cluster, workerId), stream, data),
+      onWorkerMessage: (cluster, workerId, message) =>
+        handleWorkerMessage(deps, cluster, workerId, message),
+      onChange: deps.onChange,
+      onChartError: (failed, error) =>
+        deps.log.error({ err: error, process: failed.name }, 'a cluster chart failed'),
+    });
+}
+
+function workerSource(cluster: ClusterSupervisor, workerId: string) {
+  const index = Number(workerId.slice(cluster.id.length + 1).split('.')[0]);
+  return {
+    kind: 'worker' as const,
+    id: cluster.id,
+    name: cluster.definition.name,
+    workerId,
+    index,
+  };
+}
+
+function handleWorkerMessage(
+  deps: SuperviseDeps,
+  cluster: ClusterSupervisor,
+  workerId: string,
+  message: ChildMessage,
+): void {
+  handleChildMessage(
+    message,
+    workerId,
+    {
+      log: (level, text) => deps.output.clusterRecord(workerSource(cluster, workerId), level, text),
+      config: (requestId, key) => {
+        const { value, error } = answerConfig(cluster.definition, key);
+        cluster.respondConfig(workerId, requestId, key, value, error);
+      },
+    },
+    deps.observability,
+  );
+}
