@@ -151,6 +151,9 @@ export function createDaemon(options: DaemonOptions) {
             managed.handle?.respondConfig(requestId, value, error);
             hub.emit('daemon:config:response', processInfo, key, value);
           },
+          message: (data) => {
+            if (hub.isWatched('process:msg')) hub.emit('process:msg', info(managed), data);
+          },
         },
         observability,
       );
@@ -244,6 +247,11 @@ export function createDaemon(options: DaemonOptions) {
         config: (requestId, key) => {
           const { value, error } = answerConfig(cluster.definition, key);
           cluster.respondConfig(workerId, requestId, key, value, error);
+        },
+        message: (data) => {
+          if (!hub.isWatched('worker:msg')) return;
+          const worker = cluster.workerInfo(workerId);
+          if (worker) hub.emit('worker:msg', cluster.info(), worker, data);
         },
       },
       observability,
