@@ -427,7 +427,7 @@ export const EVENT_DOCS: Docs = {
   'cluster:log:warn': {
     args: ['clusterInfo', 'log'],
     origin: 'seed',
-    when: 'The cluster manager says something is wrong but it goes on: a Node warning in the manager, a worker message it dropped, a worker that could not be forked.',
+    when: 'The cluster manager says something is wrong but it goes on: a Node warning in the manager, a worker message over its relay cap that it dropped, an error on a worker channel.',
     transition:
       "no chart: the manager's log message, through the output router, only while watched",
   },

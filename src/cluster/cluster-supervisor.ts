@@ -38,6 +38,12 @@ export interface ClusterSupervisorDeps {
   /** Every transition of the cluster chart and of its workers' charts. */
   publish(event: BusEvent): void;
   onManagerOutput(cluster: ClusterSupervisor, stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** A log line of the manager's own: cluster:log:<level>. */
+  onManagerLog?(
+    cluster: ClusterSupervisor,
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+  ): void;
   onWorkerOutput(
     cluster: ClusterSupervisor,
     workerId: string,
@@ -271,6 +277,7 @@ export class ClusterSupervisor {
         ...deps.manager,
         link: this.#link,
         onOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
+        onLog: (level, message) => deps.onManagerLog?.(this, level, message),
       }),
       child: createWorkerChildLogic({
         clusterId: this.definition.id,

@@ -211,6 +211,12 @@ export function createDaemon(options: DaemonOptions) {
             stream,
             chunk,
           ),
+        onManagerLog: (cluster, level, message) =>
+          output.clusterRecord(
+            { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
+            level,
+            message,
+          ),
         onWorkerOutput: (cluster, workerId, stream, data) =>
           output.clusterOutput(workerSource(cluster, workerId), stream, data),
         onWorkerMessage: handleWorkerMessage,
