@@ -15,7 +15,7 @@ export {
   type RefSwitch,
 } from './client/api.js';
 export { createBus, type Bus } from './bus/bus.js';
-export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';
+export type { BusEvent, GuvEventName, GuvEvents, JsonValue } from './bus/events.js';
 export { GuvError, type GuvErrorCode, isGuvError } from './errors.js';
 export type {
   AppInfo,
