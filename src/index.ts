@@ -29,7 +29,7 @@ export {
   type WorkerSummary,
 } from './client/api.js';
 export { createBus, type Bus } from './bus/bus.js';
-export type { BusEvent, GuvEventName, GuvEvents } from './bus/events.js';
+export type { BusEvent, GuvEventName, GuvEvents, JsonValue } from './bus/events.js';
 export { GuvError, type GuvErrorCode, isGuvError } from './errors.js';
 export { ERROR_CODES, type ErrorCodeSpec, isGuvErrorCode } from './error-codes.js';
 export type {

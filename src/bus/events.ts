@@ -7,6 +7,15 @@ import type {
   WorkerInfo,
 } from '../types/info.js';
 
+/** What survives a trip through JSON: the data of a `process:msg`. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
 type C = ClusterInfo;
 type W = WorkerInfo;
 type P = ProcessInfo;
@@ -31,6 +40,11 @@ export interface GuvEvents {
   'process:restarted': [processInfo: P];
   'process:aborted': [processInfo: P, error: E];
   'process:config:request': [processInfo: P, key: string];
+  /**
+   * guv (pm2's launchBus): the app called `process.send({ type: 'process:msg', data })`; `data`
+   * is what it sent, as JSON carries it, within `WRAPPER_LIMITS.appMessage`.
+   */
+  'process:msg': [processInfo: P, data: JsonValue];
   /** guv: waiting `delayMs` before the next start. */
   'process:restarting': [processInfo: P, delayMs: number];
   /** guv: stopped on request, or exited under a policy that does not restart it. */
@@ -83,6 +97,8 @@ export interface GuvEvents {
   'worker:config:request': [clusterInfo: C, workerInfo: W, key: string];
   /** guv: `daemon:config:response` to a worker: the daemon answered its config request. */
   'worker:config:response': [clusterInfo: C, workerInfo: W, key: string, value: unknown];
+  /** guv: `process:msg` of a worker. */
+  'worker:msg': [clusterInfo: C, workerInfo: W, data: JsonValue];
 
   'daemon:fatality': [error: E];
   'daemon:exit': [];

@@ -1,5 +1,5 @@
 export { type Bus, type BusOptions, createBus } from './bus.js';
-export type { BusEvent, GuvEventName, GuvEvents } from './events.js';
+export type { BusEvent, GuvEventName, GuvEvents, JsonValue } from './events.js';
 export type {
   AnyEventListener,
   EventMap,

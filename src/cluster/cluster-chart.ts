@@ -20,7 +20,7 @@ export interface ClusterChartDeps {
   /** Every transition of the cluster chart and of its workers' charts. */
   publish(event: BusEvent): void;
   /** Options for the manager process (paths, identity lookups), mostly for tests. */
-  manager?: Partial<Omit<ManagerActorDeps, 'link' | 'onOutput'>>;
+  manager?: Partial<Omit<ManagerActorDeps, 'link' | 'onOutput' | 'onLog'>>;
   heartbeatMs?: number;
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
@@ -36,6 +36,8 @@ export interface ClusterWiring {
   link: ManagerLink;
   replies: WorkerReplies;
   onManagerOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** A log line of the manager's own: cluster:log:<level>. */
+  onManagerLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   onWorkerOutput(workerId: string, stream: 'stdout' | 'stderr', data: string): void;
   onWorkerMessage(workerId: string, message: ChildMessage): void;
 }
@@ -83,7 +85,12 @@ function clusterLogic(
 ): ClusterLogic {
   const { link, replies } = wiring;
   return provideCluster({
-    manager: createManagerLogic({ ...deps.manager, link, onOutput: wiring.onManagerOutput }),
+    manager: createManagerLogic({
+      ...deps.manager,
+      link,
+      onOutput: wiring.onManagerOutput,
+      onLog: wiring.onManagerLog,
+    }),
     child: createWorkerChildLogic({
       clusterId: definition.id,
       link,

@@ -30,6 +30,12 @@ export type { WorkerState } from './cluster-view.js';
 
 export interface ClusterSupervisorDeps extends ClusterChartDeps {
   onManagerOutput(cluster: ClusterSupervisor, stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** A log line of the manager's own: cluster:log:<level>. */
+  onManagerLog?(
+    cluster: ClusterSupervisor,
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+  ): void;
   onWorkerOutput(
     cluster: ClusterSupervisor,
     workerId: string,
@@ -64,6 +70,7 @@ export class ClusterSupervisor implements Supervised {
       link: this.#link,
       replies: this.#replies,
       onManagerOutput: (stream, chunk) => deps.onManagerOutput(this, stream, chunk),
+      onManagerLog: (level, message) => deps.onManagerLog?.(this, level, message),
       onWorkerOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
       onWorkerMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
     });

@@ -5,7 +5,7 @@ import { findSetpriv } from '../actors/child/find-setpriv.js';
 import { resolveIdentity, type ResolveIdentityOptions } from '../actors/child/identity.js';
 import { groupAlive, killGroup } from '../actors/child/kill-group.js';
 import { resolvePreloadPath } from '../actors/child/preload-path.js';
-import { DEFAULT_ORPHAN_KILL_MS } from '../actors/wrapper/protocol.js';
+import { DEFAULT_ORPHAN_KILL_MS, type WrapperLogLevel } from '../actors/wrapper/protocol.js';
 import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import type { GuvErrorCode } from '../error-codes.js';
@@ -29,6 +29,8 @@ export interface ManagerActorDeps extends ResolveIdentityOptions {
    * IPC message outgrew `MANAGER_LIMITS.ipcMessage` and the manager was killed.
    */
   onDropped?(reason: string): void;
+  /** A log line of the manager's own. */
+  onLog?(level: WrapperLogLevel, message: string): void;
 }
 
 function failure(message: string, code: GuvErrorCode = 'GUV_MANAGER_FAILED'): SerializedError {
@@ -118,6 +120,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
         const parsed = parseManagerMessage(raw);
         if (!parsed.ok) return deps.onDropped?.(parsed.reason);
         const message = parsed.message;
+        if (message.type === 'log') return deps.onLog?.(message.level, message.message);
         if (message.type !== 'ready') return deps.link.dispatch(message);
         // The cluster's pid is saved and, after a daemon crash, its group is killed as a
         // leftover: it is the pid spawned here, never one the manager names.

@@ -42,7 +42,7 @@ export class ManagerLink {
   }
 
   /** Routes one message of the manager to the listener of the worker it is about. */
-  dispatch(message: Exclude<ManagerMessage, { type: 'ready' }>): void {
+  dispatch(message: Exclude<ManagerMessage, { type: 'ready' | 'log' }>): void {
     const listener = this.#workers.get(message.workerId);
     if (!listener) return;
     switch (message.type) {

@@ -15,7 +15,15 @@ import stringDecoder = require('node:string_decoder');
 
 const WRAPPER_CMD = 'NODE_GUV';
 const MANAGER_COMMAND_TYPES = ['setup', 'fork', 'signal', 'wrapper'];
-const MANAGER_MESSAGE_TYPES = ['ready', 'forked', 'fork-failed', 'wrapper', 'output', 'exit'];
+const MANAGER_MESSAGE_TYPES = [
+  'ready',
+  'forked',
+  'fork-failed',
+  'wrapper',
+  'output',
+  'exit',
+  'log',
+];
 const DEFAULT_ORPHAN_KILL_MS = 5000;
 /** WRAPPER_LIMITS.ipcMessage: the daemon kills a manager whose message outgrows twice this. */
 const MAX_RELAYED_MESSAGE = 1024 * 1024;
@@ -36,6 +44,11 @@ function send(message: Message): void {
   } catch {
     // The daemon just went away: 'disconnect' follows.
   }
+}
+
+/** A line of the manager's own, published as cluster:log:<level>. */
+function log(level: 'debug' | 'warn', message: string): void {
+  send({ type: 'log', level, message });
 }
 
 function serializeError(value: unknown): { name: string; message: string; code?: string } {
@@ -59,6 +72,7 @@ function setUp(message: Message): void {
   });
   isSetUp = true;
   send({ type: 'ready', pid: process.pid });
+  log('debug', `set up to fork ${String(message.exec)}`);
 }
 
 function relayOutput(workerId: string, stream: 'stdout' | 'stderr', worker: Worker): () => void {
@@ -94,6 +108,7 @@ function fork(workerId: string, env: Record<string, string>): void {
   child.once('spawn', () => {
     spawned = true;
     send({ type: 'forked', workerId, pid: child.pid });
+    log('debug', `forked worker ${workerId} (pid ${child.pid})`);
   });
   child.on('error', (error) => {
     if (spawned) return;
@@ -103,14 +118,21 @@ function fork(workerId: string, env: Record<string, string>): void {
   // node:cluster re-emits its child's errors on the Worker (e.g. EPIPE when a message races a
   // worker's death); unheard, that would be an uncaught exception that takes the manager down.
   // The worker's exit tells the story.
-  worker.on('error', () => {});
+  worker.on('error', (error: Error) => log('warn', `worker ${workerId}: ${error.message}`));
   const flushOut = relayOutput(workerId, 'stdout', worker);
   const flushErr = relayOutput(workerId, 'stderr', worker);
   child.on('internalMessage', (message: { cmd?: unknown }) => {
     if (message === null || typeof message !== 'object' || message.cmd !== WRAPPER_CMD) return;
     // guv's wrapper never sends this much: one hostile worker must not get the manager (and
     // so every worker) killed by the daemon's cap.
-    if (JSON.stringify(message).length > MAX_RELAYED_MESSAGE) return;
+    const size = JSON.stringify(message).length;
+    if (size > MAX_RELAYED_MESSAGE) {
+      log(
+        'warn',
+        `dropped a message of worker ${workerId}: over ${MAX_RELAYED_MESSAGE} characters`,
+      );
+      return;
+    }
     send({ type: 'wrapper', workerId, message });
   });
   child.once('exit', (code, signal) => {
@@ -119,6 +141,7 @@ function fork(workerId: string, env: Record<string, string>): void {
     flushErr();
     workers.delete(workerId);
     send({ type: 'exit', workerId, code, signal });
+    log('debug', `worker ${workerId} exited with ${signal === null ? `code ${code}` : signal}`);
     if (leaving && workers.size === 0) process.exit(0);
   });
 }
@@ -170,6 +193,7 @@ if (require.main === module && typeof process.send === 'function') {
     obey(message);
   });
   process.on('disconnect', onDaemonGone);
+  process.on('warning', (warning) => log('warn', `${warning.name}: ${warning.message}`));
 }
 
 export = { MANAGER_COMMAND_TYPES, MANAGER_MESSAGE_TYPES, WRAPPER_CMD, MAX_RELAYED_MESSAGE };

@@ -1,12 +1,15 @@
 import type { SerializedError } from '../types/info.js';
 import {
+  isLogLevel,
   type Parsed,
   parseSerializedError,
   parseWrapperMessage,
+  truncateText,
 } from '../actors/wrapper/parse-message.js';
 import {
   type SupervisorBody,
   WRAPPER_LIMITS,
+  type WrapperLogLevel,
   type WrapperMessage,
 } from '../actors/wrapper/protocol.js';
 
@@ -51,7 +54,9 @@ export type ManagerMessage =
   | { type: 'wrapper'; workerId: string; message: WrapperMessage }
   /** A chunk of the worker's stdout or stderr, decoded as UTF-8 on character boundaries. */
   | { type: 'output'; workerId: string; stream: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; workerId: string; code: number | null; signal: string | null };
+  | { type: 'exit'; workerId: string; code: number | null; signal: string | null }
+  /** A line of the manager's own (cluster:log:<level>): a worker it forked, a message it dropped. */
+  | { type: 'log'; level: WrapperLogLevel; message: string };
 
 export type ManagerCommandType = ManagerCommand['type'];
 export type ManagerMessageType = ManagerMessage['type'];
@@ -69,6 +74,7 @@ export const MANAGER_MESSAGE_TYPES: readonly ManagerMessageType[] = [
   'wrapper',
   'output',
   'exit',
+  'log',
 ];
 
 /** Environment variables every worker gets: its slot index (pm2's and guvnor's name, and guv's). */
@@ -103,12 +109,18 @@ export function parseManagerMessage(raw: unknown): Parsed<ManagerMessage> {
   if (message.type === 'ready') {
     return isPid(message.pid) ? ok({ type: 'ready', pid: message.pid }) : fail('ready: bad pid');
   }
+  if (message.type === 'log') {
+    if (!isLogLevel(message.level)) return fail('log: level is not debug, info, warn or error');
+    if (typeof message.message !== 'string') return fail('log: message is not a string');
+    const text = truncateText(message.message, WRAPPER_LIMITS.logMessage);
+    return ok({ type: 'log', level: message.level, message: text });
+  }
   if (!MANAGER_MESSAGE_TYPES.includes(message.type as ManagerMessageType))
     return fail('unknown message type');
   const workerId = message.workerId;
   if (typeof workerId !== 'string' || workerId.length > MANAGER_LIMITS.workerId)
     return fail(`${message.type}: bad workerId`);
-  switch (message.type as Exclude<ManagerMessageType, 'ready'>) {
+  switch (message.type as Exclude<ManagerMessageType, 'ready' | 'log'>) {
     case 'forked':
       return isPid(message.pid)
         ? ok({ type: 'forked', workerId, pid: message.pid })

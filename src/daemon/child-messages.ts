@@ -1,4 +1,5 @@
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
+import type { JsonValue } from '../bus/events.js';
 import type { SerializedError } from '../types/info.js';
 import type { Observability } from './observability.js';
 import type { ProcessDefinition } from './process-definition.js';
@@ -33,6 +34,8 @@ export interface ChildMessageSink {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   /** Answer a config request (and publish it, for processes). */
   config(requestId: number, key: string): void;
+  /** The app's `process:msg`: published for whoever listens. */
+  message(data: JsonValue): void;
 }
 
 /**
@@ -55,6 +58,9 @@ export function handleChildMessage(
       break;
     case 'config:request':
       sink.config(message.requestId, message.key);
+      break;
+    case 'msg':
+      sink.message(message.data);
       break;
     case 'listening':
       break;

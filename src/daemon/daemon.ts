@@ -31,6 +31,9 @@ import { createRpcMethods } from './rpc-methods.js';
 import { createStateSaver, readSavedState, type SavedState } from './saved-state.js';
 import { settle } from './settle.js';
 import type { DaemonLogger } from './daemon-log.js';
+import { publishedLog } from './published-log.js';
+import type { BusEvent } from '../bus/events.js';
+import type { LogRecord } from '../types/info.js';
 import type { LogAccess } from '../logs/index.js';
 import type { ProcessDefinition } from './process-definition.js';
 import type { ClusterInfo } from '../types/info.js';
@@ -47,23 +50,28 @@ export interface DaemonOptions {
 
 const clock = { now: () => Date.now() };
 
+const DAEMON_LOG_LEVELS = {
+  'daemon:log:debug': 'debug',
+  'daemon:log:info': 'info',
+  'daemon:log:warn': 'warn',
+  'daemon:log:error': 'error',
+} as const;
+
 /** The composition root: wires the charts to the real world and opens the local socket. */
 export function createDaemon(options: DaemonOptions) {
-  const { home, config, log } = options;
+  const { home, config } = options;
   const bus = createBus({
     onListenerError: (error, type) => log.error({ err: error, type }, 'a bus listener threw'),
   });
   const hub = createEventHub(bus);
+  // Every line of daemon.log is also a daemon:log:* event, published once.
+  const log = publishedLog(options.log, hub);
   // Every chart is tracked for the visualiser; the registry does no work while nobody watches.
   const registry = createChartRegistry();
   const cpu = createCpuMeter();
   // A listener the daemon can run without (metrics, web UI) that cannot open: logged, published.
   const reportListener = (level: 'warn' | 'error', message: string, error: unknown) => {
     log[level]({ err: error }, message);
-    hub.emit(level === 'warn' ? 'daemon:log:warn' : 'daemon:log:error', {
-      date: Date.now(),
-      message,
-    });
   };
   const observability = createObservability({
     home,
@@ -166,11 +174,8 @@ export function createDaemon(options: DaemonOptions) {
   async function restoreFromDisk(mode: 'boot' | 'request'): Promise<void> {
     const read = await readSavedState(home.processesFile);
     if (read.kind === 'missing') return;
-    if (read.kind === 'corrupt') {
-      log.error({ err: read.error }, 'the saved process list is corrupt; it was kept aside');
-      hub.emit('daemon:log:error', { date: Date.now(), message: read.error.message });
-      throw read.error;
-    }
+    // The daemon chart logs the failure (its message says where the file was kept), once.
+    if (read.kind === 'corrupt') throw read.error;
     const saved = read.value;
     if (mode === 'boot') {
       const stopped = await stopLeftoverChildren(saved.processes, 5000);
@@ -217,16 +222,10 @@ export function createDaemon(options: DaemonOptions) {
             managed.desired = wanted.get(managed.definition.id) ?? 'stopped';
           cleanShutdown = true;
           // Everything is stopped: a list that cannot be saved must not turn the exit into a crash.
-          await saver.flush().catch((error: unknown) => {
-            saveFailed(error);
-            hub.emit('daemon:log:error', {
-              date: Date.now(),
-              message: `saving the process list failed: ${(error as Error).message}`,
-            });
-          });
+          await saver.flush().catch(saveFailed);
         }),
       },
-      actions: { publish: (_, event) => hub.emitEvent(event) },
+      actions: { publish: (_, event) => publishDaemonEvent(event) },
     }),
     // Restoring is always attempted at boot: a daemon that died must bring back its processes.
     { input: { autoresume: true, dumpOnExit: false, clock }, inspect: registry.inspect },
@@ -351,10 +350,26 @@ export function createDaemon(options: DaemonOptions) {
     options.onExit(code);
   }
 
-  function fatal(error: unknown): void {
-    log.fatal({ err: error }, 'daemon fatality');
-    daemonActor.send({ type: 'FATAL', error: serializeError(error) });
+  /** The daemon chart's log lines go through the daemon log: daemon.log and the bus, once. */
+  function publishDaemonEvent(event: BusEvent): void {
+    const level = DAEMON_LOG_LEVELS[event.type as keyof typeof DAEMON_LOG_LEVELS];
+    if (level) log[level]((event.args[0] as LogRecord).message);
+    else hub.emitEvent(event);
   }
 
-  return { start, shutdown, fatal, bus, hub, table };
+  /**
+   * The daemon is about to die of `error` (an uncaught exception, an unhandled rejection):
+   * publishes `daemon:fatality (error)` and gives the event up to `flushMs` to reach clients.
+   */
+  async function fatal(error: unknown, flushMs = 2000): Promise<void> {
+    const serialized = serializeError(error);
+    if (daemonActor.getSnapshot().status === 'active')
+      daemonActor.send({ type: 'FATAL', error: serialized });
+    else hub.emit('daemon:fatality', serialized);
+    const deadline = Date.now() + flushMs;
+    while (Date.now() < deadline && server.connections().some((c) => c.bufferedBytes > 0))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  return { start, shutdown, fatal, bus, hub, table, log };
 }

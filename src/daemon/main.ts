@@ -59,20 +59,23 @@ async function main(): Promise<void> {
     process.on(signal, () => void daemon.shutdown(0));
   }
   process.on('SIGHUP', () => {});
-  // A bug in one request must not take every supervised app down with the daemon.
-  process.on('uncaughtException', (error) => {
-    log.error({ err: error }, 'uncaught exception in the daemon');
-    daemon.hub.emit('daemon:log:error', {
-      date: Date.now(),
-      message: `uncaught exception: ${error.message}`,
+  // After an uncaught exception nothing the daemon holds can be trusted: it says so
+  // (daemon:fatality), then exits; the next daemon stops what this one left and restores it.
+  let dying = false;
+  const die = (error: unknown, what: string) => {
+    log.error({ err: error }, `${what} in the daemon`);
+    if (dying) return;
+    dying = true;
+    void daemon.fatal(error).finally(() => {
+      log.fatal('the daemon exits after its fatality');
+      process.exit(1);
     });
-  });
-  process.on('unhandledRejection', (reason) => {
-    log.error({ err: reason }, 'unhandled rejection in the daemon');
-  });
+  };
+  process.on('uncaughtException', (error) => die(error, 'uncaught exception'));
+  process.on('unhandledRejection', (reason) => die(reason, 'unhandled rejection'));
   await daemon.start();
   signalDaemonReady();
-  tuneForSmallFootprint((before, after) => log.debug({ before, after }, 'heap trimmed'));
+  tuneForSmallFootprint((before, after) => daemon.log.debug({ before, after }, 'heap trimmed'));
 }
 
 main().catch((error: unknown) => {

@@ -72,6 +72,9 @@ function processSupervisor(deps: SuperviseDeps) {
             handles.get(id)?.respondConfig(requestId, value, error);
             hub.emit('daemon:config:response', processInfo, key, value);
           },
+          message: (data) => {
+            if (hub.isWatched('process:msg')) hub.emit('process:msg', supervised.info(), data);
+          },
         },
         deps.observability,
       );
@@ -115,6 +118,12 @@ function clusterSupervisor(deps: SuperviseDeps) {
           stream,
           chunk,
         ),
+      onManagerLog: (cluster, level, message) =>
+        output.clusterRecord(
+          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
+          level,
+          message,
+        ),
       onWorkerOutput: (cluster, workerId, stream, data) =>
         output.clusterOutput(workerSource(cluster, workerId), stream, data),
       onWorkerMessage: (cluster, workerId, message) =>
@@ -150,6 +159,11 @@ function handleWorkerMessage(
       config: (requestId, key) => {
         const { value, error } = answerConfig(cluster.definition, key);
         cluster.respondConfig(workerId, requestId, key, value, error);
+      },
+      message: (data) => {
+        if (!deps.hub.isWatched('worker:msg')) return;
+        const worker = cluster.workerInfo(workerId);
+        if (worker) deps.hub.emit('worker:msg', cluster.info(), worker, data);
       },
     },
     deps.observability,

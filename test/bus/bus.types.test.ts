@@ -4,6 +4,7 @@ import type {
   AnyEventListener,
   GuvEventName,
   GuvEvents,
+  JsonValue,
   MatchesPattern,
   MergedArgs,
   NamesMatching,
@@ -94,9 +95,7 @@ describe('bus types', () => {
       expectTypeOf(type).toEqualTypeOf<Extract<GuvEventName, `process:${string}`>>();
       // Every process event starts with its ProcessInfo.
       expectTypeOf(info).toEqualTypeOf<ProcessInfo>();
-      expectTypeOf(second).toExtend<
-        SerializedError | LogRecord | string | number | null | undefined
-      >();
+      expectTypeOf(second).toExtend<SerializedError | LogRecord | JsonValue | undefined>();
     });
     bus.on('*:log:error', (type, first, second, third) => {
       expectTypeOf(type).toEqualTypeOf<

@@ -4,7 +4,7 @@ import type { WrapperMessage } from '../wrapper/protocol.js';
 /** Wrapper messages the chart does not consume, for the daemon (logs, metrics, config, ports). */
 export type ChildMessage = Extract<
   WrapperMessage,
-  { type: 'log' | 'listening' | 'heartbeat' | 'config:request' }
+  { type: 'log' | 'listening' | 'heartbeat' | 'config:request' | 'msg' }
 >;
 
 /** What a wrapper message means to the process chart, if anything. */
@@ -32,7 +32,8 @@ export function isChildMessage(message: WrapperMessage): message is ChildMessage
     message.type === 'log' ||
     message.type === 'listening' ||
     message.type === 'heartbeat' ||
-    message.type === 'config:request'
+    message.type === 'config:request' ||
+    message.type === 'msg'
   );
 }
 

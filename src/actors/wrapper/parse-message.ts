@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../bus/events.js';
 import type { SerializedError } from '../../types/info.js';
 import {
   type HeartbeatFigures,
@@ -90,6 +91,13 @@ export function parseWrapperMessage(raw: unknown): Parsed<WrapperMessage> {
       if (typeof raw.key !== 'string' || raw.key.length > WRAPPER_LIMITS.configKey)
         return fail('config:request: bad key');
       return ok({ cmd, type: 'config:request', requestId: raw.requestId, key: raw.key });
+    }
+    case 'msg': {
+      // It came as JSON, so it is JSON; only its size is in question.
+      const data = (raw.data ?? null) as JsonValue;
+      if (JSON.stringify(data).length > WRAPPER_LIMITS.appMessage)
+        return fail(`msg: data over ${WRAPPER_LIMITS.appMessage} characters of JSON`);
+      return ok({ cmd, type: 'msg', data });
     }
     case 'reply': {
       if (!isRequestId(raw.requestId)) return fail('reply: bad requestId');

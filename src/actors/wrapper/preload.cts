@@ -22,6 +22,7 @@ const WRAPPER_ENV = {
 const APP_LOG_EVENT = 'guv:log';
 const APP_CONFIG_EVENT = 'guv:config';
 const APP_READY_MESSAGE = 'ready';
+const APP_MESSAGE_TYPE = 'process:msg';
 const DEFAULT_HEARTBEAT_MS = 5000;
 const DEFAULT_ORPHAN_KILL_MS = 5000;
 const WRAPPER_MESSAGE_TYPES = [
@@ -33,6 +34,7 @@ const WRAPPER_MESSAGE_TYPES = [
   'listening',
   'heartbeat',
   'config:request',
+  'msg',
   'reply',
 ];
 const SUPERVISOR_MESSAGE_TYPES = ['send', 'gc', 'heapdump', 'config:response', 'shutdown'];
@@ -47,6 +49,7 @@ const WRAPPER_LIMITS = {
   errorCode: 256,
   configKey: 256,
   address: 1024,
+  appMessage: 64 * 1024,
   ipcMessage: 1024 * 1024,
 };
 /** How long a draining HTTP server leaves a keep-alive connection idle before closing it. */
@@ -99,6 +102,14 @@ function truncateText(text: string, max: number): string {
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return text.slice(0, end) + marker;
+}
+
+function isAppMessage(message: unknown): message is { type: string; data?: unknown } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === APP_MESSAGE_TYPE
+  );
 }
 
 function readEnv(name: string): string | undefined {
@@ -208,17 +219,42 @@ function activate(): void {
   }
   process.on('uncaughtException', guvUncaught);
 
-  if (appReadiness) {
-    const appSend = process.send!;
-    process.send = function guvAppSend(this: unknown, message: unknown, ...rest: unknown[]) {
-      if (message !== APP_READY_MESSAGE)
-        return (appSend as AnyFunction).call(process, message, ...rest);
+  // The app's own messages to its supervisor: 'ready' (app-level readiness) and pm2's
+  // { type: 'process:msg', data }, passed on as guv's `msg`. Anything else goes out as before.
+  const appSend = process.send!;
+  process.send = function guvAppSend(this: unknown, message: unknown, ...rest: unknown[]) {
+    const callback = rest.find((arg) => typeof arg === 'function') as Callback | undefined;
+    if (appReadiness && message === APP_READY_MESSAGE) {
       appReady = true;
       sendReadyWhenDue();
-      const callback = rest.find((arg) => typeof arg === 'function') as Callback | undefined;
       if (callback) process.nextTick(callback, null);
       return true;
-    } as typeof process.send;
+    }
+    if (isAppMessage(message)) return sendAppMessage(message.data, callback);
+    return (appSend as AnyFunction).call(process, message, ...rest);
+  } as typeof process.send;
+
+  /** Over its cap or not JSON, a message is refused here, where the app can hear why. */
+  function sendAppMessage(data: unknown, callback: Callback | undefined): boolean {
+    let size: number;
+    try {
+      size = (JSON.stringify(data ?? null) ?? '').length;
+    } catch (error) {
+      refuse(`it is not JSON (${(error as Error).message})`);
+      return false;
+    }
+    if (size > WRAPPER_LIMITS.appMessage) {
+      refuse(`its data is over ${WRAPPER_LIMITS.appMessage} characters of JSON`);
+      return false;
+    }
+    send({ type: 'msg', data: data ?? null }, () => callback?.(null));
+    return true;
+
+    function refuse(why: string): void {
+      const error = new Error(`guv: a ${APP_MESSAGE_TYPE} was not sent: ${why}`);
+      if (callback) process.nextTick(callback, error);
+      else process.emitWarning(error.message);
+    }
   }
 
   process.on('warning', (warning) => {
@@ -453,6 +489,7 @@ export = {
   APP_LOG_EVENT,
   APP_CONFIG_EVENT,
   APP_READY_MESSAGE,
+  APP_MESSAGE_TYPE,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_ORPHAN_KILL_MS,
   WRAPPER_MESSAGE_TYPES,

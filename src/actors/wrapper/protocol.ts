@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../bus/events.js';
 import type { SerializedError } from '../../types/info.js';
 
 /**
@@ -31,6 +32,12 @@ export const APP_LOG_EVENT = 'guv:log';
 export const APP_CONFIG_EVENT = 'guv:config';
 /** What the app sends to say it is ready when started with app-level readiness. */
 export const APP_READY_MESSAGE = 'ready';
+/**
+ * The type of the message an app sends its supervisor with `process.send({ type, data })`
+ * (pm2's launchBus convention); the wrapper passes `data` on as a `msg`, published as
+ * `process:msg` / `worker:msg`.
+ */
+export const APP_MESSAGE_TYPE = 'process:msg';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
 
@@ -48,6 +55,8 @@ export const WRAPPER_LIMITS = {
   errorCode: 256,
   configKey: 256,
   address: 1024,
+  /** The data of one `msg`, as JSON text: a larger one is dropped, never cut. */
+  appMessage: 64 * 1024,
   ipcMessage: 1024 * 1024,
 } as const;
 export const DEFAULT_ORPHAN_KILL_MS = 5000;
@@ -84,6 +93,8 @@ export type WrapperBody =
   | { type: 'listening'; kind: ServerKind; port: number | null; address: string }
   | ({ type: 'heartbeat' } & HeartbeatFigures)
   | { type: 'config:request'; requestId: number; key: string }
+  /** The app's `process.send({ type: 'process:msg', data })`. */
+  | { type: 'msg'; data: JsonValue }
   | { type: 'reply'; requestId: number; ok: true; result?: unknown }
   | { type: 'reply'; requestId: number; ok: false; error: SerializedError };
 export type WrapperMessage = { cmd: typeof WRAPPER_CMD } & WrapperBody;
@@ -111,6 +122,7 @@ export const WRAPPER_MESSAGE_TYPES: readonly WrapperMessageType[] = [
   'listening',
   'heartbeat',
   'config:request',
+  'msg',
   'reply',
 ];
 export const SUPERVISOR_MESSAGE_TYPES: readonly SupervisorMessageType[] = [

@@ -45,6 +45,8 @@ describe('preload wrapper', () => {
     expect(preload.APP_LOG_EVENT).toBe(protocol.APP_LOG_EVENT);
     expect(preload.APP_CONFIG_EVENT).toBe(protocol.APP_CONFIG_EVENT);
     expect(preload.APP_READY_MESSAGE).toBe(protocol.APP_READY_MESSAGE);
+    expect(preload.APP_MESSAGE_TYPE).toBe(protocol.APP_MESSAGE_TYPE);
+    expect(preload.WRAPPER_LIMITS).toEqual(protocol.WRAPPER_LIMITS);
     expect(preload.DEFAULT_HEARTBEAT_MS).toBe(protocol.DEFAULT_HEARTBEAT_MS);
     expect(preload.DEFAULT_ORPHAN_KILL_MS).toBe(protocol.DEFAULT_ORPHAN_KILL_MS);
     expect(preload.WRAPPER_MESSAGE_TYPES).toEqual(protocol.WRAPPER_MESSAGE_TYPES);
