@@ -1,15 +1,9 @@
-import { readdir, rm } from '../fs/async-fs.js';
-import { join } from 'node:path';
-import {
-  type Actor,
-  type AnyActorRef,
-  createActor,
-  fromPromise,
-  type InspectionEvent,
-} from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { createActor } from 'xstate';
 import type { RunAs } from '../actors/git/run-as.js';
 import { resolveAppDir } from '../apps/app-dir.js';
-import { type AppOperations, createAppOperations, type GitRef } from '../apps/operations.js';
+import { discardStaging } from '../apps/install.js';
+import { createAppOperations, type GitRef } from '../apps/operations.js';
 import { pathExists } from '../apps/path-exists.js';
 import { cloneForName } from '../apps/provisional-clone.js';
 import { createAppRegistry } from '../apps/registry.js';
@@ -17,11 +11,13 @@ import { runAsForApp } from '../apps/run-as.js';
 import { makeTraversable } from '../apps/traversable.js';
 import { parseAppName, parseRef, parseRepoUrl } from '../apps/validate.js';
 import type { BusEvent } from '../bus/events.js';
-import { isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
-import type { AppActorInput, AppCheckout, SwitchRefInput } from '../machines/app/app-actors.js';
-import { type AppClock, type AppEvent, appMachine } from '../machines/app/app-machine.js';
-import type { AppInfo, SerializedError } from '../types/info.js';
+import type { AppClock, AppEvent } from '../machines/app/app-machine.js';
+import type { AppOperation, AppOutcome } from '../machines/app/app-outcome.js';
+import type { AppInfo } from '../types/info.js';
+import { type AppActor, provideAppChart } from './app-chart.js';
+import { removeLeftovers } from './app-leftovers.js';
+import { APP_TIMEOUTS_MS, type AppSuccess, waitForApp } from './app-wait.js';
 
 /** Receives git and npm output of the operation a caller asked for. */
 export type OutputSink = (chunk: string) => void;
@@ -57,15 +53,8 @@ export interface AppServiceOptions {
   publish(event: BusEvent): void;
   onChartError(name: string, error: unknown): void;
   runAsFor?: (app: { user: string | null }) => Promise<RunAs | null>;
-}
-
-type AppActor = Actor<ReturnType<typeof provideChart>>;
-
-interface Waiter {
-  /** The event that ends the operation well; `app:failed` ends it badly. */
-  success: BusEvent['type'];
-  resolve(event: BusEvent): void;
-  reject(error: GuvError): void;
+  /** How long each request waits for its chart's outcome; default APP_TIMEOUTS_MS. */
+  timeoutsMs?: Partial<Record<AppOperation, number>>;
 }
 
 interface AppEntry {
@@ -73,44 +62,16 @@ interface AppEntry {
   /** Shown by `lsapps` (false while a new install runs). */
   listed: boolean;
   sinks: Set<OutputSink>;
-  waiter: Waiter | null;
-}
-
-type Input = AppActorInput;
-
-function provideChart(ops: AppOperations, adopt: string | null, publish: (e: BusEvent) => void) {
-  return appMachine.provide({
-    actors: {
-      cloneRepo: fromPromise<AppCheckout, Input>(({ input, signal }) =>
-        adopt === null
-          ? ops.cloneRepo({ ...input, signal })
-          : ops.adoptClone({ ...input, signal, repo: adopt }),
-      ),
-      installDependencies: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.installDependencies({ ...input, signal }),
-      ),
-      updateRefs: fromPromise<string[], Input>(({ input, signal }) =>
-        ops.updateRefs({ ...input, signal }),
-      ),
-      switchRef: fromPromise<AppCheckout, SwitchRefInput>(({ input, signal }) =>
-        ops.switchRef({ ...input, signal }),
-      ),
-      removeFiles: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.removeFiles({ ...input, signal }),
-      ),
-      discardInstall: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.discardStaging({ ...input, signal }),
-      ),
-    },
-    actions: { publish: (_, event: BusEvent) => publish(event) },
-  });
+  /** The registry write of the last ref switch's checkout (made when the switch ended). */
+  saving: Promise<void>;
 }
 
 /**
  * The daemon's installed apps: one app chart per app, keyed by name, driven by the real git
- * and npm operations and persisted in the registry file. Each operation resolves when its
- * chart publishes the outcome (`app:installed`, `app:refs:updated`, `app:refs:switched`,
- * `app:removed`) and rejects on `app:failed`.
+ * and npm operations and persisted in the registry file. Each operation is answered from its
+ * chart's snapshots (the outcome in its context), within APP_TIMEOUTS_MS; the chart publishes
+ * the same outcome as `app:installed`, `app:refs:updated`, `app:refs:switched`, `app:removed`
+ * or `app:failed`.
  *
  * @example
  * const apps = createAppService({ appsRoot: home.apps, registryFile: home.appsFile, clock,
@@ -131,55 +92,57 @@ export function createAppService(options: AppServiceOptions) {
     },
   });
 
-  function onPublish(event: BusEvent): void {
-    options.publish(event);
-    const app = event.args[0] as AppInfo;
-    const waiter = entries.get(app.name)?.waiter;
-    if (!waiter) return;
-    if (event.type === waiter.success) waiter.resolve(event);
-    else if (event.type === 'app:failed') waiter.reject(failure(event.args[1] as SerializedError));
-  }
+  const timeouts = { ...APP_TIMEOUTS_MS, ...options.timeoutsMs };
 
   function createEntry(app: AppInfo, listed: boolean, adopt: string | null = null): AppEntry {
-    const actor: AppActor = createActor(provideChart(ops, adopt, onPublish), {
+    const actor: AppActor = createActor(provideAppChart(ops, adopt, options.publish), {
       input: { app, clock: options.clock },
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     options.onChart?.(app.name, actor);
-    const entry: AppEntry = { actor, listed, sinks: new Set(), waiter: null };
+    const entry: AppEntry = { actor, listed, sinks: new Set(), saving: Promise.resolve() };
+    let saved: AppOutcome | null = null;
     actor.subscribe({
-      error: (error) => {
-        options.onChartError(app.name, error);
-        entry.waiter?.reject(
-          new GuvError('GUV_CHART_FAILED', `the chart of app "${app.name}" failed`, {
-            cause: error,
-          }),
-        );
+      // Kept in step with the chart even when the caller stopped waiting: a switch may revert.
+      next: ({ context: { outcome } }) => {
+        if (outcome?.operation !== 'setRef' || outcome === saved) return;
+        saved = outcome;
+        const { ref, commit } = outcome.app;
+        entry.saving = registry.update(app.name, { ref, commit }).then(() => {});
+        entry.saving.catch((error: unknown) => options.onChartError(app.name, error));
       },
+      error: (error) => options.onChartError(app.name, error),
     });
     entries.set(app.name, entry);
     return entry;
   }
 
   /** Start the entry's chart (or send it `event`) and wait for the operation's outcome. */
-  async function drive(
+  async function drive<O extends AppOperation>(
     entry: AppEntry,
-    success: BusEvent['type'],
+    operation: O,
     sink: OutputSink | null,
     event?: AppEvent,
-  ): Promise<BusEvent> {
-    const outcome = new Promise<BusEvent>((resolve, reject) => {
-      entry.waiter = { success, resolve, reject };
-    });
+  ): Promise<AppSuccess<O>> {
     if (sink) entry.sinks.add(sink);
     try {
       if (event) entry.actor.send(event);
       else entry.actor.start();
-      return await outcome;
+      const name = entry.actor.getSnapshot().context.app.name;
+      return await waitForApp(entry.actor, operation, name, timeouts[operation]);
     } finally {
-      entry.waiter = null;
       if (sink) entry.sinks.delete(sink);
     }
+  }
+
+  /** Forget a new app's chart; one cut short (a timeout) stops, and its staging goes. */
+  async function dropNew(entry: AppEntry): Promise<void> {
+    const app = appOf(entry);
+    entries.delete(app.name);
+    options.onChartDropped?.(app.name);
+    const cutShort = entry.actor.getSnapshot().status === 'active';
+    entry.actor.stop();
+    if (cutShort) await discardStaging({ app, appsRoot: options.appsRoot }).catch(() => {});
   }
 
   function installedEntry(name: string): AppEntry {
@@ -208,12 +171,6 @@ export function createAppService(options: AppServiceOptions) {
 
   const appOf = (entry: AppEntry): AppInfo => entry.actor.getSnapshot().context.app;
   const get = (name: string): AppInfo => appOf(installedEntry(name));
-
-  /** Keep the registry's ref and commit in step with the chart (a failed switch may revert). */
-  async function saveCheckout(name: string, entry: AppEntry): Promise<void> {
-    const { ref, commit } = appOf(entry);
-    await registry.update(name, { ref, commit });
-  }
 
   return {
     /**
@@ -263,21 +220,17 @@ export function createAppService(options: AppServiceOptions) {
         if (entries.has(name)) throw nameTaken(name);
         const app: AppInfo = { name, url, user, ref, commit: null, dir };
         const entry = createEntry(app, false, provisional?.repo ?? null);
+        let installed: AppInfo;
         try {
-          await drive(entry, 'app:installed', sink);
+          installed = (await drive(entry, 'install', sink)).app;
         } catch (error) {
-          entries.delete(name);
-          options.onChartDropped?.(name);
-          entry.actor.stop();
+          await dropNew(entry);
           throw error;
         }
-        const installed = appOf(entry);
         try {
           await registry.add(installed);
         } catch (error) {
-          entries.delete(name);
-          options.onChartDropped?.(name);
-          entry.actor.stop();
+          await dropNew(entry);
           await ops.removeFiles({ app: installed }).catch(() => {});
           throw error;
         }
@@ -307,16 +260,16 @@ export function createAppService(options: AppServiceOptions) {
     async remove(name: string, sink: OutputSink | null): Promise<AppInfo> {
       const event: AppEvent = { type: 'REMOVE' };
       const entry = idleEntry(name, event);
-      const removed = await drive(entry, 'app:removed', sink, event);
+      const { app } = await drive(entry, 'remove', sink, event);
       entries.delete(name);
       options.onChartDropped?.(name);
       await registry.remove(name);
-      return removed.args[0] as AppInfo;
+      return app;
     },
 
     async updateRefs(name: string, sink: OutputSink | null): Promise<GitRef[]> {
       const event: AppEvent = { type: 'UPDATE_REFS' };
-      await drive(idleEntry(name, event), 'app:refs:updated', sink, event);
+      await drive(idleEntry(name, event), 'updateRefs', sink, event);
       return ops.listRefs({ app: get(name) });
     },
 
@@ -328,11 +281,10 @@ export function createAppService(options: AppServiceOptions) {
       const event: AppEvent = { type: 'SET_REF', ref: parseRef(ref) };
       const entry = idleEntry(name, event);
       try {
-        const switched = await drive(entry, 'app:refs:switched', sink, event);
-        const [app, oldRef, newRef] = switched.args as [AppInfo, string | null, string];
+        const { app, oldRef, newRef } = await drive(entry, 'setRef', sink, event);
         return { app, oldRef, newRef };
       } finally {
-        await saveCheckout(name, entry);
+        await entry.saving;
       }
     },
 
@@ -353,20 +305,6 @@ export function createAppService(options: AppServiceOptions) {
 
 export type AppService = ReturnType<typeof createAppService>;
 
-/** `.clone-*` (provisional clones) and `.<name>.installing` (staging folders). */
-async function removeLeftovers(appsRoot: string): Promise<void> {
-  const names = await readdir(appsRoot).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((name) => /^\.clone-/.test(name) || /^\..+\.installing$/.test(name))
-      .map((name) => rm(join(appsRoot, name), { recursive: true, force: true })),
-  );
-}
-
 function nameTaken(name: string): GuvError {
   return new GuvError('GUV_APP_EXISTS', `an app called "${name}" is already installed`);
-}
-
-function failure(error: SerializedError): GuvError {
-  return new GuvError(isGuvErrorCode(error.code) ? error.code : 'GUV_APP_FAILED', error.message);
 }
