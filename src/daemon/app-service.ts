@@ -1,8 +1,6 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
-import { createActor } from 'xstate';
 import type { RunAs } from '../actors/git/run-as.js';
 import { resolveAppDir } from '../apps/app-dir.js';
-import { discardStaging } from '../apps/install.js';
 import { createAppOperations, type GitRef } from '../apps/operations.js';
 import { pathExists } from '../apps/path-exists.js';
 import { cloneForName } from '../apps/provisional-clone.js';
@@ -13,14 +11,12 @@ import { parseAppName, parseRef, parseRepoUrl } from '../apps/validate.js';
 import type { BusEvent } from '../bus/events.js';
 import { GuvError } from '../errors.js';
 import type { AppClock, AppEvent } from '../machines/app/app-machine.js';
-import type { AppOperation, AppOutcome } from '../machines/app/app-outcome.js';
+import type { AppOperation } from '../machines/app/app-outcome.js';
 import type { AppInfo } from '../types/info.js';
-import { type AppActor, provideAppChart } from './app-chart.js';
+import { createAppCharts, type OutputSink } from './app-charts.js';
 import { removeLeftovers } from './app-leftovers.js';
-import { APP_TIMEOUTS_MS, type AppSuccess, waitForApp } from './app-wait.js';
 
-/** Receives git and npm output of the operation a caller asked for. */
-export type OutputSink = (chunk: string) => void;
+export type { OutputSink } from './app-charts.js';
 
 export interface InstallRequest {
   url: string;
@@ -57,15 +53,6 @@ export interface AppServiceOptions {
   timeoutsMs?: Partial<Record<AppOperation, number>>;
 }
 
-interface AppEntry {
-  actor: AppActor;
-  /** Shown by `lsapps` (false while a new install runs). */
-  listed: boolean;
-  sinks: Set<OutputSink>;
-  /** The registry write of the last ref switch's checkout (made when the switch ended). */
-  saving: Promise<void>;
-}
-
 /**
  * The daemon's installed apps: one app chart per app, keyed by name, driven by the real git
  * and npm operations and persisted in the registry file. Each operation is answered from its
@@ -81,96 +68,22 @@ interface AppEntry {
  */
 export function createAppService(options: AppServiceOptions) {
   const registry = createAppRegistry(options.registryFile);
-  const entries = new Map<string, AppEntry>();
   const runAsFor = options.runAsFor ?? ((app: { user: string | null }) => runAsForApp(app));
   const own = options.ownFolders ?? [options.appsRoot];
   const ops = createAppOperations({
     appsRoot: options.appsRoot,
     runAsFor,
-    onOutput: (app, chunk) => {
-      for (const sink of entries.get(app.name)?.sinks ?? []) sink(chunk);
-    },
+    onOutput: (app, chunk) => charts.output(app.name, chunk),
   });
-
-  const timeouts = { ...APP_TIMEOUTS_MS, ...options.timeoutsMs };
-
-  function createEntry(app: AppInfo, listed: boolean, adopt: string | null = null): AppEntry {
-    const actor: AppActor = createActor(provideAppChart(ops, adopt, options.publish), {
-      input: { app, clock: options.clock },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-    });
-    options.onChart?.(app.name, actor);
-    const entry: AppEntry = { actor, listed, sinks: new Set(), saving: Promise.resolve() };
-    let saved: AppOutcome | null = null;
-    actor.subscribe({
-      // Kept in step with the chart even when the caller stopped waiting: a switch may revert.
-      next: ({ context: { outcome } }) => {
-        if (outcome?.operation !== 'setRef' || outcome === saved) return;
-        saved = outcome;
-        const { ref, commit } = outcome.app;
-        entry.saving = registry.update(app.name, { ref, commit }).then(() => {});
-        entry.saving.catch((error: unknown) => options.onChartError(app.name, error));
-      },
-      error: (error) => options.onChartError(app.name, error),
-    });
-    entries.set(app.name, entry);
-    return entry;
-  }
-
-  /** Start the entry's chart (or send it `event`) and wait for the operation's outcome. */
-  async function drive<O extends AppOperation>(
-    entry: AppEntry,
-    operation: O,
-    sink: OutputSink | null,
-    event?: AppEvent,
-  ): Promise<AppSuccess<O>> {
-    if (sink) entry.sinks.add(sink);
-    try {
-      if (event) entry.actor.send(event);
-      else entry.actor.start();
-      const name = entry.actor.getSnapshot().context.app.name;
-      return await waitForApp(entry.actor, operation, name, timeouts[operation]);
-    } finally {
-      if (sink) entry.sinks.delete(sink);
-    }
-  }
-
-  /** Forget a new app's chart; one cut short (a timeout) stops, and its staging goes. */
-  async function dropNew(entry: AppEntry): Promise<void> {
-    const app = appOf(entry);
-    entries.delete(app.name);
-    options.onChartDropped?.(app.name);
-    const cutShort = entry.actor.getSnapshot().status === 'active';
-    entry.actor.stop();
-    if (cutShort) await discardStaging({ app, appsRoot: options.appsRoot }).catch(() => {});
-  }
-
-  function installedEntry(name: string): AppEntry {
-    const entry = entries.get(name);
-    if (!entry?.listed) throw new GuvError('GUV_APP_NOT_FOUND', `no app called "${name}"`);
-    return entry;
-  }
-
-  function idleEntry(name: string, event: AppEvent): AppEntry {
-    const entry = installedEntry(name);
-    const snapshot = entry.actor.getSnapshot();
-    if (!snapshot.can(event)) {
-      throw new GuvError(
-        'GUV_BUSY',
-        `app "${name}" cannot do that now: it is ${snapshot.context.state}`,
-      );
-    }
-    return entry;
-  }
+  const charts = createAppCharts({ ...options, ops, registry });
 
   async function assertNameFree(name: string): Promise<string> {
     const dir = await resolveAppDir(options.appsRoot, name);
-    if (entries.has(name) || (await pathExists(dir))) throw nameTaken(name);
+    if (charts.has(name) || (await pathExists(dir))) throw nameTaken(name);
     return dir;
   }
 
-  const appOf = (entry: AppEntry): AppInfo => entry.actor.getSnapshot().context.app;
-  const get = (name: string): AppInfo => appOf(installedEntry(name));
+  const get = (name: string): AppInfo => charts.appOf(charts.installed(name));
 
   return {
     /**
@@ -182,9 +95,9 @@ export function createAppService(options: AppServiceOptions) {
       const apps = await registry.list();
       if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot, own);
       for (const app of apps) {
-        if (entries.has(app.name)) continue;
+        if (charts.has(app.name)) continue;
         if (app.commit === null) continue;
-        createEntry(app, true).actor.start();
+        charts.create(app, true).actor.start();
       }
     },
 
@@ -217,20 +130,20 @@ export function createAppService(options: AppServiceOptions) {
         const name = request.name ?? provisional!.name;
         const dir = await assertNameFree(name);
         // Checked again with no await before createEntry: a concurrent install may have won.
-        if (entries.has(name)) throw nameTaken(name);
+        if (charts.has(name)) throw nameTaken(name);
         const app: AppInfo = { name, url, user, ref, commit: null, dir };
-        const entry = createEntry(app, false, provisional?.repo ?? null);
+        const entry = charts.create(app, false, provisional?.repo ?? null);
         let installed: AppInfo;
         try {
-          installed = (await drive(entry, 'install', sink)).app;
+          installed = (await charts.drive(entry, 'install', sink)).app;
         } catch (error) {
-          await dropNew(entry);
+          await charts.dropNew(entry);
           throw error;
         }
         try {
           await registry.add(installed);
         } catch (error) {
-          await dropNew(entry);
+          await charts.dropNew(entry);
           await ops.removeFiles({ app: installed }).catch(() => {});
           throw error;
         }
@@ -242,7 +155,8 @@ export function createAppService(options: AppServiceOptions) {
     },
 
     list(): AppSummary[] {
-      return [...entries.values()]
+      return charts
+        .all()
         .filter((entry) => entry.listed)
         .map((entry) => {
           const snapshot = entry.actor.getSnapshot();
@@ -254,22 +168,20 @@ export function createAppService(options: AppServiceOptions) {
     get,
 
     has(name: string): boolean {
-      return entries.get(name)?.listed === true;
+      return charts.get(name)?.listed === true;
     },
 
     async remove(name: string, sink: OutputSink | null): Promise<AppInfo> {
       const event: AppEvent = { type: 'REMOVE' };
-      const entry = idleEntry(name, event);
-      const { app } = await drive(entry, 'remove', sink, event);
-      entries.delete(name);
-      options.onChartDropped?.(name);
+      const { app } = await charts.drive(charts.idle(name, event), 'remove', sink, event);
+      charts.forget(name);
       await registry.remove(name);
       return app;
     },
 
     async updateRefs(name: string, sink: OutputSink | null): Promise<GitRef[]> {
       const event: AppEvent = { type: 'UPDATE_REFS' };
-      await drive(idleEntry(name, event), 'updateRefs', sink, event);
+      await charts.drive(charts.idle(name, event), 'updateRefs', sink, event);
       return ops.listRefs({ app: get(name) });
     },
 
@@ -279,9 +191,9 @@ export function createAppService(options: AppServiceOptions) {
       sink: OutputSink | null,
     ): Promise<{ app: AppInfo; oldRef: string | null; newRef: string }> {
       const event: AppEvent = { type: 'SET_REF', ref: parseRef(ref) };
-      const entry = idleEntry(name, event);
+      const entry = charts.idle(name, event);
       try {
-        const { app, oldRef, newRef } = await drive(entry, 'setRef', sink, event);
+        const { app, oldRef, newRef } = await charts.drive(entry, 'setRef', sink, event);
         return { app, oldRef, newRef };
       } finally {
         await entry.saving;
@@ -298,7 +210,7 @@ export function createAppService(options: AppServiceOptions) {
 
     /** Stop every chart (the daemon is exiting); files and registry stay. */
     stopAll(): void {
-      for (const entry of entries.values()) entry.actor.stop();
+      for (const entry of charts.all()) entry.actor.stop();
     },
   };
 }
