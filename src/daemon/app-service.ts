@@ -15,6 +15,7 @@ import type { AppOperation } from '../machines/app/app-outcome.js';
 import type { AppInfo } from '../types/info.js';
 import { createAppCharts, type OutputSink } from './app-charts.js';
 import { removeLeftovers } from './app-leftovers.js';
+import { APP_TIMEOUTS_MS, withinDeadline } from './app-wait.js';
 
 export type { OutputSink } from './app-charts.js';
 
@@ -76,6 +77,7 @@ export function createAppService(options: AppServiceOptions) {
     onOutput: (app, chunk) => charts.output(app.name, chunk),
   });
   const charts = createAppCharts({ ...options, ops, registry });
+  const timeouts = { ...APP_TIMEOUTS_MS, ...options.timeoutsMs };
 
   async function assertNameFree(name: string): Promise<string> {
     const dir = await resolveAppDir(options.appsRoot, name);
@@ -118,13 +120,19 @@ export function createAppService(options: AppServiceOptions) {
       }
       const provisional =
         request.name === null
-          ? await cloneForName({
-              url,
-              ref,
-              appsRoot: options.appsRoot,
-              runAs,
-              onOutput: sink ?? undefined,
-            })
+          ? await withinDeadline(
+              timeouts.install,
+              `install of ${url} did not finish within ${timeouts.install} ms (cloning it to read its name)`,
+              (signal) =>
+                cloneForName({
+                  url,
+                  ref,
+                  appsRoot: options.appsRoot,
+                  runAs,
+                  onOutput: sink ?? undefined,
+                  signal,
+                }),
+            )
           : null;
       try {
         const name = request.name ?? provisional!.name;

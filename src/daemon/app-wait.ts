@@ -65,3 +65,27 @@ export function waitForApp<O extends AppOperation>(
     where: (snapshot) => `state ${snapshot.context.state}`,
   });
 }
+
+/**
+ * Runs `work` (git or npm outside any chart, which end when `signal` aborts) for at most
+ * `timeoutMs`: past it the work is aborted and, once it has cleaned up, GUV_TIMEOUT `message`.
+ *
+ * @example
+ * await withinDeadline(60_000, 'the clone did not finish', (signal) => cloneInto(url, dir, { signal }));
+ */
+export async function withinDeadline<T>(
+  timeoutMs: number,
+  message: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) throw new GuvError('GUV_TIMEOUT', message, { cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunAs } from '../../src/actors/git/run-as.js';
@@ -102,5 +103,29 @@ describe('an app request whose chart never settles', () => {
     expect(apps.has('web')).toBe(false);
     expect(existsSync(join(base, 'apps', '.web.installing'))).toBe(false);
     expect(published).toEqual([]);
+  }, 20_000);
+
+  it('an install without a name whose clone hears nothing from the server is answered with GUV_TIMEOUT', async () => {
+    // A git server that accepts and then says nothing, as a stalled network does.
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const { apps } = service(() => Promise.resolve(null));
+      await apps.restore();
+      const url = `git://127.0.0.1:${port}/web.git`;
+      await expect(
+        apps.install({ url, name: null, user: null, ref: null }, null),
+      ).rejects.toMatchObject({
+        code: 'GUV_TIMEOUT',
+        message: `install of ${url} did not finish within 300 ms (cloning it to read its name)`,
+      });
+      expect(apps.list()).toEqual([]);
+      expect(readdirSync(join(base, 'apps'))).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }, 20_000);
 });
