@@ -70,6 +70,14 @@ const publishOutcome = {
   params: ({ context }: { context: AppContext }) => outcomeEvent(context.outcome!),
 } as const;
 
+/** Ends the request well: its outcome recorded, then announced. */
+function succeeded(outcome: (context: AppContext) => AppOutcome) {
+  return [
+    { type: 'conclude', params: ({ context }: { context: AppContext }) => outcome(context) },
+    publishOutcome,
+  ] as const;
+}
+
 /** Ends `operation` with the failure in `context.error`, recorded, then announced. */
 function failed(operation: AppOperation, reverted = false) {
   return [
@@ -177,13 +185,7 @@ export const appMachine = setup({
         input: ({ context }) => ({ app: context.app }),
         onDone: {
           target: 'installed',
-          actions: [
-            {
-              type: 'conclude',
-              params: ({ context }) => ({ ok: true, operation: 'install', app: context.app }),
-            },
-            publishOutcome,
-          ],
+          actions: succeeded(({ app }) => ({ ok: true, operation: 'install', app })),
         },
         onError: {
           target: 'cleaningUp',
@@ -249,16 +251,7 @@ export const appMachine = setup({
           target: 'installed',
           actions: [
             assign({ refs: ({ event }) => event.output }),
-            {
-              type: 'conclude',
-              params: ({ context }) => ({
-                ok: true,
-                operation: 'updateRefs',
-                app: context.app,
-                refs: context.refs,
-              }),
-            },
-            publishOutcome,
+            ...succeeded(({ app, refs }) => ({ ok: true, operation: 'updateRefs', app, refs })),
           ],
         },
         onError: {
@@ -302,19 +295,13 @@ export const appMachine = setup({
             input: ({ context }) => ({ app: context.app }),
             onDone: {
               target: '#app.installed',
-              actions: [
-                {
-                  type: 'conclude',
-                  params: ({ context }) => ({
-                    ok: true,
-                    operation: 'setRef',
-                    app: context.app,
-                    oldRef: context.previous?.ref ?? null,
-                    newRef: context.app.ref!,
-                  }),
-                },
-                publishOutcome,
-              ],
+              actions: succeeded(({ app, previous }) => ({
+                ok: true,
+                operation: 'setRef',
+                app,
+                oldRef: previous?.ref ?? null,
+                newRef: app.ref!,
+              })),
             },
             onError: [
               {
@@ -388,13 +375,7 @@ export const appMachine = setup({
         input: ({ context }) => ({ app: context.app }),
         onDone: {
           target: 'removed',
-          actions: [
-            {
-              type: 'conclude',
-              params: ({ context }) => ({ ok: true, operation: 'remove', app: context.app }),
-            },
-            publishOutcome,
-          ],
+          actions: succeeded(({ app }) => ({ ok: true, operation: 'remove', app })),
         },
         onError: {
           target: 'failed',
