@@ -1,16 +1,8 @@
 import type { AppSummary } from '../protocol/replies.js';
-import { readdir, rm } from '../fs/async-fs.js';
-import { join } from 'node:path';
-import {
-  type Actor,
-  type AnyActorRef,
-  createActor,
-  fromPromise,
-  type InspectionEvent,
-} from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { RunAs } from '../actors/git/run-as.js';
 import { resolveAppDir } from '../apps/app-dir.js';
-import { type AppOperations, createAppOperations, type GitRef } from '../apps/operations.js';
+import { createAppOperations, type GitRef } from '../apps/operations.js';
 import { pathExists } from '../apps/path-exists.js';
 import { cloneForName } from '../apps/provisional-clone.js';
 import { createAppRegistry } from '../apps/registry.js';
@@ -18,14 +10,15 @@ import { runAsForApp } from '../apps/run-as.js';
 import { makeTraversable } from '../apps/traversable.js';
 import { parseAppName, parseRef, parseRepoUrl } from '../apps/validate.js';
 import type { BusEvent } from '../bus/events.js';
-import { isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
-import type { AppActorInput, AppCheckout, SwitchRefInput } from '../machines/app/app-actors.js';
-import { type AppClock, type AppEvent, appMachine } from '../machines/app/app-machine.js';
-import type { AppInfo, SerializedError } from '../types/info.js';
+import type { AppClock, AppEvent } from '../machines/app/app-machine.js';
+import type { AppOperation } from '../machines/app/app-outcome.js';
+import type { AppInfo } from '../types/info.js';
+import { createAppCharts, type OutputSink } from './app-charts.js';
+import { removeLeftovers } from './app-leftovers.js';
+import { APP_TIMEOUTS_MS, withinDeadline } from './app-wait.js';
 
-/** Receives git and npm output of the operation a caller asked for. */
-export type OutputSink = (chunk: string) => void;
+export type { OutputSink } from './app-charts.js';
 
 export interface InstallRequest {
   url: string;
@@ -56,60 +49,16 @@ export interface AppServiceOptions {
   publish(event: BusEvent): void;
   onChartError(name: string, error: unknown): void;
   runAsFor?: (app: { user: string | null }) => Promise<RunAs | null>;
-}
-
-type AppActor = Actor<ReturnType<typeof provideChart>>;
-
-interface Waiter {
-  /** The event that ends the operation well; `app:failed` ends it badly. */
-  success: BusEvent['type'];
-  resolve(event: BusEvent): void;
-  reject(error: GuvError): void;
-}
-
-interface AppEntry {
-  actor: AppActor;
-  /** Shown by `lsapps` (false while a new install runs). */
-  listed: boolean;
-  sinks: Set<OutputSink>;
-  waiter: Waiter | null;
-}
-
-type Input = AppActorInput;
-
-function provideChart(ops: AppOperations, adopt: string | null, publish: (e: BusEvent) => void) {
-  return appMachine.provide({
-    actors: {
-      cloneRepo: fromPromise<AppCheckout, Input>(({ input, signal }) =>
-        adopt === null
-          ? ops.cloneRepo({ ...input, signal })
-          : ops.adoptClone({ ...input, signal, repo: adopt }),
-      ),
-      installDependencies: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.installDependencies({ ...input, signal }),
-      ),
-      updateRefs: fromPromise<string[], Input>(({ input, signal }) =>
-        ops.updateRefs({ ...input, signal }),
-      ),
-      switchRef: fromPromise<AppCheckout, SwitchRefInput>(({ input, signal }) =>
-        ops.switchRef({ ...input, signal }),
-      ),
-      removeFiles: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.removeFiles({ ...input, signal }),
-      ),
-      discardInstall: fromPromise<unknown, Input>(({ input, signal }) =>
-        ops.discardStaging({ ...input, signal }),
-      ),
-    },
-    actions: { publish: (_, event: BusEvent) => publish(event) },
-  });
+  /** How long each request waits for its chart's outcome; default APP_TIMEOUTS_MS. */
+  timeoutsMs?: Partial<Record<AppOperation, number>>;
 }
 
 /**
  * The daemon's installed apps: one app chart per app, keyed by name, driven by the real git
- * and npm operations and persisted in the registry file. Each operation resolves when its
- * chart publishes the outcome (`app:installed`, `app:refs:updated`, `app:refs:switched`,
- * `app:removed`) and rejects on `app:failed`.
+ * and npm operations and persisted in the registry file. Each operation is answered from its
+ * chart's snapshots (the outcome in its context), within APP_TIMEOUTS_MS; the chart publishes
+ * the same outcome as `app:installed`, `app:refs:updated`, `app:refs:switched`, `app:removed`
+ * or `app:failed`.
  *
  * @example
  * const apps = createAppService({ appsRoot: home.apps, registryFile: home.appsFile, clock,
@@ -119,100 +68,23 @@ function provideChart(ops: AppOperations, adopt: string | null, publish: (e: Bus
  */
 export function createAppService(options: AppServiceOptions) {
   const registry = createAppRegistry(options.registryFile);
-  const entries = new Map<string, AppEntry>();
   const runAsFor = options.runAsFor ?? ((app: { user: string | null }) => runAsForApp(app));
   const own = options.ownFolders ?? [options.appsRoot];
   const ops = createAppOperations({
     appsRoot: options.appsRoot,
     runAsFor,
-    onOutput: (app, chunk) => {
-      for (const sink of entries.get(app.name)?.sinks ?? []) sink(chunk);
-    },
+    onOutput: (app, chunk) => charts.output(app.name, chunk),
   });
-
-  function onPublish(event: BusEvent): void {
-    options.publish(event);
-    const app = event.args[0] as AppInfo;
-    const waiter = entries.get(app.name)?.waiter;
-    if (!waiter) return;
-    if (event.type === waiter.success) waiter.resolve(event);
-    else if (event.type === 'app:failed') waiter.reject(failure(event.args[1] as SerializedError));
-  }
-
-  function createEntry(app: AppInfo, listed: boolean, adopt: string | null = null): AppEntry {
-    const actor: AppActor = createActor(provideChart(ops, adopt, onPublish), {
-      input: { app, clock: options.clock },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-    });
-    options.onChart?.(app.name, actor);
-    const entry: AppEntry = { actor, listed, sinks: new Set(), waiter: null };
-    actor.subscribe({
-      error: (error) => {
-        options.onChartError(app.name, error);
-        entry.waiter?.reject(
-          new GuvError('GUV_CHART_FAILED', `the chart of app "${app.name}" failed`, {
-            cause: error,
-          }),
-        );
-      },
-    });
-    entries.set(app.name, entry);
-    return entry;
-  }
-
-  /** Start the entry's chart (or send it `event`) and wait for the operation's outcome. */
-  async function drive(
-    entry: AppEntry,
-    success: BusEvent['type'],
-    sink: OutputSink | null,
-    event?: AppEvent,
-  ): Promise<BusEvent> {
-    const outcome = new Promise<BusEvent>((resolve, reject) => {
-      entry.waiter = { success, resolve, reject };
-    });
-    if (sink) entry.sinks.add(sink);
-    try {
-      if (event) entry.actor.send(event);
-      else entry.actor.start();
-      return await outcome;
-    } finally {
-      entry.waiter = null;
-      if (sink) entry.sinks.delete(sink);
-    }
-  }
-
-  function installedEntry(name: string): AppEntry {
-    const entry = entries.get(name);
-    if (!entry?.listed) throw new GuvError('GUV_APP_NOT_FOUND', `no app called "${name}"`);
-    return entry;
-  }
-
-  function idleEntry(name: string, event: AppEvent): AppEntry {
-    const entry = installedEntry(name);
-    const snapshot = entry.actor.getSnapshot();
-    if (!snapshot.can(event)) {
-      throw new GuvError(
-        'GUV_BUSY',
-        `app "${name}" cannot do that now: it is ${snapshot.context.state}`,
-      );
-    }
-    return entry;
-  }
+  const charts = createAppCharts({ ...options, ops, registry });
+  const timeouts = { ...APP_TIMEOUTS_MS, ...options.timeoutsMs };
 
   async function assertNameFree(name: string): Promise<string> {
     const dir = await resolveAppDir(options.appsRoot, name);
-    if (entries.has(name) || (await pathExists(dir))) throw nameTaken(name);
+    if (charts.has(name) || (await pathExists(dir))) throw nameTaken(name);
     return dir;
   }
 
-  const appOf = (entry: AppEntry): AppInfo => entry.actor.getSnapshot().context.app;
-  const get = (name: string): AppInfo => appOf(installedEntry(name));
-
-  /** Keep the registry's ref and commit in step with the chart (a failed switch may revert). */
-  async function saveCheckout(name: string, entry: AppEntry): Promise<void> {
-    const { ref, commit } = appOf(entry);
-    await registry.update(name, { ref, commit });
-  }
+  const get = (name: string): AppInfo => charts.appOf(charts.installed(name));
 
   return {
     /**
@@ -224,9 +96,9 @@ export function createAppService(options: AppServiceOptions) {
       const apps = await registry.list();
       if (apps.some((app) => app.user !== null)) await makeTraversable(options.appsRoot, own);
       for (const app of apps) {
-        if (entries.has(app.name)) continue;
+        if (charts.has(app.name)) continue;
         if (app.commit === null) continue;
-        createEntry(app, true).actor.start();
+        charts.create(app, true).actor.start();
       }
     },
 
@@ -247,36 +119,38 @@ export function createAppService(options: AppServiceOptions) {
       }
       const provisional =
         request.name === null
-          ? await cloneForName({
-              url,
-              ref,
-              appsRoot: options.appsRoot,
-              runAs,
-              onOutput: sink ?? undefined,
-            })
+          ? await withinDeadline(
+              timeouts.install,
+              `install of ${url} did not finish within ${timeouts.install} ms (cloning it to read its name)`,
+              (signal) =>
+                cloneForName({
+                  url,
+                  ref,
+                  appsRoot: options.appsRoot,
+                  runAs,
+                  onOutput: sink ?? undefined,
+                  signal,
+                }),
+            )
           : null;
       try {
         const name = request.name ?? provisional!.name;
         const dir = await assertNameFree(name);
         // Checked again with no await before createEntry: a concurrent install may have won.
-        if (entries.has(name)) throw nameTaken(name);
+        if (charts.has(name)) throw nameTaken(name);
         const app: AppInfo = { name, url, user, ref, commit: null, dir };
-        const entry = createEntry(app, false, provisional?.repo ?? null);
+        const entry = charts.create(app, false, provisional?.repo ?? null);
+        let installed: AppInfo;
         try {
-          await drive(entry, 'app:installed', sink);
+          installed = (await charts.drive(entry, 'install', sink)).app;
         } catch (error) {
-          entries.delete(name);
-          options.onChartDropped?.(name);
-          entry.actor.stop();
+          await charts.dropNew(entry);
           throw error;
         }
-        const installed = appOf(entry);
         try {
           await registry.add(installed);
         } catch (error) {
-          entries.delete(name);
-          options.onChartDropped?.(name);
-          entry.actor.stop();
+          await charts.dropNew(entry);
           await ops.removeFiles({ app: installed }).catch(() => {});
           throw error;
         }
@@ -288,7 +162,8 @@ export function createAppService(options: AppServiceOptions) {
     },
 
     list(): AppSummary[] {
-      return [...entries.values()]
+      return charts
+        .all()
         .filter((entry) => entry.listed)
         .map((entry) => {
           const snapshot = entry.actor.getSnapshot();
@@ -300,22 +175,20 @@ export function createAppService(options: AppServiceOptions) {
     get,
 
     has(name: string): boolean {
-      return entries.get(name)?.listed === true;
+      return charts.get(name)?.listed === true;
     },
 
     async remove(name: string, sink: OutputSink | null): Promise<AppInfo> {
       const event: AppEvent = { type: 'REMOVE' };
-      const entry = idleEntry(name, event);
-      const removed = await drive(entry, 'app:removed', sink, event);
-      entries.delete(name);
-      options.onChartDropped?.(name);
+      const { app } = await charts.drive(charts.idle(name, event), 'remove', sink, event);
+      charts.forget(name);
       await registry.remove(name);
-      return removed.args[0] as AppInfo;
+      return app;
     },
 
     async updateRefs(name: string, sink: OutputSink | null): Promise<GitRef[]> {
       const event: AppEvent = { type: 'UPDATE_REFS' };
-      await drive(idleEntry(name, event), 'app:refs:updated', sink, event);
+      await charts.drive(charts.idle(name, event), 'updateRefs', sink, event);
       return ops.listRefs({ app: get(name) });
     },
 
@@ -325,13 +198,12 @@ export function createAppService(options: AppServiceOptions) {
       sink: OutputSink | null,
     ): Promise<{ app: AppInfo; oldRef: string | null; newRef: string }> {
       const event: AppEvent = { type: 'SET_REF', ref: parseRef(ref) };
-      const entry = idleEntry(name, event);
+      const entry = charts.idle(name, event);
       try {
-        const switched = await drive(entry, 'app:refs:switched', sink, event);
-        const [app, oldRef, newRef] = switched.args as [AppInfo, string | null, string];
+        const { app, oldRef, newRef } = await charts.drive(entry, 'setRef', sink, event);
         return { app, oldRef, newRef };
       } finally {
-        await saveCheckout(name, entry);
+        await entry.saving;
       }
     },
 
@@ -345,27 +217,13 @@ export function createAppService(options: AppServiceOptions) {
 
     /** Stop every chart (the daemon is exiting); files and registry stay. */
     stopAll(): void {
-      for (const entry of entries.values()) entry.actor.stop();
+      for (const entry of charts.all()) entry.actor.stop();
     },
   };
 }
 
 export type AppService = ReturnType<typeof createAppService>;
 
-/** `.clone-*` (provisional clones) and `.<name>.installing` (staging folders). */
-async function removeLeftovers(appsRoot: string): Promise<void> {
-  const names = await readdir(appsRoot).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((name) => /^\.clone-/.test(name) || /^\..+\.installing$/.test(name))
-      .map((name) => rm(join(appsRoot, name), { recursive: true, force: true })),
-  );
-}
-
 function nameTaken(name: string): GuvError {
   return new GuvError('GUV_APP_EXISTS', `an app called "${name}" is already installed`);
-}
-
-function failure(error: SerializedError): GuvError {
-  return new GuvError(isGuvErrorCode(error.code) ? error.code : 'GUV_APP_FAILED', error.message);
 }

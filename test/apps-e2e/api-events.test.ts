@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
-import { makeTempDir, removeDir } from '../apps/git-fixtures.js';
+import { makeTempDir, removeDir, sh } from '../apps/git-fixtures.js';
 import {
+  alive,
   cleanupHome,
   connectTo,
+  daemonPid,
+  eventually,
   makeHome,
   recordEvents,
   startDaemon,
@@ -115,6 +119,49 @@ describe('the app API and its events', () => {
       code: 'GUV_APP_NOT_FOUND',
     });
   }, 120_000);
+
+  it('a switch whose dependencies fail goes back: the caller gets the npm failure, the app and its record stay on the old ref', async () => {
+    // Branch `broken` depends on a package that is not there, so npm fails on it.
+    sh(repo.dir, 'checkout', '-q', '-b', 'broken');
+    await writeFile(
+      join(repo.dir, 'package.json'),
+      `${JSON.stringify({ name: '@acme/shop', version: '1.0.0', dependencies: { missing: 'file:./missing.tgz' } })}\n`,
+    );
+    sh(repo.dir, 'rm', '-q', 'package-lock.json');
+    sh(repo.dir, 'commit', '-q', '-am', 'broken');
+    sh(repo.dir, 'checkout', '-q', 'main');
+
+    const guv = await startDaemon(home);
+    const seen = await recordEvents(await connectTo(home), 'app:*');
+    const onV1 = await guv.installApp(repo.url, { name: 'web', ref: 'v1' });
+    expect(onV1).toMatchObject({ ref: 'v1', commit: repo.commit('v1') });
+
+    await expect(guv.setRef('web', 'broken')).rejects.toMatchObject({
+      message: expect.stringMatching(/^npm install failed/),
+    });
+    const failed = await seen.waitFor((e) => e.type === 'app:failed', 'app:failed');
+    expect(failed.args).toEqual([
+      onV1,
+      expect.objectContaining({ message: expect.stringMatching(/^npm install failed/) }),
+    ]);
+    expect(seen.events.filter((e) => e.type === 'app:refs:switched')).toEqual([]);
+    expect(await guv.currentRef('web')).toEqual({ ref: 'v1', commit: repo.commit('v1') });
+    expect(await guv.listApps()).toEqual([{ ...onV1, state: 'installed' }]);
+
+    // The record says v1 too: the next daemon brings the app back on it.
+    await guv.disconnect();
+    const oldDaemon = daemonPid(home);
+    process.kill(oldDaemon, 'SIGTERM');
+    await eventually(() => !alive(oldDaemon), 'the daemon to stop');
+    const next = await startDaemon(home);
+    expect(await next.listApps()).toEqual([{ ...onV1, state: 'installed' }]);
+    // And a good switch after the failed one still works.
+    expect(await next.setRef('web', 'dev')).toEqual({
+      app: { ...onV1, ref: 'dev', commit: repo.commit('dev') },
+      oldRef: 'v1',
+      newRef: 'dev',
+    });
+  }, 180_000);
 
   it('one operation at a time: a concurrent install of the same name and a second switch are refused', async () => {
     const guv = await startDaemon(home);

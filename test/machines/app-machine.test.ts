@@ -229,6 +229,62 @@ describe('app chart', () => {
     expect(published).toEqual([{ type: 'app:removed', args: [onMain] }]);
   });
 
+  it("keeps each request's outcome in its context, cleared while the next one runs", async () => {
+    const { actor, settle } = setupApp(fresh, { installOn: ['v2'], switchTo: ['v9'] });
+    const outcome = () => actor.getSnapshot().context.outcome;
+    expect(outcome()).toBeNull();
+    await settle('installed');
+    expect(outcome()).toEqual({ ok: true, operation: 'install', app: onMain });
+
+    actor.send({ type: 'UPDATE_REFS' });
+    expect(outcome()).toBeNull();
+    await settle('installed');
+    expect(outcome()).toEqual({
+      ok: true,
+      operation: 'updateRefs',
+      app: onMain,
+      refs: ['main', 'v2'],
+    });
+
+    actor.send({ type: 'SET_REF', ref: 'v2' });
+    expect(outcome()).toBeNull();
+    await settle('installed');
+    expect(outcome()).toEqual({
+      ok: false,
+      operation: 'setRef',
+      app: onMain,
+      error: failure('npm failed on v2'),
+      reverted: true,
+    });
+
+    actor.send({ type: 'SET_REF', ref: 'v9' });
+    await settle('installed');
+    expect(outcome()).toEqual({
+      ok: false,
+      operation: 'setRef',
+      app: onMain,
+      error: failure('no ref v9'),
+      reverted: false,
+    });
+
+    actor.send({ type: 'REMOVE' });
+    await settle('removed');
+    expect(outcome()).toEqual({ ok: true, operation: 'remove', app: onMain });
+  });
+
+  it('a successful switch answers with the old and the new ref', async () => {
+    const { actor, settle } = setupApp(onMain);
+    actor.send({ type: 'SET_REF', ref: 'v2' });
+    await settle('installed');
+    expect(actor.getSnapshot().context.outcome).toEqual({
+      ok: true,
+      operation: 'setRef',
+      app: onV2,
+      oldRef: 'main',
+      newRef: 'v2',
+    });
+  });
+
   it('reaches every state by shortest paths', () => {
     const error = new Error('x');
     const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output });

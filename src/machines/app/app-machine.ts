@@ -5,6 +5,7 @@ import type { AppInfo, SerializedError } from '../../types/info.js';
 import { recordState, type ChartHistoryEntry } from '../daemon/chart-history.js';
 import { serializeError } from '../process/serialize-error.js';
 import { type AppCheckout, appActors } from './app-actors.js';
+import { type AppOperation, type AppOutcome, outcomeEvent } from './app-outcome.js';
 
 export interface AppClock {
   now(): number;
@@ -43,6 +44,8 @@ export interface AppContext {
   targetRef: string | null;
   /** The failure being handled (or the last one), reported with `app:failed`. */
   error: SerializedError | null;
+  /** How the last request ended; null while one runs (a new request clears it). */
+  outcome: AppOutcome | null;
   state: AppState;
   history: ChartHistoryEntry<AppState>[];
   clock: AppClock;
@@ -61,16 +64,35 @@ function combine(first: SerializedError, then: string, second: unknown): Seriali
   };
 }
 
-const publishFailed = {
+/** Announces the outcome just recorded (`conclude`) on the bus. */
+const publishOutcome = {
   type: 'publish',
-  params: ({ context }: { context: AppContext }) => failedEvent(context),
+  params: ({ context }: { context: AppContext }) => outcomeEvent(context.outcome!),
 } as const;
 
-function failedEvent(context: AppContext): BusEvent {
-  return {
-    type: 'app:failed',
-    args: [context.app, context.error ?? { name: 'Error', message: 'unknown failure' }],
-  };
+/** Ends the request well: its outcome recorded, then announced. */
+function succeeded(outcome: (context: AppContext) => AppOutcome) {
+  return [
+    { type: 'conclude', params: ({ context }: { context: AppContext }) => outcome(context) },
+    publishOutcome,
+  ] as const;
+}
+
+/** Ends `operation` with the failure in `context.error`, recorded, then announced. */
+function failed(operation: AppOperation, reverted = false) {
+  return [
+    {
+      type: 'conclude',
+      params: ({ context }: { context: AppContext }): AppOutcome => ({
+        ok: false,
+        operation,
+        app: context.app,
+        error: context.error ?? { name: 'Error', message: 'unknown failure' },
+        reverted,
+      }),
+    },
+    publishOutcome,
+  ] as const;
 }
 
 /**
@@ -111,6 +133,9 @@ export const appMachine = setup({
       }),
     }),
     failWith: assign({ error: (_, params: { error: unknown }) => serializeError(params.error) }),
+    /** A request is under way: the last one's outcome no longer answers anything. */
+    begin: assign({ outcome: null }),
+    conclude: assign({ outcome: (_, outcome: AppOutcome) => outcome }),
   },
   guards: {
     onDisk: ({ context }) => context.app.commit !== null,
@@ -124,6 +149,7 @@ export const appMachine = setup({
     previous: null,
     targetRef: null,
     error: null,
+    outcome: null,
     state: 'init',
     history: [],
     clock: input.clock,
@@ -159,10 +185,7 @@ export const appMachine = setup({
         input: ({ context }) => ({ app: context.app }),
         onDone: {
           target: 'installed',
-          actions: {
-            type: 'publish',
-            params: ({ context }) => ({ type: 'app:installed', args: [context.app] }),
-          },
+          actions: succeeded(({ app }) => ({ ok: true, operation: 'install', app })),
         },
         onError: {
           target: 'cleaningUp',
@@ -178,7 +201,7 @@ export const appMachine = setup({
         id: 'discardInstall',
         src: 'discardInstall',
         input: ({ context }) => ({ app: context.app }),
-        onDone: { target: 'installFailed', actions: publishFailed },
+        onDone: { target: 'installFailed', actions: failed('install') },
         onError: {
           target: 'installFailed',
           actions: [
@@ -186,7 +209,7 @@ export const appMachine = setup({
               error: ({ context, event }) =>
                 combine(context.error!, 'discarding the half-done install', event.error),
             }),
-            publishFailed,
+            ...failed('install'),
           ],
         },
       },
@@ -219,7 +242,7 @@ export const appMachine = setup({
       },
     },
     updatingRefs: {
-      entry: { type: 'record', params: { state: 'updatingRefs' } },
+      entry: [{ type: 'record', params: { state: 'updatingRefs' } }, 'begin'],
       invoke: {
         id: 'updateRefs',
         src: 'updateRefs',
@@ -228,25 +251,20 @@ export const appMachine = setup({
           target: 'installed',
           actions: [
             assign({ refs: ({ event }) => event.output }),
-            {
-              type: 'publish',
-              params: ({ context, event }) => ({
-                type: 'app:refs:updated',
-                args: [context.app, event.output],
-              }),
-            },
+            ...succeeded(({ app, refs }) => ({ ok: true, operation: 'updateRefs', app, refs })),
           ],
         },
         onError: {
           target: 'installed',
           actions: [
             { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
-            publishFailed,
+            ...failed('updateRefs'),
           ],
         },
       },
     },
     switchingRef: {
+      entry: 'begin',
       initial: 'checkingOut',
       states: {
         checkingOut: {
@@ -264,7 +282,7 @@ export const appMachine = setup({
               target: '#app.installed',
               actions: [
                 { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
-                publishFailed,
+                ...failed('setRef'),
               ],
             },
           },
@@ -277,13 +295,13 @@ export const appMachine = setup({
             input: ({ context }) => ({ app: context.app }),
             onDone: {
               target: '#app.installed',
-              actions: {
-                type: 'publish',
-                params: ({ context }) => ({
-                  type: 'app:refs:switched',
-                  args: [context.app, context.previous?.ref ?? null, context.app.ref!],
-                }),
-              },
+              actions: succeeded(({ app, previous }) => ({
+                ok: true,
+                operation: 'setRef',
+                app,
+                oldRef: previous?.ref ?? null,
+                newRef: app.ref!,
+              })),
             },
             onError: [
               {
@@ -295,7 +313,7 @@ export const appMachine = setup({
                 target: '#app.failed',
                 actions: [
                   { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
-                  publishFailed,
+                  ...failed('setRef'),
                 ],
               },
             ],
@@ -323,7 +341,7 @@ export const appMachine = setup({
                 assign({
                   error: ({ context, event }) => combine(context.error!, 'reverting', event.error),
                 }),
-                publishFailed,
+                ...failed('setRef'),
               ],
             },
           },
@@ -334,7 +352,7 @@ export const appMachine = setup({
             id: 'installDependencies',
             src: 'installDependencies',
             input: ({ context }) => ({ app: context.app }),
-            onDone: { target: '#app.installed', actions: publishFailed },
+            onDone: { target: '#app.installed', actions: failed('setRef', true) },
             onError: {
               target: '#app.failed',
               actions: [
@@ -342,7 +360,7 @@ export const appMachine = setup({
                   error: ({ context, event }) =>
                     combine(context.error!, 'reinstalling the old dependencies', event.error),
                 }),
-                publishFailed,
+                ...failed('setRef'),
               ],
             },
           },
@@ -350,23 +368,20 @@ export const appMachine = setup({
       },
     },
     removing: {
-      entry: { type: 'record', params: { state: 'removing' } },
+      entry: [{ type: 'record', params: { state: 'removing' } }, 'begin'],
       invoke: {
         id: 'removeFiles',
         src: 'removeFiles',
         input: ({ context }) => ({ app: context.app }),
         onDone: {
           target: 'removed',
-          actions: {
-            type: 'publish',
-            params: ({ context }) => ({ type: 'app:removed', args: [context.app] }),
-          },
+          actions: succeeded(({ app }) => ({ ok: true, operation: 'remove', app })),
         },
         onError: {
           target: 'failed',
           actions: [
             { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
-            publishFailed,
+            ...failed('remove'),
           ],
         },
       },
