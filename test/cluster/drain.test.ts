@@ -17,14 +17,10 @@ afterEach(() => {
 async function startServer(
   script = 'slow-http.js',
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--require', ensurePreloadBuilt(), fixture(script)],
-    {
-      env: { PATH: process.env.PATH ?? '', GUV_CHILD_ID: 'drain', GUV_HEARTBEAT_MS: '0' },
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    },
-  );
+  const child = spawn(process.execPath, ['--require', ensurePreloadBuilt(), fixture(script)], {
+    env: { PATH: process.env.PATH ?? '', GUV_CHILD_ID: 'drain', GUV_HEARTBEAT_MS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   children.push(child);
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { child, port: Number(chunk.toString().trim()) };

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient, ProcessSummary } from '../../src/client/api.js';
 import {
@@ -45,9 +46,11 @@ async function start(name: string, instances?: number) {
     ...(instances ? { instances } : {}),
     env: { ...home.childEnv, PORT: String(port) },
   });
+  // No kept-alive connection is left behind: guv's drain gives an idle one a 1 s grace.
+  const once = new http.Agent({ keepAlive: false });
   await eventually(
     () =>
-      get(port).then(
+      get(port, once).then(
         () => true,
         () => false,
       ),
@@ -137,6 +140,9 @@ describe('an app that closes its own server on SIGTERM', () => {
     expect(alive(started.pid!)).toBe(false);
     const exit = recorder.events.find((e) => e.type === 'process:exit' && named('handler-fork')(e));
     expect(exit?.args.slice(2)).toEqual([0, null]);
-    await eventually(() => closedLines('handler-fork', 'process:log:info') === 1, "the app's 'closed'");
+    await eventually(
+      () => closedLines('handler-fork', 'process:log:info') === 1,
+      "the app's 'closed'",
+    );
   });
 });
