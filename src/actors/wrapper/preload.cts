@@ -354,6 +354,7 @@ function activate(): void {
     for (const server of [...servers]) drainServer(server, closed);
   }
 
+  /** Set once the supervisor asked for a stop: a disconnect then is ours or the app's own. */
   let leavingOnPurpose = false;
   /**
    * Ends the IPC channel, the one thing guv adds that keeps a process alive (a cluster worker's
@@ -362,7 +363,6 @@ function activate(): void {
    * 'disconnect'; the kill timeout stays the backstop for an app that keeps running.
    */
   function leave(): void {
-    leavingOnPurpose = true;
     if (!process.connected) return;
     const cluster = require('node:cluster') as import('node:cluster').Cluster;
     if (cluster.isWorker && cluster.worker) cluster.worker.disconnect();
@@ -379,6 +379,7 @@ function activate(): void {
   function shutdown(timeoutMs: number): void {
     if (shuttingDown) return;
     shuttingDown = true;
+    leavingOnPurpose = true;
     if (process.listenerCount('SIGTERM') === 0) {
       setTimeout(() => process.exit(1), timeoutMs);
       drainServers(() => process.exit(0));
