@@ -10,15 +10,22 @@ import { makeTempDir, removeDir } from './lib/temp-dir.js';
 import { median, runChecked, runCommand, sleep } from './lib/timing.js';
 
 /**
- * Zero-downtime reload of a 2-worker cluster of a plain node:http app (no shutdown code),
- * guv against pm2 7 in the same run: `wrk -t2 -c50` on 127.0.0.1 for 15 s once steady and once
- * while reloading 3 times. Figures: socket errors + non-2xx during the reloads, throughput
- * while reloading ÷ steady throughput, and the time one reload of 2 workers takes.
+ * Zero-downtime reload of a 2-worker cluster, guv against pm2 7 in the same run, for two apps:
+ * a plain node:http app (no shutdown code) and one with the Express docs' SIGTERM handler
+ * (`server.close()`). `wrk -t2 -c50` on 127.0.0.1 for 15 s once steady and once while reloading
+ * 3 times. Figures: socket errors + non-2xx during the reloads, throughput while reloading ÷
+ * steady throughput, the time one reload of 2 workers takes, and the time `stop` takes.
  */
 
 const guvBin = fileURLToPath(new URL('../bin/guv.js', import.meta.url));
 const pm2Bin = fileURLToPath(new URL('../node_modules/pm2/bin/pm2', import.meta.url));
-const fixture = fileURLToPath(new URL('fixtures/http-plain.cjs', import.meta.url));
+const apps = [
+  { name: 'plain', fixture: fileURLToPath(new URL('fixtures/http-plain.cjs', import.meta.url)) },
+  {
+    name: 'SIGTERM handler',
+    fixture: fileURLToPath(new URL('fixtures/http-sigterm.cjs', import.meta.url)),
+  },
+];
 
 export interface ClusterBenchOptions {
   /** Seconds of each wrk run (15 unless told). */
@@ -28,12 +35,14 @@ export interface ClusterBenchOptions {
 }
 
 export interface ClusterBenchRow {
+  app: string;
   tool: string;
   'steady req/s': number;
   'req/s while reloading': number;
   'reloading ÷ steady': number;
   'socket errors + non-2xx': number;
   'one reload of 2 workers (ms)': number;
+  'stop of 2 workers (ms)': number;
 }
 
 interface WrkResult {
@@ -46,6 +55,8 @@ interface ClusterTool {
   start(script: string, port: number): Promise<void>;
   /** One reload, resolved when the tool says it is done; returns its wall time in ms. */
   reload(): Promise<number>;
+  /** Stops the cluster, resolved when the tool says it is stopped; returns its wall time in ms. */
+  stop(): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -60,6 +71,9 @@ function guvTool(): ClusterTool {
     },
     async reload() {
       return (await cli('reload', 'web')).ms;
+    },
+    async stop() {
+      return (await cli('stop', 'web')).ms;
     },
     async dispose() {
       await runCommand([process.execPath, guvBin, 'kill'], { env });
@@ -82,6 +96,9 @@ function pm2Tool(): ClusterTool {
     },
     async reload() {
       return (await cli('reload', 'web')).ms;
+    },
+    async stop() {
+      return (await cli('stop', 'web')).ms;
     },
     async dispose() {
       await runCommand([process.execPath, pm2Bin, 'kill'], { env });
@@ -149,6 +166,7 @@ function runWrk(port: number, seconds: number): Promise<WrkResult> {
 }
 
 async function measure(
+  app: (typeof apps)[number],
   tool: ClusterTool,
   seconds: number,
   reloads: number,
@@ -156,7 +174,7 @@ async function measure(
 ) {
   const dir = makeTempDir('bench-cluster-app');
   const script = join(dir, 'server.cjs');
-  cpSync(fixture, script);
+  cpSync(app.fixture, script);
   try {
     const port = await freePort();
     await tool.start(script, port);
@@ -173,7 +191,10 @@ async function measure(
       times.push(await tool.reload());
     }
     const reloading = await during;
+    log(`${tool.name}: stop`);
+    const stopMs = await tool.stop();
     return {
+      app: app.name,
       tool: tool.name,
       'steady req/s': Math.round(steady.requestsPerSecond),
       'req/s while reloading': Math.round(reloading.requestsPerSecond),
@@ -182,6 +203,7 @@ async function measure(
       ),
       'socket errors + non-2xx': reloading.errors,
       'one reload of 2 workers (ms)': Math.round(median(times)),
+      'stop of 2 workers (ms)': Math.round(stopMs),
     } satisfies ClusterBenchRow;
   } finally {
     await tool.dispose();
@@ -195,7 +217,12 @@ export async function benchCluster(options: ClusterBenchOptions = {}): Promise<C
   const reloads = options.reloads ?? 3;
   const log = options.log ?? (() => {});
   const rows: ClusterBenchRow[] = [];
-  for (const make of [guvTool, pm2Tool]) rows.push(await measure(make(), seconds, reloads, log));
+  for (const app of apps) {
+    for (const make of [guvTool, pm2Tool]) {
+      log(`app: ${app.name}`);
+      rows.push(await measure(app, make(), seconds, reloads, log));
+    }
+  }
   return rows;
 }
 

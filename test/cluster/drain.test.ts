@@ -14,15 +14,13 @@ afterEach(() => {
 });
 
 /** The fixture under guv's wrapper, as the supervisor runs it; resolves with its port. */
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--require', ensurePreloadBuilt(), fixture('slow-http.js')],
-    {
-      env: { PATH: process.env.PATH ?? '', GUV_CHILD_ID: 'drain', GUV_HEARTBEAT_MS: '0' },
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    },
-  );
+async function startServer(
+  script = 'slow-http.js',
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--require', ensurePreloadBuilt(), fixture(script)], {
+    env: { PATH: process.env.PATH ?? '', GUV_CHILD_ID: 'drain', GUV_HEARTBEAT_MS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   children.push(child);
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { child, port: Number(chunk.toString().trim()) };
@@ -89,6 +87,41 @@ describe("the wrapper's graceful shutdown drains node:http servers", () => {
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(4000);
+    agent.destroy();
+  });
+});
+
+describe("the wrapper's graceful shutdown of an app with its own SIGTERM handler", () => {
+  it("runs guv's drain and the app's handler, then the process exits 0", async () => {
+    const { child, port } = await startServer('slow-http-sigterm.js');
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    expect((await request(port, '/', agent)).connection).toBe('keep-alive');
+    const slow = request(port, '/slow', agent);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const exited = once(child, 'exit');
+    shutdown(child);
+    // guv's drain: the request in flight is answered, with `Connection: close`.
+    expect(await slow).toEqual({ status: 200, connection: 'close', body: 'slow\n' });
+    expect(await exited).toEqual([0, null]);
+    // The app's handler: its own close callback ran.
+    expect(out).toContain('closed\n');
+    agent.destroy();
+  });
+
+  it("keeps an idle kept-alive connection usable: the app's close() joins guv's drain", async () => {
+    const { child, port } = await startServer('slow-http-sigterm.js');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await request(port, '/', agent)).connection).toBe('keep-alive');
+    const exited = once(child, 'exit');
+    shutdown(child);
+    // Node's http close() would reset the idle connection at once; a request sent soon after
+    // on it must still be answered.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const next = await request(port, '/', agent);
+    expect(next).toEqual({ status: 200, connection: 'close', body: 'fast\n' });
+    expect(await exited).toEqual([0, null]);
     agent.destroy();
   });
 });

@@ -359,26 +359,87 @@ function activate(): void {
     return (listen as AnyFunction).apply(this, args);
   } as typeof listen;
 
+  /**
+   * guv's drain of one server; a close() the app calls on it later (its own SIGTERM handler)
+   * joins the drain instead of closing idle keep-alive connections at once or failing with
+   * ERR_SERVER_NOT_RUNNING: its callback runs when the drained server closes.
+   */
+  function drainServer(server: net.Server, done: () => void): void {
+    const traffic = httpTraffic.get(server);
+    if (traffic) drainHttp(server, traffic, done);
+    else net.Server.prototype.close.call(server, () => done());
+    const joined = server as net.Server & { closeIdleConnections?: () => void };
+    joined.close = function guvJoinDrain(callback?: (error?: Error) => void) {
+      if (typeof callback === 'function') server.once('close', () => callback());
+      return server;
+    };
+    if (typeof joined.closeIdleConnections === 'function') joined.closeIdleConnections = () => {};
+  }
+
+  /** Drains every listening server; `done` once all have closed. */
+  function drainServers(done: () => void): void {
+    let open = servers.size;
+    if (open === 0) {
+      done();
+      return;
+    }
+    const closed = () => {
+      open -= 1;
+      if (open === 0) done();
+    };
+    for (const server of [...servers]) drainServer(server, closed);
+  }
+
+  /** Set once the supervisor asked for a stop: a disconnect then is ours or the app's own. */
+  let leavingOnPurpose = false;
+  /**
+   * Ends the IPC channel, the one thing guv adds that keeps a process alive (a cluster worker's
+   * channel is always referenced), so the event loop can end once the app's own work is done.
+   * A cluster worker leaves through node:cluster, which would otherwise exit at once on
+   * 'disconnect'; the kill timeout stays the backstop for an app that keeps running.
+   */
+  function leave(): void {
+    if (!process.connected) return;
+    const cluster = require('node:cluster') as import('node:cluster').Cluster;
+    if (cluster.isWorker && cluster.worker) cluster.worker.disconnect();
+    else process.disconnect();
+  }
+
   let shuttingDown = false;
+  /**
+   * The supervisor's graceful stop: guv drains every server (stops accepting, lets requests in
+   * flight finish with `Connection: close`). An app without a SIGTERM listener exits once that
+   * is done. An app with one (Express docs: `server.close()` on SIGTERM) has it run too, and
+   * the process leaves the channel once the handler returned and no server is listening.
+   */
   function shutdown(timeoutMs: number): void {
     if (shuttingDown) return;
     shuttingDown = true;
-    if (process.listenerCount('SIGTERM') > 0) {
-      process.emit('SIGTERM', 'SIGTERM');
+    leavingOnPurpose = true;
+    if (process.listenerCount('SIGTERM') === 0) {
+      setTimeout(() => process.exit(1), timeoutMs);
+      drainServers(() => process.exit(0));
       return;
     }
-    setTimeout(() => process.exit(1), timeoutMs);
-    let open = servers.size;
-    if (open === 0) process.exit(0);
-    const closed = () => {
-      open -= 1;
-      if (open === 0) process.exit(0);
+    let drained = false;
+    let handled = false;
+    const leaveWhenDone = () => {
+      if (drained && handled) setImmediate(leave);
     };
-    for (const server of [...servers]) {
-      const traffic = httpTraffic.get(server);
-      if (traffic) drainHttp(server, traffic, closed);
-      else server.close(closed);
+    drainServers(() => {
+      drained = true;
+      leaveWhenDone();
+    });
+    try {
+      process.emit('SIGTERM', 'SIGTERM');
+    } catch (error) {
+      // As if the signal's listener threw: an uncaught exception, not an error in guv's reply.
+      process.nextTick(() => {
+        throw error;
+      });
     }
+    handled = true;
+    leaveWhenDone();
   }
 
   function runGc(): void {
@@ -429,6 +490,7 @@ function activate(): void {
 
   // The supervisor died: stop the whole group (our own SIGTERM handling included), SIGKILL later.
   function onSupervisorGone(): void {
+    if (leavingOnPurpose) return;
     try {
       process.kill(-process.pid, 'SIGTERM');
       setTimeout(() => process.kill(-process.pid, 'SIGKILL'), orphanKillMs);
