@@ -1,8 +1,8 @@
 import { type Actor, createActor, type InspectionEvent } from 'xstate';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { BusEvent } from '../bus/events.js';
-import { chartTimers } from '../daemon/chart-timers.js';
-import type { ProcessDefinition } from '../daemon/process-definition.js';
+import { chartTimers } from '../supervision/chart-timers.js';
+import type { ProcessDefinition } from '../supervision/process-definition.js';
 import { provideCluster } from '../machines/cluster/provide-cluster.js';
 import type { ChartClock } from '../machines/process/supervision-context.js';
 import { resolveTimeouts } from '../machines/process/supervision-context.js';

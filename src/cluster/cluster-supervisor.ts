@@ -1,7 +1,7 @@
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
-import type { ProcessDefinition } from '../daemon/process-definition.js';
-import { settle } from '../daemon/settle.js';
-import type { LiveTarget, RunUnit, Supervised } from '../daemon/supervised.js';
+import type { ProcessDefinition } from '../supervision/process-definition.js';
+import { settle } from '../supervision/settle.js';
+import type { LiveTarget, RunUnit, Supervised } from '../supervision/supervised.js';
 import { GuvError } from '../errors.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';

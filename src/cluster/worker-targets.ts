@@ -1,5 +1,5 @@
 import { GuvError } from '../errors.js';
-import type { LiveTarget } from '../daemon/supervised.js';
+import type { LiveTarget } from '../supervision/supervised.js';
 import type { WorkerState } from './cluster-view.js';
 import type { ManagerLink } from './manager-link.js';
 import type { WorkerReplies } from './worker-replies.js';

@@ -1,6 +1,6 @@
 import { boundError } from '../actors/wrapper/parse-message.js';
 import { GuvError } from '../errors.js';
-import { readState, type StateReadResult, writeState } from '../daemon/state-store.js';
+import { readState, type StateReadResult, writeState } from '../persistence/state-store.js';
 import { rename, stat } from '../fs/async-fs.js';
 import type { SerializedError } from '../types/info.js';
 

@@ -1,7 +1,7 @@
 import type { Actor, SnapshotFrom } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import { settle } from './settle.js';
+import { settle } from '../supervision/settle.js';
 
 type DaemonActor = Actor<typeof daemonMachine>;
 type DaemonSnapshot = SnapshotFrom<DaemonActor>;

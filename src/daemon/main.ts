@@ -4,11 +4,11 @@ import { loadDaemonConfig } from './daemon-config.js';
 import { ensureLogFolder } from '../logs/log-file.js';
 import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
-import { tuneForSmallFootprint } from './footprint.js';
+import { tuneForSmallFootprint } from '../footprint/footprint.js';
 import { ensureHome, resolveHome } from '../protocol/home.js';
 import { closeInheritedDescriptors } from '../protocol/inherited-fds.js';
 import { acquireDaemonLock } from './lock.js';
-import { logAccessFor } from './log-group.js';
+import { logAccessFor } from '../logs/log-group.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   restoreDeferredEnv,

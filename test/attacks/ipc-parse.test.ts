@@ -7,7 +7,7 @@ import { parseWrapperMessage, truncateText } from '../../src/actors/wrapper/pars
 import { WRAPPER_CMD, WRAPPER_LIMITS } from '../../src/actors/wrapper/protocol.js';
 import { MANAGER_LIMITS, parseManagerMessage } from '../../src/cluster/protocol.js';
 import { createExceptionStore } from '../../src/crash/exception-store.js';
-import { createDroppedMessages } from '../../src/daemon/dropped-messages.js';
+import { createDroppedMessages } from '../../src/supervision/dropped-messages.js';
 import { ensurePreloadBuilt } from '../actors/wrapper/build-preload.js';
 import { ensureManagerBuilt } from '../cluster/build-manager.js';
 

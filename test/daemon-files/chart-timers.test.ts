@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartTimers } from '../../src/daemon/chart-timers.js';
+import { chartTimers } from '../../src/supervision/chart-timers.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

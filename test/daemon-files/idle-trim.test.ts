@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_TRIM_POLICY, shouldTrim, startIdleTrim } from '../../src/daemon/idle-trim.js';
+import { DEFAULT_TRIM_POLICY, shouldTrim, startIdleTrim } from '../../src/footprint/idle-trim.js';
 
 const MiB = 1024 * 1024;
 

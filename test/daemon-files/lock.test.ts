@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireDaemonLock, readLockHolder } from '../../src/daemon/lock.js';
-import { readProcessStartTime } from '../../src/daemon/process-identity.js';
+import { readProcessStartTime } from '../../src/procfs/process-identity.js';
 
 let dir: string;
 let pidFile: string;

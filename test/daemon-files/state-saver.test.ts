@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { createStateSaver, type SavedState } from '../../src/daemon/saved-state.js';
+import { createStateSaver, type SavedState } from '../../src/persistence/saved-state.js';
 
 const dirs: string[] = [];
 afterEach(() => {

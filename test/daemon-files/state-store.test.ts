@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readState, writeState } from '../../src/daemon/state-store.js';
+import { readState, writeState } from '../../src/persistence/state-store.js';
 
 interface Saved {
   processes: string[];

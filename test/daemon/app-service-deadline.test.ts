@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunAs } from '../../src/actors/git/run-as.js';
 import { createAppRegistry } from '../../src/apps/registry.js';
-import { type AppService, createAppService } from '../../src/daemon/app-service.js';
+import { type AppService, createAppService } from '../../src/apps/service/app-service.js';
 import type { BusEvent } from '../../src/bus/events.js';
 import type { AppInfo } from '../../src/types/info.js';
 import { makeTempDir, removeDir } from '../apps/git-fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerOf, APP_TIMEOUTS_MS } from '../../src/daemon/app-wait.js';
+import { answerOf, APP_TIMEOUTS_MS } from '../../src/apps/service/app-wait.js';
 import type { AppInfo } from '../../src/types/info.js';
 
 const app: AppInfo = {

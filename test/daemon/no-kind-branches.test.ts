@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Where the daemon's methods and the cluster live: the callers of the Supervised contract. */
-const FOLDERS = ['src/daemon', 'src/cluster'];
+const FOLDERS = ['src/daemon', 'src/supervision', 'src/methods', 'src/cluster'];
 
 /**
  * What tells a process from a cluster instead of asking the Supervised contract: a test of the

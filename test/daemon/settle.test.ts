@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, setup } from 'xstate';
-import { settle } from '../../src/daemon/settle.js';
+import { settle } from '../../src/supervision/settle.js';
 import { GuvError } from '../../src/errors.js';
 
 const machine = setup({

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { ChildHandle } from '../../src/actors/child/child-handle.js';
-import type { ProcessDefinition } from '../../src/daemon/process-definition.js';
-import { createSupervisedProcess } from '../../src/daemon/supervised-process.js';
+import type { ProcessDefinition } from '../../src/supervision/process-definition.js';
+import { createSupervisedProcess } from '../../src/supervision/supervised-process.js';
 import { GuvError } from '../../src/errors.js';
 import { processMachine } from '../../src/machines/process/machine.js';
 import { createEventRecorder, createFakeChild, testSpec } from '../../src/testing/index.js';

@@ -7,7 +7,7 @@ import { type AutostartOptions, connectOrStartDaemon } from '../../src/client/au
 import type { Connection } from '../../src/client/connection.js';
 import { type GuvHome, ensureHome, resolveHome } from '../../src/protocol/home.js';
 import { acquireDaemonLock, readLockHolder } from '../../src/daemon/lock.js';
-import { isPidAlive } from '../../src/daemon/process-identity.js';
+import { isPidAlive } from '../../src/procfs/process-identity.js';
 import { tempDir } from './helpers.js';
 
 const daemonEntry = join(import.meta.dirname, 'fixtures', 'test-daemon.ts');

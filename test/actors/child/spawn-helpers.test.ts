@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { findInFile } from '../../../src/accounts/names.js';
 import { killGroup } from '../../../src/actors/child/kill-group.js';
-import { parseProcStat } from '../../../src/daemon/proc-stat.js';
-import { readProcessStartTime } from '../../../src/daemon/process-identity.js';
+import { parseProcStat } from '../../../src/procfs/proc-stat.js';
+import { readProcessStartTime } from '../../../src/procfs/process-identity.js';
 import { planSpawn, runsWithNode } from '../../../src/actors/child/spawn-plan.js';
 import { toChildEvent } from '../../../src/actors/child/wrapper-events.js';
 import { WRAPPER_CMD } from '../../../src/actors/wrapper/protocol.js';

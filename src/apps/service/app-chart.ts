@@ -1,8 +1,8 @@
 import { type Actor, fromPromise } from 'xstate';
-import type { AppOperations } from '../apps/operations.js';
-import type { BusEvent } from '../bus/events.js';
-import type { AppActorInput, AppCheckout, SwitchRefInput } from '../machines/app/app-actors.js';
-import { appMachine } from '../machines/app/app-machine.js';
+import type { AppOperations } from '../operations.js';
+import type { BusEvent } from '../../bus/events.js';
+import type { AppActorInput, AppCheckout, SwitchRefInput } from '../../machines/app/app-actors.js';
+import { appMachine } from '../../machines/app/app-machine.js';
 
 type Input = AppActorInput;
 

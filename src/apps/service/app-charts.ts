@@ -1,12 +1,12 @@
 import { type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
-import { discardStaging } from '../apps/install.js';
-import type { AppOperations } from '../apps/operations.js';
-import type { AppRegistry } from '../apps/registry.js';
-import type { BusEvent } from '../bus/events.js';
-import { GuvError } from '../errors.js';
-import type { AppClock, AppEvent } from '../machines/app/app-machine.js';
-import type { AppOperation, AppOutcome } from '../machines/app/app-outcome.js';
-import type { AppInfo } from '../types/info.js';
+import { discardStaging } from '../install.js';
+import type { AppOperations } from '../operations.js';
+import type { AppRegistry } from '../registry.js';
+import type { BusEvent } from '../../bus/events.js';
+import { GuvError } from '../../errors.js';
+import type { AppClock, AppEvent } from '../../machines/app/app-machine.js';
+import type { AppOperation, AppOutcome } from '../../machines/app/app-outcome.js';
+import type { AppInfo } from '../../types/info.js';
 import { type AppActor, provideAppChart } from './app-chart.js';
 import { APP_TIMEOUTS_MS, type AppSuccess, waitForApp } from './app-wait.js';
 

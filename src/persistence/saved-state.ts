@@ -1,6 +1,6 @@
 import { GuvError } from '../errors.js';
 import { readState, type StateReadResult, writeState } from './state-store.js';
-import type { ProcessDefinition } from './process-definition.js';
+import type { ProcessDefinition } from '../supervision/process-definition.js';
 
 /** One process as the daemon saves it: the user's intent plus the facts needed after a crash. */
 export interface SavedProcess {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAppPackage } from '../apps/package-json.js';
-import { runAsForApp } from '../apps/run-as.js';
+import { readAppPackage } from '../package-json.js';
+import { runAsForApp } from '../run-as.js';
 import type { AppService } from './app-service.js';
-import type { StartRequest } from './start-request.js';
+import type { StartRequest } from '../../supervision/start-request.js';
 
 /**
  * `guv start <app>`: the start request for an installed app's main script (package.json

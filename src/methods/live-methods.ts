@@ -5,7 +5,7 @@ import { objectParams, stringParam } from '../rpc/params.js';
 import type { HeapScan } from '../heap/snapshot-scan.js';
 import type { MethodHandlers } from '../protocol/methods.js';
 import type { RpcContext } from '../rpc/server.js';
-import type { LiveTarget, Supervised } from './supervised.js';
+import type { LiveTarget, Supervised } from '../supervision/supervised.js';
 
 export interface LiveMethodDeps {
   /** The process or cluster a request names (`target`: id, name or pid). */

@@ -6,9 +6,9 @@ import {
   createLogWriter,
   logFilePath,
   type LogWriter,
-} from '../logs/index.js';
+} from './index.js';
 import type { ClusterInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
-import type { EventHub } from './event-hub.js';
+import type { EventHub } from '../daemon/event-hub.js';
 
 export interface OutputRouterOptions {
   logsDir: string;

@@ -1,7 +1,7 @@
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { JsonValue } from '../bus/events.js';
 import type { SerializedError } from '../types/info.js';
-import type { Observability } from './observability.js';
+import type { Observability } from '../daemon/observability.js';
 import type { ProcessDefinition } from './process-definition.js';
 
 /** What a process's wrapper gets for `config:request`: facts about itself. */

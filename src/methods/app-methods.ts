@@ -6,9 +6,9 @@ import { GuvError } from '../errors.js';
 import type { MethodHandlers } from '../protocol/methods.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessStatus } from '../types/info.js';
-import type { AppService, OutputSink } from './app-service.js';
-import type { OutputRouter } from './output-router.js';
-import type { ProcessTable } from './process-table.js';
+import type { AppService, OutputSink } from '../apps/service/app-service.js';
+import type { OutputRouter } from '../logs/output-router.js';
+import type { ProcessTable } from '../supervision/process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
 

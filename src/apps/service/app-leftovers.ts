@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readdir, rm } from '../fs/async-fs.js';
+import { readdir, rm } from '../../fs/async-fs.js';
 
 /** Deletes `.clone-*` (provisional clones) and `.<name>.installing` (staging folders). */
 export async function removeLeftovers(appsRoot: string): Promise<void> {

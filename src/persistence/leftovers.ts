@@ -1,5 +1,5 @@
 import { killGroup, groupAlive } from '../actors/child/kill-group.js';
-import { isSameProcessAlive } from './process-identity.js';
+import { isSameProcessAlive } from '../procfs/process-identity.js';
 import type { SavedProcess } from './saved-state.js';
 
 const POLL_MS = 20;

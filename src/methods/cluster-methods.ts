@@ -3,8 +3,8 @@ import type { WorkerState } from '../cluster/cluster-view.js';
 import type { MethodHandlers } from '../protocol/methods.js';
 import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
-import type { createCpuMeter } from './proc-stats.js';
-import type { Supervised } from './supervised.js';
+import type { createCpuMeter } from '../procfs/proc-stats.js';
+import type { Supervised } from '../supervision/supervised.js';
 
 export type { WorkerSummary };
 

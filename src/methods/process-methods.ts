@@ -7,29 +7,29 @@ import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
 import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
-import { configValue, type DaemonConfig } from './daemon-config.js';
-import type { EventHub } from './event-hub.js';
+import { configValue, type DaemonConfig } from '../daemon/daemon-config.js';
+import type { EventHub } from '../daemon/event-hub.js';
 import type { GuvHome } from '../protocol/home.js';
-import type { OutputRouter } from './output-router.js';
-import type { createCpuMeter } from './proc-stats.js';
+import type { OutputRouter } from '../logs/output-router.js';
+import type { createCpuMeter } from '../procfs/proc-stats.js';
 import {
   definitionFromRequest,
   defaultName,
   type ProcessDefinition,
   uniqueName,
-} from './process-definition.js';
-import type { ProcessTable } from './process-table.js';
-import type { Supervised } from './supervised.js';
-import { lastExit } from './last-exit.js';
+} from '../supervision/process-definition.js';
+import type { ProcessTable } from '../supervision/process-table.js';
+import type { Supervised } from '../supervision/supervised.js';
+import { lastExit } from '../supervision/last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
-import { appStartRequest } from './app-start.js';
-import type { AppService } from './app-service.js';
-import { parseStartRequest } from './start-request.js';
+import { appStartRequest } from '../apps/service/app-start.js';
+import type { AppService } from '../apps/service/app-service.js';
+import { parseStartRequest } from '../supervision/start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
-import type { Observability } from './observability.js';
-import type { WebUi } from './web-ui.js';
-import { runDaemonOperation } from './daemon-operation.js';
+import type { Observability } from '../daemon/observability.js';
+import type { WebUi } from '../daemon/web-ui.js';
+import { runDaemonOperation } from '../daemon/daemon-operation.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;

@@ -1,9 +1,9 @@
 import type { Actor } from 'xstate';
-import { isGuvErrorCode } from '../error-codes.js';
-import { GuvError } from '../errors.js';
-import type { appMachine } from '../machines/app/app-machine.js';
-import type { AppOperation, AppOutcome } from '../machines/app/app-outcome.js';
-import { settle } from './settle.js';
+import { isGuvErrorCode } from '../../error-codes.js';
+import { GuvError } from '../../errors.js';
+import type { appMachine } from '../../machines/app/app-machine.js';
+import type { AppOperation, AppOutcome } from '../../machines/app/app-outcome.js';
+import { settle } from '../../supervision/settle.js';
 
 /**
  * How long a request waits for its app chart's outcome. Clones and npm installs can take

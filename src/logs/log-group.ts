@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from '../fs/async-fs.js';
 import { GuvError } from '../errors.js';
-import { type LogAccess, logAccess } from '../logs/index.js';
+import { type LogAccess, logAccess } from './index.js';
 
 /**
  * Who may read the logs, from guv.json's `logGroup`: a gid is used as is, a name is looked
