@@ -63,6 +63,8 @@ for (const { entry, outfile, plugins } of bundles) {
   for (const name of external) code = code.replaceAll(`import("${name}")`, `__guvImport("${name}")`);
   // esbuild keeps import() of a builtin; in CommonJS a require at the same moment is the same.
   code = code.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))');
+  // import() of a computed specifier (an apps file's URL, in src/config/load.ts) goes the same way.
+  code = code.replace(/\bimport\(([A-Za-z_$][\w$]*)\)/g, '__guvImport($1)');
   const left = code.match(/\bimport\(/);
   if (left) throw new Error(`${outfile}: an import() the bundle runner cannot serve is left`);
   writeFileSync(outfile, code);

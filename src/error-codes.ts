@@ -113,6 +113,14 @@ export const ERROR_CODES = {
     'The process could not write its heap snapshot.',
     'Check that the target folder exists and that the process’s user may write there.',
   ),
+  GUV_APPS_FILE_INVALID: processes(
+    'An apps file (a pm2 ecosystem file) cannot be used: bad syntax, no apps, or a bad value.',
+    'The message names the app and the key; `guv validate <file>` checks a file without starting it.',
+  ),
+  GUV_APPS_FILE_UNREADABLE: processes(
+    'An apps file could not be read or loaded (missing, too large, a format guv does not read, or its code threw).',
+    'Use a .js, .cjs, .mjs or .json file of at most 1 MiB.',
+  ),
   GUV_CONFIG_NOT_FOUND: processes(
     'No configuration setting has that name.',
     'See the configuration reference for the settings there are.',

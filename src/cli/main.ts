@@ -1,5 +1,6 @@
 import { exitCodeFor, formatCliError, printable } from './errors.js';
 import type { CliCommand } from './command.js';
+import { mustExitWhenDone } from './exit-when-done.js';
 
 // Each command is imported only when it runs, so `guv list` loads nothing it does not use.
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
@@ -31,6 +32,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   stop: () => import('./commands/stop.js'),
   ui: () => import('./commands/ui.js'),
   updaterefs: () => import('./commands/updaterefs.js'),
+  validate: () => import('./commands/validate.js'),
   why: () => import('./commands/why.js'),
   workers: () => import('./commands/workers.js'),
   write: () => import('./commands/write.js'),
@@ -75,12 +77,26 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${formatCliError(error, process.env)}\n`);
-    process.exitCode = exitCodeFor(error);
-  },
-);
+/** Exits once what was written to stdout and stderr is flushed. */
+function exitWhenFlushed(): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit();
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${formatCliError(error, process.env)}\n`);
+      process.exitCode = exitCodeFor(error);
+    },
+  )
+  .finally(() => {
+    if (mustExitWhenDone()) exitWhenFlushed();
+  });

@@ -1,6 +1,6 @@
-import { targetCommand } from '../target-command.js';
+import { appsTargetCommand } from '../apps-target-command.js';
 
-export default targetCommand('guv restart <p>', async (client, target, _rest, io) => {
+export default appsTargetCommand('guv restart <p|apps file>', async (client, target, _rest, io) => {
   const restarted = await client.restartProcess(target);
   const pid = restarted.pid === null ? '' : ` (pid ${restarted.pid})`;
   io.stdout.write(`${restarted.name} ${restarted.status}${pid}\n`);

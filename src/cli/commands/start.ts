@@ -1,13 +1,21 @@
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
-import { type FieldNames, parseStartOptions } from '../../protocol/start-options.js';
-import type { CliCommand } from '../command.js';
+import {
+  type FieldNames,
+  parseStartOptions,
+  type StartRequest,
+} from '../../protocol/start-options.js';
+import { appsFileEnv, appsFileOf, planAppsFile, printWarnings } from '../apps-file.js';
+import type { CliCommand, CliIO } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
 import { parseEnvPairs, splitArgv } from '../parse-options.js';
 
 const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
+       guv start <apps file> [--env <name>] [--env K=V]
   several scripts start several processes at once (each named after its script)
+  an apps file (pm2's ecosystem.config.js, .cjs, .mjs or .json) starts every app it lists;
+  --env <name> applies each app's env_<name>
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
   -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
@@ -83,6 +91,22 @@ const start: CliCommand = async (args, io) => {
   const targets = positionals;
   if (targets.length === 0)
     throw new GuvError('GUV_USAGE', 'start needs a script, a process name or an app name');
+  const appsFile = await appsFileAmong(targets);
+  if (appsFile !== null) {
+    const given = Object.keys(values).filter((flag) => flag !== 'env');
+    if (given.length > 0 || scriptArgs.length > 0)
+      throw new GuvError(
+        'GUV_BAD_ARGUMENT',
+        `${given.length > 0 ? `--${given[0]}` : 'script arguments'} cannot be given with an apps file: set it in the file`,
+      );
+    const plan = await planAppsFile(appsFile, appsFileEnv(values.env), io);
+    printWarnings(plan, io);
+    return startAll(
+      plan.apps.map((app) => app.request),
+      plan.apps.map((app) => app.name),
+      io,
+    );
+  }
   if (targets.length > 1 && values.name !== undefined) {
     throw new GuvError(
       'GUV_BAD_ARGUMENT',
@@ -112,6 +136,20 @@ const start: CliCommand = async (args, io) => {
     },
   };
   const requests = targets.map((target) => parseStartOptions({ ...raw, target }, FLAG_NAMES));
+  return startAll(requests, targets, io);
+};
+
+/** The one apps file among the targets, or null; an apps file is started alone. */
+async function appsFileAmong(targets: string[]): Promise<string | null> {
+  const files = await Promise.all(targets.map(appsFileOf));
+  const file = files.find((path) => path !== null) ?? null;
+  if (file !== null && targets.length > 1)
+    throw new GuvError('GUV_USAGE', 'start one apps file at a time, without other scripts');
+  return file;
+}
+
+/** Starts every request; `targets` names each in messages. Resolves to the exit status. */
+async function startAll(requests: StartRequest[], targets: string[], io: CliIO): Promise<number> {
   const results = await withClient(io.env, (client) =>
     Promise.allSettled(requests.map((request) => client.startProcess(request.target, request))),
   );
@@ -147,6 +185,6 @@ const start: CliCommand = async (args, io) => {
     );
   });
   return failures === 0 ? 0 : 1;
-};
+}
 
 export default start;

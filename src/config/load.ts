@@ -1,0 +1,105 @@
+import { open, stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GuvError } from '../errors.js';
+import { hasConfigName, isAppsJson, looksLikeAppsExport } from './detect.js';
+
+// Loads an apps file in the CLI, as the user who runs the CLI: a .js config is code, and the
+// daemon (often root) never runs it.
+
+const MAX_BYTES = 1024 * 1024;
+const SNIFF_BYTES = 64 * 1024;
+const IMPORT_DEADLINE_MS = 10_000;
+const CODE = new Set(['.js', '.cjs', '.mjs']);
+
+function unreadable(message: string, cause?: unknown): never {
+  throw new GuvError('GUV_APPS_FILE_UNREADABLE', message, cause === undefined ? {} : { cause });
+}
+
+/** The first `limit` bytes of a file as text, or null when it is not a readable file. */
+async function head(path: string, limit: number): Promise<string | null> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(limit);
+      const { bytesRead } = await handle.read(buffer, 0, limit, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `target` (relative to `cwd`) is an apps file rather than a script: named like one, or
+ * a .json with an `apps` list, or a script whose export begins with `apps`.
+ */
+export async function isAppsFile(target: string, cwd: string): Promise<boolean> {
+  const path = resolve(cwd, target);
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) return false;
+  if (hasConfigName(path)) return true;
+  const extension = extname(path).toLowerCase();
+  if (extension !== '.json' && !CODE.has(extension)) return false;
+  const source = await head(path, extension === '.json' ? MAX_BYTES + 1 : SNIFF_BYTES);
+  if (source === null) return false;
+  if (extension !== '.json') return looksLikeAppsExport(source);
+  try {
+    return isAppsJson(JSON.parse(source));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads an apps file: .json as JSON; .js, .cjs and .mjs by importing them (their export, or
+ * its `default`). Throws GUV_APPS_FILE_UNREADABLE with one line.
+ */
+export async function loadAppsFile(path: string): Promise<unknown> {
+  const info = await stat(path).catch((error: unknown) =>
+    unreadable(`cannot read ${path}: ${(error as Error).message}`, error),
+  );
+  if (!info.isFile()) unreadable(`${path} is not a file`);
+  if (info.size > MAX_BYTES) unreadable(`${path} is larger than 1 MiB`);
+  const extension = extname(path).toLowerCase();
+  if (extension === '.json') return readJson(path);
+  if (CODE.has(extension)) return importCode(path);
+  if (extension === '.yaml' || extension === '.yml')
+    unreadable(`${path}: YAML apps files are not supported yet: write it as .js or .json`);
+  unreadable(`${path}: guv reads apps files ending in .js, .cjs, .mjs or .json`);
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = (await head(path, MAX_BYTES + 1)) ?? unreadable(`cannot read ${path}`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // pm2 evaluated .json files as JavaScript: comments and trailing commas passed there.
+    unreadable(
+      `${path} is not valid JSON (${(error as Error).message}); comments need a .js file`,
+      error,
+    );
+  }
+}
+
+async function importCode(path: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`did not finish loading within ${IMPORT_DEADLINE_MS / 1000}s`)),
+      IMPORT_DEADLINE_MS,
+    );
+  });
+  try {
+    const url = pathToFileURL(path).href;
+    const loaded = (await Promise.race([import(url), deadline])) as Record<string, unknown>;
+    return loaded.default !== undefined ? loaded.default : { ...loaded };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    unreadable(`${path}: ${message}`, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
