@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessSummary } from '../../src/client/api.js';
+import type { GuvClient, ProcessSummary } from '../../src/client/api.js';
 import {
   cleanupHome,
   type CliResult,
@@ -18,10 +18,11 @@ import {
 
 const folder = fixture('ecosystem');
 let home: TestHome;
+let client: GuvClient;
 
 beforeAll(async () => {
   home = makeHome();
-  await startDaemon(home);
+  client = await startDaemon(home);
 }, 60_000);
 
 afterAll(async () => {
@@ -115,6 +116,15 @@ describe('guv start <ecosystem file>', () => {
     expect(processesRunning(home, 'broken.config.js')).toEqual([]);
     expect(processesRunning(home, 'apps-by-content.js')).toEqual([]);
     expect((await inFolder(['remove', 'apps-by-content.js'])).stdout).toBe('eco-content removed\n');
+  }, 60_000);
+
+  it('the daemon refuses to run a file named like an apps file, whoever asks', async () => {
+    const file = join(folder, 'ecosystem.config.js');
+    await expect(client.startProcess(file, { env: home.childEnv })).rejects.toMatchObject({
+      code: 'GUV_BAD_ARGUMENT',
+      message: expect.stringContaining('is an apps file, not a script'),
+    });
+    expect(processesRunning(home, 'ecosystem.config.js')).toEqual([]);
   }, 60_000);
 });
 
