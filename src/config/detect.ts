@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 // A file named like a config is read as one, never run as a script: `guv start
 // ecosystem.config.js` once ran the config itself as an app, which crash-looped.
 const CONFIG_NAME =
-  /^(?:.+\.config|ecosystem[^/]*|pm2[^/]*|process)\.(?:js|cjs|mjs|json|ya?ml|ts|mts|cts)$/i;
+  /^(?:(?:.+\.config|ecosystem[^/]*)\.(?:js|cjs|mjs|ts|mts|cts)|(?:.+\.config|ecosystem[^/]*|pm2[^/]*|process)\.(?:json|ya?ml))$/i;
 
 /** Whether a path's file name is that of an apps file (`ecosystem.config.js`, `app.config.json`…). */
 export function hasConfigName(path: string): boolean {

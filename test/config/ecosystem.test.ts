@@ -217,7 +217,14 @@ describe('what counts as an apps file', () => {
       'ecosystem.yml',
     ])
       expect(hasConfigName(name), name).toBe(true);
-    for (const name of ['server.js', 'config.js', 'index.mjs', 'package.json'])
+    for (const name of [
+      'server.js',
+      'config.js',
+      'index.mjs',
+      'package.json',
+      'pm2-bench.js',
+      'cluster-config.js',
+    ])
       expect(hasConfigName(name), name).toBe(false);
   });
 
