@@ -29,6 +29,7 @@ export {
   type WorkerSummary,
 } from './client/api.js';
 export { createBus, type Bus } from './bus/bus.js';
+export { defineConfig, type GuvAppConfig, type GuvConfig } from './config/guv-config.js';
 export type { BusEvent, GuvEventName, GuvEvents, JsonValue } from './bus/events.js';
 export { GuvError, type GuvErrorCode, isGuvError } from './errors.js';
 export { ERROR_CODES, type ErrorCodeSpec, isGuvErrorCode } from './error-codes.js';

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { type EcosystemPlan, translateEcosystem } from '../config/ecosystem.js';
-import { isAppsFile, loadAppsFile } from '../config/load.js';
+import { isGuvConfigName, translateGuvConfig } from '../config/guv-config.js';
+import { isAppsFile, loadAppsFile, readEnvFiles } from '../config/load.js';
 import { GuvError } from '../errors.js';
 import type { CliIO } from './command.js';
 import { printable } from './errors.js';
@@ -49,14 +50,16 @@ export async function planAppsFile(
   const exported = await loadAppsFile(path);
   const baseEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(io.env)) if (value !== undefined) baseEnv[key] = value;
+  const context = {
+    baseDir: resolve(path, '..'),
+    envName: env.envName,
+    overrides: env.overrides,
+    baseEnv,
+    cpuCount: availableParallelism(),
+  };
   try {
-    return translateEcosystem(exported, {
-      baseDir: resolve(path, '..'),
-      envName: env.envName,
-      overrides: env.overrides,
-      baseEnv,
-      cpuCount: availableParallelism(),
-    });
+    if (!isGuvConfigName(path)) return translateEcosystem(exported, context);
+    return translateGuvConfig(exported, context, await readEnvFiles(exported, context.baseDir));
   } catch (error) {
     if (!(error instanceof GuvError)) throw error;
     throw new GuvError(error.code, `${relative(process.cwd(), path) || path}: ${error.message}`, {

@@ -8,7 +8,7 @@ function quoted(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word);
 }
 
-function describeApp({ name, request, envKeys }: PlannedApp): string[] {
+function describeApp({ name, request, envKeys, after }: PlannedApp): string[] {
   const interpreter = request.interpreter === 'none' ? [] : [request.interpreter ?? 'node'];
   const command = [...interpreter, ...request.execArgv, request.target, ...request.args]
     .map(quoted)
@@ -36,6 +36,7 @@ function describeApp({ name, request, envKeys }: PlannedApp): string[] {
     `  stop: SIGTERM, SIGKILL after ${formatDuration(request.killTimeoutMs ?? DEFAULT_TIMEOUTS.killMs)}; start timeout ${formatDuration(request.startTimeoutMs ?? DEFAULT_TIMEOUTS.startMs)}${request.appReadiness ? "; ready when it sends process.send('ready')" : ''}`,
     ...(account ? [`  runs as: ${account}`] : []),
     `  env: ${envKeys.length === 0 ? '(none)' : [...envKeys].sort().join(', ')}`,
+    ...(after && after.length > 0 ? [`  starts once running: ${after.join(', ')}`] : []),
   ];
 }
 

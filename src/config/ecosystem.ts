@@ -32,6 +32,8 @@ export interface PlannedApp {
   request: StartRequest;
   /** Names of the variables the file and `--env` set (values are not shown). */
   envKeys: string[];
+  /** guv configs' `dependsOn`: apps that must be running before this one starts. */
+  after?: string[];
 }
 
 export interface EcosystemPlan {

@@ -103,3 +103,26 @@ async function importCode(path: string): Promise<unknown> {
     clearTimeout(timer);
   }
 }
+
+const MAX_ENV_FILE_BYTES = 256 * 1024;
+
+/** The text of every `env_file` a guv config names, by resolved path (missing ones left out). */
+export async function readEnvFiles(
+  exported: unknown,
+  baseDir: string,
+): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const apps = (exported as { apps?: unknown })?.apps;
+  if (!Array.isArray(apps)) return texts;
+  for (const app of apps) {
+    const file = (app as { env_file?: unknown } | null)?.env_file;
+    if (typeof file !== 'string') continue;
+    const path = resolve(baseDir, file);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) continue;
+    if (info.size > MAX_ENV_FILE_BYTES) unreadable(`${path} is larger than 256 KiB`);
+    const text = await head(path, MAX_ENV_FILE_BYTES);
+    if (text !== null) texts.set(path, text);
+  }
+  return texts;
+}

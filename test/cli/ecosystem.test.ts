@@ -161,3 +161,30 @@ describe('guv validate <ecosystem file>', () => {
     oneLineError(await guv(home, ['validate', bad]), /is not valid JSON/);
   }, 60_000);
 });
+
+describe("guv start guv.config.json (guv's own names)", () => {
+  const configFolder = fixture('guv-config');
+
+  it('starts an app once what it dependsOn runs, with its env_file, and refuses a cycle in one line', async () => {
+    const started = await guv(home, ['start', 'guv.config.json'], { cwd: configFolder });
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    expect(started.stdout).toMatch(/^gc-db \[[\w-]+\] running.*\ngc-api \[[\w-]+\] running/);
+    await eventually(
+      () => readLog(home.logFile('gc-api')).includes('GREETING=from-env-file ONLY_ENV=from-config'),
+      "gc-api's env line",
+    );
+    expect((await guv(home, ['stop', 'guv.config.json'], { cwd: configFolder })).code).toBe(0);
+
+    const cycle = join(home.dir, 'guv.config.json');
+    writeFileSync(
+      cycle,
+      JSON.stringify({
+        apps: [
+          { name: 'gc-a', script: 'a.js', dependsOn: ['gc-b'] },
+          { name: 'gc-b', script: 'b.js', dependsOn: ['gc-a'] },
+        ],
+      }),
+    );
+    oneLineError(await guv(home, ['start', cycle]), /dependsOn makes a cycle: gc-a → gc-b → gc-a/);
+  }, 90_000);
+});

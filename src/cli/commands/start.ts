@@ -5,6 +5,7 @@ import {
   parseStartOptions,
   type StartRequest,
 } from '../../protocol/start-options.js';
+import { startWaves } from '../../config/guv-config.js';
 import { appsFileEnv, appsFileOf, planAppsFile, printWarnings } from '../apps-file.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { withClient } from '../connect.js';
@@ -101,11 +102,23 @@ const start: CliCommand = async (args, io) => {
       );
     const plan = await planAppsFile(appsFile, appsFileEnv(values.env), io);
     printWarnings(plan, io);
-    return startAll(
-      plan.apps.map((app) => app.request),
-      plan.apps.map((app) => app.name),
-      io,
-    );
+    // dependsOn: each wave starts once the one before it runs.
+    const waves = startWaves(plan.apps);
+    for (const [index, wave] of waves.entries()) {
+      const status = await startAll(
+        wave.map((app) => app.request),
+        wave.map((app) => app.name),
+        io,
+      );
+      if (status === 0) continue;
+      const left = waves.slice(index + 1).flat();
+      if (left.length > 0)
+        io.stderr.write(
+          `guv: not started, as what they depend on failed: ${left.map((app) => app.name).join(', ')}\n`,
+        );
+      return status;
+    }
+    return 0;
   }
   if (targets.length > 1 && values.name !== undefined) {
     throw new GuvError(
