@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GuvError } from '../errors.js';
 import { hasConfigName, isAppsJson, looksLikeAppsExport } from './detect.js';
@@ -84,7 +84,28 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
+/**
+ * As root, a .js apps file is code that would run as root: it must be root's, in a folder of
+ * root's, neither writable by anyone else (a repository's file is another user's to change).
+ */
+async function checkRootMayRun(path: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const [what, target] of [
+    ['file', path],
+    ['folder', dirname(path)],
+  ] as const) {
+    const info = await stat(target).catch((error: unknown) =>
+      unreadable(`cannot read ${target}: ${(error as Error).message}`, error),
+    );
+    if (info.uid !== 0 || (info.mode & 0o022) !== 0)
+      unreadable(
+        `${path}: as root, guv runs no .js apps file whose ${what} another user can change (owner uid ${info.uid}, mode ${(info.mode & 0o777).toString(8)}): use a .json file, or make it root's`,
+      );
+  }
+}
+
 async function importCode(path: string): Promise<unknown> {
+  await checkRootMayRun(path);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
