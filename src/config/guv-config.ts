@@ -162,7 +162,9 @@ export function startWaves(apps: PlannedApp[]): PlannedApp[][] {
   for (const app of apps) {
     const level = Math.max(-1, ...(app.after ?? []).map((name) => wave.get(name) ?? -1)) + 1;
     wave.set(app.name, level);
-    (waves[level] ??= []).push(app);
+    const members = waves[level] ?? [];
+    members.push(app);
+    waves[level] = members;
   }
   return waves;
 }
