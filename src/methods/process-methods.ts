@@ -3,7 +3,7 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
 import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -54,14 +54,6 @@ export interface RpcMethodDeps {
 export type { ProcessSummary, WorkerSummary };
 
 type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
-type AppMethodName =
-  | 'installApp'
-  | 'listApps'
-  | 'removeApp'
-  | 'listRefs'
-  | 'updateRefs'
-  | 'setRef'
-  | 'currentRef';
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
