@@ -24,6 +24,7 @@ import { lastExit } from '../supervision/last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from '../apps/service/app-start.js';
+import { resolveProgram } from '../supervision/resolve-program.js';
 import type { AppService } from '../apps/service/app-service.js';
 import { parseStartRequest } from '../supervision/start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
@@ -115,8 +116,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if ((request.user !== null || request.group !== null) && process.getuid?.() !== 0) {
         throw new GuvError('GUV_NOT_ROOT', '--user and --group need a daemon running as root');
       }
+      const cwd = request.cwd ?? process.cwd();
+      // A root child never runs a command from a folder another user controls.
+      const trust = { owners: process.getuid?.() === 0 && request.user === null ? [0] : null };
+      const program = resolveProgram(request, cwd, trust);
       const definition = {
-        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount),
+        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount, program),
         app: app?.app ?? null,
       };
       // Otherwise a typo becomes a process that crash-loops until it aborts.

@@ -4,10 +4,11 @@ import { type FieldNames, parseStartOptions } from '../../protocol/start-options
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
-import { parseEnvPairs, splitArgv } from '../parse-options.js';
+import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.js';
 
-const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
+const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
   several scripts start several processes at once (each named after its script)
+  a command that is not a file here is looked up on PATH: guv start npm -- start
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
   -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
@@ -17,7 +18,9 @@ const HELP = `usage: guv start <script|name|app>… [options] [-- script argumen
   -d, --debug                start paused, waiting for a debugger
       --cwd <dir>            working directory (default: here)
       --env K=V              environment variable (repeatable)
-      --interpreter none     run an executable directly, without guv's node wrapper
+      --interpreter <cmd>    node, none (run the file itself), bash, python3, tsx, or a path;
+                             by default .js runs under node, .ts under node with the
+                             project's tsx, .sh under bash, .py under python3
       --restart <mode>       always (default), on-failure or never
       --kill-timeout <time>  grace period between the stop signal and SIGKILL
       --start-timeout <time> time to become ready before the start counts as failed
@@ -26,6 +29,28 @@ const HELP = `usage: guv start <script|name|app>… [options] [-- script argumen
       --restart-window <time> the failure window (default 10m)
       --min-uptime <time>    a run this long is stable and resets the count (default 30s)
   <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
+
+/** `guv start`'s options, for parseArgs. */
+const OPTIONS = {
+  name: { type: 'string', short: 'n' },
+  argv: { type: 'string', short: 'a' },
+  execArgv: { type: 'string', short: 'e' },
+  instances: { type: 'string', short: 'i' },
+  user: { type: 'string', short: 'u' },
+  group: { type: 'string', short: 'g' },
+  debug: { type: 'boolean', short: 'd' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  interpreter: { type: 'string' },
+  restart: { type: 'string' },
+  'kill-timeout': { type: 'string' },
+  'start-timeout': { type: 'string' },
+  'wait-ready': { type: 'boolean' },
+  'max-restarts': { type: 'string' },
+  'restart-window': { type: 'string' },
+  'min-uptime': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** How the parser's errors name each option: by its flag. */
 const FLAG_NAMES: FieldNames = {
@@ -53,28 +78,9 @@ const start: CliCommand = async (args, io) => {
   const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
   const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
   const { values, positionals } = parseArgs({
-    args: ownArgs,
+    args: inlineOptionValues(ownArgs, OPTIONS),
     allowPositionals: true,
-    options: {
-      name: { type: 'string', short: 'n' },
-      argv: { type: 'string', short: 'a' },
-      execArgv: { type: 'string', short: 'e' },
-      instances: { type: 'string', short: 'i' },
-      user: { type: 'string', short: 'u' },
-      group: { type: 'string', short: 'g' },
-      debug: { type: 'boolean', short: 'd' },
-      cwd: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      interpreter: { type: 'string' },
-      restart: { type: 'string' },
-      'kill-timeout': { type: 'string' },
-      'start-timeout': { type: 'string' },
-      'wait-ready': { type: 'boolean' },
-      'max-restarts': { type: 'string' },
-      'restart-window': { type: 'string' },
-      'min-uptime': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
