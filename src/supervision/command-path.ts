@@ -44,12 +44,17 @@ function statOrNull(path: string): Stats | null {
 /**
  * Finds `name` (a bare command name, already validated) in the absolute folders of the caller's
  * PATH, as `execvp` would; for a root child, folders and files another user controls are passed
- * over. Throws GUV_COMMAND_NOT_FOUND naming what was tried.
+ * over. Throws GUV_COMMAND_NOT_FOUND, its message starting with `what` (the name, quoted).
  *
  * @example
  * findOnPath('npm', '/usr/local/bin:/usr/bin', { owners: null }); // '/usr/bin/npm'
  */
-export function findOnPath(name: string, path: string | undefined, trust: PathTrust): string {
+export function findOnPath(
+  name: string,
+  path: string | undefined,
+  trust: PathTrust,
+  what = `"${name}" is neither a file here nor`,
+): string {
   const passedOver: string[] = [];
   for (const folder of searchFolders(path)) {
     const candidate = join(folder, name);
@@ -66,7 +71,7 @@ export function findOnPath(name: string, path: string | undefined, trust: PathTr
       : '';
   throw new GuvError(
     'GUV_COMMAND_NOT_FOUND',
-    `"${name}" is neither a file here nor a command in the absolute folders of PATH${skipped}`,
+    `${what} a command in the absolute folders of PATH${skipped}`,
   );
 }
 

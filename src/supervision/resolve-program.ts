@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { GuvError } from '../errors.js';
 import { isCommandName, type StartRequest } from '../protocol/start-options.js';
@@ -16,11 +16,19 @@ export interface ResolvedProgram {
   loaderArgs: string[];
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A file in `cwd` first (as pm2 does), else a bare command name from the caller's PATH. */
 function resolveScript(target: string, cwd: string, path: string | undefined, trust: PathTrust) {
   if (isAbsolute(target)) return target;
   const here = resolve(cwd, target);
-  if (existsSync(here) || !isCommandName(target)) return here;
+  if (isFile(here) || !isCommandName(target)) return here;
   return findOnPath(target, path, trust);
 }
 
@@ -61,7 +69,7 @@ export function resolveProgram(
   if (choice.kind === 'command') {
     const interpreter = isAbsolute(choice.command)
       ? checkExecutable(choice.command)
-      : findOnPath(choice.command, path, trust);
+      : findOnPath(choice.command, path, trust, `--interpreter "${choice.command}" is not`);
     return { script, interpreter, loaderArgs: [] };
   }
   if (!choice.typescript) return { script, interpreter: 'node', loaderArgs: [] };

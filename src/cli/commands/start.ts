@@ -11,7 +11,7 @@ const HELP = `usage: guv start <script|command|name|app>… [options] [-- script
   a command that is not a file here is looked up on PATH: guv start npm -- start
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
-  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
+  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256"), or the interpreter's
   -i, --instances <n|max>    run a cluster of n workers
   -u, --user <user>          run as this user (daemon must be root)
   -g, --group <group>        run with this group (daemon must be root)
