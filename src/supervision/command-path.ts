@@ -26,7 +26,7 @@ export function searchFolders(path: string | undefined): string[] {
 }
 
 /** Why root may not run a file from `info` (the folder or the file), or null. */
-function untrusted(info: Stats, trust: PathTrust): string | null {
+export function untrusted(info: Stats, trust: PathTrust): string | null {
   if (trust.owners === null) return null;
   if (!trust.owners.includes(info.uid)) return `belongs to uid ${info.uid}`;
   if ((info.mode & 0o002) !== 0) return 'is writable by everyone';

@@ -79,6 +79,6 @@ export function resolveProgram(
   return {
     script,
     interpreter: 'node',
-    loaderArgs: typescriptLoader(script, { preferred, onPath }),
+    loaderArgs: typescriptLoader(script, { preferred, onPath, trust }),
   };
 }

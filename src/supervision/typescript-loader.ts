@@ -2,6 +2,7 @@ import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GuvError } from '../errors.js';
+import { type PathTrust, untrusted } from './command-path.js';
 
 const MAX_PACKAGE_JSON = 1024 * 1024;
 const MAX_DEPTH = 64;
@@ -51,12 +52,38 @@ function exportedEntry(packageDir: string): string | null {
   }
 }
 
-/** `node_modules/<name>` in `dir` or any folder above it, as Node's own resolution walks. */
-function findPackageAbove(dir: string, name: LoaderName): string | null {
+/** Null when root may load code from `dir/node_modules/<name>` (see {@link untrusted}). */
+function untrustedPackage(folder: string, candidate: string, trust: PathTrust): string | null {
+  for (const path of [folder, candidate]) {
+    try {
+      const why = untrusted(statSync(path), trust);
+      if (why) return `${path} ${why}`;
+    } catch {
+      return `${path} is gone`;
+    }
+  }
+  return null;
+}
+
+/**
+ * `node_modules/<name>` in `dir` or any folder above it, as Node's own resolution walks; for a
+ * root child, one another user controls (a /tmp/node_modules) is passed over.
+ */
+function findPackageAbove(
+  dir: string,
+  name: LoaderName,
+  trust: PathTrust,
+  passedOver: string[],
+): string | null {
   let current = dir;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    const candidate = join(current, 'node_modules', name);
-    if (isFile(join(candidate, 'package.json'))) return candidate;
+    const folder = join(current, 'node_modules');
+    const candidate = join(folder, name);
+    if (isFile(join(candidate, 'package.json'))) {
+      const why = untrustedPackage(folder, candidate, trust);
+      if (why === null) return candidate;
+      passedOver.push(why);
+    }
     const parent = dirname(current);
     if (parent === current) return null;
     current = parent;
@@ -86,6 +113,8 @@ export interface LoaderSearch {
   preferred: LoaderName | null;
   /** That runner found on the caller's PATH, tried when the project has none. */
   onPath: string | null;
+  /** Whose folders a root child may load the loader from. */
+  trust: PathTrust;
 }
 
 /**
@@ -94,14 +123,15 @@ export interface LoaderSearch {
  * GUV_NO_TS_LOADER in one line saying how to fix it.
  *
  * @example
- * typescriptLoader('/srv/api/src/server.ts', { preferred: null, onPath: null });
+ * typescriptLoader('/srv/api/src/server.ts', { preferred: null, onPath: null, trust });
  * // ['--import', 'file:///srv/api/node_modules/tsx/dist/loader.mjs']
  */
 export function typescriptLoader(script: string, search: LoaderSearch): string[] {
   const order: LoaderName[] =
     search.preferred === 'ts-node' ? ['ts-node', 'tsx'] : ['tsx', 'ts-node'];
+  const passedOver: string[] = [];
   for (const name of order) {
-    const dir = findPackageAbove(dirname(script), name);
+    const dir = findPackageAbove(dirname(script), name, search.trust, passedOver);
     const flags = dir && loaderFlags(name, dir);
     if (flags) return flags;
   }
@@ -110,8 +140,12 @@ export function typescriptLoader(script: string, search: LoaderSearch): string[]
     const flags = dir && loaderFlags(search.preferred, dir);
     if (flags) return flags;
   }
+  const skipped =
+    passedOver.length > 0
+      ? ` (passed over, as root loads nothing another user controls: ${passedOver.join(', ')})`
+      : '';
   throw new GuvError(
     'GUV_NO_TS_LOADER',
-    `${basename(script)} is TypeScript and no tsx or ts-node was found above ${dirname(script)}: run "npm install -D tsx" in the project, or pick another --interpreter`,
+    `${basename(script)} is TypeScript and no tsx or ts-node was found above ${dirname(script)}${skipped}: run "npm install -D tsx" in the project, or pick another --interpreter`,
   );
 }

@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   eventually,
   guv,
   makeHome,
+  repoRoot,
   startDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
@@ -125,6 +127,26 @@ describe('commands from PATH and a root daemon', () => {
         () => log('userbin').includes(`userbin ran as ${user.uid}`),
         'the command as the user',
       );
+    },
+    60_000,
+  );
+
+  rootIt(
+    'a TypeScript loader in a node_modules another user owns (/tmp/node_modules) is passed over',
+    async () => {
+      const shared = join(root, 'shared');
+      mkdirSync(join(shared, 'node_modules'), { recursive: true });
+      chmodSync(shared, 0o1777);
+      symlinkSync(join(repoRoot, 'node_modules/tsx'), join(shared, 'node_modules/tsx'));
+      chownSync(join(shared, 'node_modules'), user.uid, user.gid);
+      mkdirSync(join(shared, 'proj'));
+      writeFileSync(join(shared, 'proj/app.ts'), "console.log('loaded as root');\n");
+      const result = await guv(home, ['start', 'app.ts', '-n', 'tsroot'], {
+        cwd: join(shared, 'proj'),
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/no tsx or ts-node.*passed over.*node_modules belongs to uid/);
+      expect(log('tsroot')).toBe('');
     },
     60_000,
   );

@@ -8,7 +8,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CliResult,
@@ -160,7 +160,9 @@ describe('guv start <command>: a command that is not a file here is looked up on
   it('a relative PATH entry is never searched: a command there is not found', async () => {
     const cwd = project('relpath', { 'bin/sneaky': '#!/bin/sh\necho sneaky ran\nsleep 60\n' });
     chmodSync(join(cwd, 'bin/sneaky'), 0o755);
-    const env = { ...home.env, PATH: `bin:${home.env.PATH ?? '/usr/bin:/bin'}` };
+    // Relative to the caller's folder, and to the daemon's (its state folder).
+    const fromDaemon = relative(home.stateDir, join(cwd, 'bin'));
+    const env = { ...home.env, PATH: `bin:${fromDaemon}:${home.env.PATH ?? '/usr/bin:/bin'}` };
     const result = await guv({ ...home, env }, ['start', 'sneaky'], { cwd });
     oneLineError(result, /sneaky/);
     expect(logOf('sneaky')).not.toContain('sneaky ran');
