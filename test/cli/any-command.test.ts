@@ -150,6 +150,20 @@ describe('guv start <command>: a command that is not a file here is looked up on
     await logLine('npmapp', /npm start ran/);
   }, 60_000);
 
+  it('guv start "npm run start" splits the command from its arguments', async () => {
+    const cwd = project('npm-words', {
+      'package.json': JSON.stringify({
+        name: 'npm-words',
+        private: true,
+        scripts: { start: 'node s.js' },
+      }),
+      's.js': "console.log('npm words ran'); setInterval(() => {}, 1000);",
+    });
+    const result = await guv(home, ['start', 'npm run start', '-n', 'npmwords'], { cwd });
+    started(result);
+    await logLine('npmwords', /npm words ran/);
+  }, 60_000);
+
   it('a command found nowhere is refused in one line naming it', async () => {
     const cwd = project('none', {});
     const result = await guv(home, ['start', 'no-such-command-guv', '--', 'x'], { cwd });
@@ -245,6 +259,20 @@ describe('option values that begin with a dash', () => {
     expect(result.stderr).toBe('');
     const line = await logLine('heapflag', /execArgv/);
     expect(JSON.parse(line).execArgv).toContain('--max-old-space-size=256');
+  }, 60_000);
+
+  it('-e "--env-file=.env" loads the project\'s .env in the child', async () => {
+    const cwd = project('envfile', {
+      '.env': 'GREETING=hello-from-env-file\n',
+      'app.js': "console.log('greeting', process.env.GREETING);\n",
+    });
+    const result = await guv(
+      home,
+      ['start', 'app.js', '-n', 'envfile', '-e', '--env-file=.env', '--restart', 'never'],
+      { cwd },
+    );
+    expect(result.stderr).toBe('');
+    expect(await logLine('envfile', /greeting/)).toBe('greeting hello-from-env-file');
   }, 60_000);
 
   it('-a "--port 80" reaches argv', async () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import { type FieldNames, parseStartOptions } from '../../protocol/start-options.js';
@@ -8,7 +10,8 @@ import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.j
 
 const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
   several scripts start several processes at once (each named after its script)
-  a command that is not a file here is looked up on PATH: guv start npm -- start
+  a command that is not a file here is looked up on PATH: guv start npm -- start,
+  or guv start "npm run start"
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
   -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256"), or the interpreter's
@@ -71,6 +74,13 @@ const FLAG_NAMES: FieldNames = {
   'policy.stableMs': '--min-uptime',
 };
 
+/** `"npm run start"` (no such file) → `npm` with `run start` first among the args, as pm2 does. */
+function commandWords(target: string, cwd: string, args: string[]) {
+  if (!/\s/.test(target) || existsSync(resolve(cwd, target))) return { target, args };
+  const [command = target, ...words] = splitArgv(target);
+  return { target: command, args: [...words, ...args] };
+}
+
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
   // Everything after `--` belongs to the script, as with pm2 and npm.
@@ -117,7 +127,9 @@ const start: CliCommand = async (args, io) => {
       stableMs: values['min-uptime'],
     },
   };
-  const requests = targets.map((target) => parseStartOptions({ ...raw, target }, FLAG_NAMES));
+  const requests = targets.map((target) =>
+    parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, FLAG_NAMES),
+  );
   const results = await withClient(io.env, (client) =>
     Promise.allSettled(requests.map((request) => client.startProcess(request.target, request))),
   );
