@@ -134,6 +134,10 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
           'a cluster (-i) runs a Node script, not an executable',
         );
       }
+      // --inspect-brk would go to bash or python as one of their own flags.
+      if (request.debug && definition.spec.interpreter !== 'node') {
+        throw new GuvError('GUV_BAD_ARGUMENT', '-d (debug) runs a Node script, not an executable');
+      }
       const managed = deps.addProcess(definition);
       return summaryAfter(await managed.start('cli', timeout), managed);
     },

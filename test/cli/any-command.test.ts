@@ -236,6 +236,12 @@ describe('interpreters by extension and by --interpreter', () => {
     await logLine('tscluster', /worker 1 ts/, 'worker-1.out.log');
   }, 90_000);
 
+  it('-d on a bash script is refused in one line instead of handing bash a node flag', async () => {
+    const cwd = project('debug-sh', { 'job.sh': 'echo never\n' });
+    const result = await guv(home, ['start', 'job.sh', '-d'], { cwd });
+    oneLineError(result, /-d \(debug\) runs a Node script/);
+  }, 60_000);
+
   it('--interpreter node on a .ts without a loader is refused in one line saying how to fix it', async () => {
     const cwd = project('ts-bare', { 'app.ts': "console.log('never');\n" });
     const result = await guv(home, ['start', 'app.ts', '--interpreter', 'node'], { cwd });
