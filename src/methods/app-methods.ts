@@ -12,7 +12,6 @@ import type { ProcessTable } from '../supervision/process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
 
-
 export interface AppMethodDeps {
   apps: AppService;
   /** Requests wait for it: the daemon has brought back its processes and apps. */
