@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
-import type { AppActorInput, AppCheckout } from '../../src/machines/app/app-actors.js';
+import type {
+  AppActorInput,
+  AppCheckout,
+  SwitchRefInput,
+} from '../../src/machines/app/app-actors.js';
 import { appMachine } from '../../src/machines/app/app-machine.js';
 import type { AppInfo } from '../../src/types/info.js';
 
@@ -19,8 +23,8 @@ type Step = 'cloneRepo' | 'installDependencies' | 'updateRefs' | 'switchRef' | '
 function setupApp(app: AppInfo, hanging: Step[]) {
   const clock = new SimulatedClock();
   const aborted: Step[] = [];
-  const step = <T>(name: Step, result: (input: AppActorInput & { ref?: string }) => T) =>
-    fromPromise<T, AppActorInput & { ref?: string }>(({ input, signal }) =>
+  const step = <T, I extends AppActorInput = AppActorInput>(name: Step, result: (input: I) => T) =>
+    fromPromise<T, I>(({ input, signal }) =>
       hanging.includes(name)
         ? new Promise<T>((_, reject) =>
             signal.addEventListener('abort', () => {
@@ -33,14 +37,14 @@ function setupApp(app: AppInfo, hanging: Step[]) {
   const machine = appMachine.provide({
     actors: {
       cloneRepo: step<AppCheckout>('cloneRepo', () => ({ ref: 'main', commit: 'c-main' })),
-      installDependencies: step('installDependencies', () => undefined),
+      installDependencies: step<unknown>('installDependencies', () => undefined),
       updateRefs: step('updateRefs', () => ['main']),
-      switchRef: step<AppCheckout>('switchRef', (input) => ({
-        ref: input.ref!,
+      switchRef: step<AppCheckout, SwitchRefInput>('switchRef', (input) => ({
+        ref: input.ref,
         commit: `c-${input.ref}`,
       })),
-      removeFiles: step('removeFiles', () => undefined),
-      discardInstall: step('removeFiles', () => undefined),
+      removeFiles: step<unknown>('removeFiles', () => undefined),
+      discardInstall: step<unknown>('removeFiles', () => undefined),
     },
     actions: { publish: () => {} },
   });

@@ -278,6 +278,7 @@ export const clusterMachine = setup({
   },
   delays: {
     reloadTimeout: ({ context }) => context.reloadTimeoutMs,
+    managerReadyTimeout: ({ context }) => context.managerReadyTimeoutMs,
     restartDelay: ({ context }) => restartDelayOf(context),
   },
 }).createMachine({
@@ -350,6 +351,20 @@ export const clusterMachine = setup({
               ],
             },
             STOP: 'stopping',
+          },
+          // A manager that never says it is ready is a manager that failed: leaving `managed`
+          // stops its actor, which kills its process group.
+          after: {
+            managerReadyTimeout: {
+              actions: raise(({ context }) => ({
+                type: 'MANAGER.FAILED' as const,
+                error: {
+                  name: 'GuvError',
+                  code: 'GUV_TIMEOUT',
+                  message: `the cluster manager of ${context.name} was not ready within ${context.managerReadyTimeoutMs} ms`,
+                },
+              })),
+            },
           },
         },
         active: {

@@ -20,6 +20,8 @@ export interface ClusterInput {
   reloadWaitsForListening?: boolean;
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
+  /** How long a new manager may take to say it is ready; 30 s unless told. */
+  managerReadyTimeoutMs?: number;
   historyLimit?: number;
   /** Restarts of the manager counted before this chart began (ClusterInfo.restarts). */
   restarts?: number;
@@ -75,6 +77,7 @@ export interface ClusterContext {
   timeouts: Partial<SupervisionTimeouts> | undefined;
   reloadWaitsForListening: boolean;
   reloadTimeoutMs: number;
+  managerReadyTimeoutMs: number;
   historyLimit: number | undefined;
   /** The manager's restart policy: the workers' policy, resolved. */
   restartPolicy: RestartPolicyOptions;
