@@ -6,6 +6,11 @@ import { GuvError } from '../errors.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
 import type { HistoryEntry } from '../machines/history.js';
+import {
+  crashesAtStart,
+  DEFAULT_START_WATCH,
+  type StartVerdict,
+} from '../machines/start-verdict.js';
 import { workerInfo } from '../machines/worker/info.js';
 import type { ClusterInfo, SerializedError, WorkerInfo } from '../types/info.js';
 import { type ClusterActor, type ClusterChartDeps, startClusterChart } from './cluster-chart.js';
@@ -25,6 +30,16 @@ import {
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
 import { workerTargets } from './worker-targets.js';
+import { nextChange, trackLastError } from '../supervision/watch-start.js';
+
+/** The newest error any serving worker's chart holds (a crash at start), or null. */
+function slotError(snapshot: ClusterSnapshot): SerializedError | null {
+  for (const slot of snapshot.context.slots) {
+    const error = workerContext(snapshot, slot.id)?.lastError;
+    if (error) return error;
+  }
+  return null;
+}
 
 export type { WorkerState } from './cluster-view.js';
 
@@ -61,6 +76,7 @@ export class ClusterSupervisor implements Supervised {
   readonly #link = new ManagerLink();
   readonly #replies: WorkerReplies;
   readonly #actor: ClusterActor;
+  #startVerdict: StartVerdict | null = null;
 
   constructor(definition: ProcessDefinition, deps: ClusterSupervisorDeps) {
     this.definition = definition;
@@ -151,12 +167,65 @@ export class ClusterSupervisor implements Supervised {
     return this.#snapshot().context.history as unknown as HistoryEntry[];
   }
 
+  updateEnv(env: Record<string, string>): void {
+    const spec = { ...this.definition.spec, env };
+    this.definition = { ...this.definition, spec };
+    this.#actor.send({ type: 'SPEC.UPDATED', spec });
+    this.#deps.onChange();
+  }
+
+  startVerdict(): StartVerdict | null {
+    return this.#startVerdict;
+  }
+
   async start(by: string, timeoutMs: number): Promise<ClusterInfo> {
     this.desired = 'running';
     this.#deps.onChange();
-    this.#actor.send({ type: 'START', by });
-    await this.#settle(startOutcome, 'start', timeoutMs);
+    const since = this.#deps.clock.now();
+    const errors = trackLastError(this.#actor, (snapshot) =>
+      slotError(snapshot as ClusterSnapshot),
+    );
+    try {
+      this.#actor.send({ type: 'START', by });
+      await this.#settle(startOutcome, 'start', timeoutMs);
+      this.#startVerdict = await this.#judgeStart(since, () => errors.last());
+    } finally {
+      errors.stop();
+    }
     return this.info();
+  }
+
+  /**
+   * A cluster's start verdict: online is running; a slot whose worker crashed at start is
+   * watched as a single process's start is (start-verdict.ts), the worst slot speaking for all.
+   */
+  async #judgeStart(since: number, lastError: () => SerializedError | null): Promise<StartVerdict> {
+    const policy = DEFAULT_START_WATCH;
+    const now = () => this.#deps.clock.now();
+    const deadline = now() + policy.maxWaitMs;
+    for (;;) {
+      const snapshot = this.#snapshot();
+      const { context } = snapshot;
+      const crashes = Math.max(
+        0,
+        ...context.slots.map((slot) => {
+          const chart = workerContext(snapshot, slot.id);
+          return chart ? crashesAtStart(chart.history.filter((e) => e.time >= since)) : 0;
+        }),
+      );
+      const error = lastError() ?? context.lastError;
+      if (chartState(snapshot) === 'online') return { outcome: 'running', crashes };
+      if (
+        ['aborted', 'failed', 'stopped'].includes(context.status) ||
+        context.slots.some((slot) => slot.status === 'aborted' || slot.status === 'failed')
+      ) {
+        return { outcome: 'failed', crashes, error };
+      }
+      if (crashes >= policy.crashes || now() >= deadline) {
+        return { outcome: 'crashing', crashes, error };
+      }
+      await nextChange(this.#actor, Math.max(1, deadline - now()));
+    }
   }
 
   async stop(_by: string, timeoutMs: number): Promise<ClusterInfo> {
@@ -177,6 +246,7 @@ export class ClusterSupervisor implements Supervised {
    */
   async reload(timeoutMs: number): Promise<ClusterInfo> {
     assertIdle(this.#snapshot(), 'reload');
+    this.#startVerdict = null;
     this.#actor.send({ type: 'RELOAD' });
     await this.#settle(reloadOutcome, 'reload', timeoutMs);
     return this.info();

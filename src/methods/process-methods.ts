@@ -30,6 +30,8 @@ import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from '../daemon/observability.js';
 import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
+import { describeStart, startSucceeded } from '../supervision/start-words.js';
+import { startExisting, updatedEnv } from './start-existing.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -98,7 +100,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     start: async (params) => {
       const parsed = parseStartRequest(params);
       const existing = table.byName(parsed.target) ?? table.byId(parsed.target);
-      if (existing) return summaryAfter(await existing.start('cli', timeout), existing);
+      if (existing) return startedAfter(await startExisting(existing, parsed, timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;
       if (
@@ -130,7 +132,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         );
       }
       const managed = deps.addProcess(definition);
-      return summaryAfter(await managed.start('cli', timeout), managed);
+      return startedAfter(await managed.start('cli', timeout), managed);
     },
 
     stop: async (params) => {
@@ -140,7 +142,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     },
     restart: async (params) => {
       const managed = target(params);
-      return summaryAfter(await managed.restart('cli', timeout), managed);
+      const env = updatedEnv(params);
+      if (env) managed.updateEnv(env);
+      return startedAfter(await managed.restart('cli', timeout), managed);
     },
     remove: async (params) => {
       const managed = target(params);
@@ -241,7 +245,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
   return {
     ...methods,
-    ...createClusterMethods({ timeoutMs: timeout, target, summary }),
+    ...createClusterMethods({
+      timeoutMs: timeout,
+      target,
+      summary,
+      answer: (managed) => startedAfter(managed.info(), managed),
+    }),
     ...createLiveMethods({
       target,
       logsDir: deps.home.logs,
@@ -262,6 +271,15 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     await deps.persist();
     const exit = managed.lastRunExit();
     return { ...summary(managed), ...(exit !== undefined ? { lastExit: exit } : {}) };
+  }
+
+  /** A start or restart's answer: the summary with the judged outcome, in words. */
+  async function startedAfter(settled: ProcessInfo, managed: Supervised): Promise<ProcessSummary> {
+    const answer = await summaryAfter(settled, managed);
+    const verdict = managed.startVerdict();
+    if (!verdict) return answer;
+    const text = describeStart(managed.definition.name, verdict);
+    return { ...answer, outcome: { ...verdict, text, ok: startSucceeded(verdict) } };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */

@@ -292,6 +292,7 @@ export const clusterMachine = setup({
     'WORKER.LISTENING': {
       actions: assign(({ context, event }) => markListening(context, event.workerId)),
     },
+    'SPEC.UPDATED': { actions: assign(({ event }) => ({ spec: event.spec })) },
   },
   states: {
     idle: {

@@ -120,6 +120,8 @@ export type ClusterCommand =
   | { type: 'RESIZE'; instances: number }
   | { type: 'RELOAD' }
   | { type: 'STOP' }
+  /** What workers (and the manager) run from their next start on: a new environment. */
+  | { type: 'SPEC.UPDATED'; spec: ProcessSpec }
   /** A worker's current process is listening (node:cluster's 'listening'). */
   | { type: 'WORKER.LISTENING'; workerId: string };
 

@@ -1,7 +1,7 @@
 import type { EventObject } from 'xstate';
 import type { ProcessStatus } from '../../types/info.js';
 import { causeEventName, type TransitionCause } from '../history.js';
-import type { SupervisionContext } from './supervision-context.js';
+import { listenTimeoutWarning, type SupervisionContext } from './supervision-context.js';
 
 /** The history cause of entering `to`, from the triggering event and the context. */
 export function causeOf(
@@ -33,6 +33,7 @@ export function causeOf(
   else if (context.lastError !== null && ['errored', 'failed', 'aborted'].includes(to)) {
     cause.error = context.lastError.message;
   }
+  if (cause.event === 'after:listenTimeout') cause.error = listenTimeoutWarning(context.timeouts);
   const counted = event.type === 'CHILD.EXIT' && !context.restartRequested;
   if (to === 'restarting') cause.delayMs = context.nextDelayMs;
   if (counted && (to === 'restarting' || to === 'aborted')) {

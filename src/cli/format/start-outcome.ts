@@ -1,0 +1,26 @@
+import type { ProcessSummary } from '../../protocol/replies.js';
+import type { CliIO } from '../command.js';
+import { printable } from '../errors.js';
+
+/**
+ * Prints a start's (or restart's) outcome in words: `web is running (pid 123)` on stdout, or
+ * `guv: web failed: …` and where to look on stderr. Returns whether it went as asked; null
+ * when the answer carries no outcome (nothing printed).
+ */
+export function printOutcome(answer: ProcessSummary, io: CliIO): boolean | null {
+  const { outcome, name } = answer;
+  if (!outcome) return null;
+  if (outcome.ok) {
+    const pid = answer.pid === null ? '' : ` (pid ${answer.pid})`;
+    io.stdout.write(`${printable(outcome.text)}${pid}\n`);
+  } else {
+    io.stderr.write(`guv: ${printable(outcome.text)}\n`);
+  }
+  if ('warning' in outcome && outcome.warning)
+    io.stderr.write(`guv: warning: ${printable(outcome.warning)}\n`);
+  if (!outcome.ok) {
+    const still = outcome.outcome === 'crashing' ? ' (it keeps restarting)' : '';
+    io.stderr.write(`guv: see 'guv why ${name}' and 'guv logs ${name}'${still}\n`);
+  }
+  return outcome.ok;
+}
