@@ -5,6 +5,7 @@ import type { LiveTarget, RunUnit, Supervised } from '../supervision/supervised.
 import { GuvError } from '../errors.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
+import type { RetiredWorker } from '../machines/cluster/cluster-types.js';
 import type { HistoryEntry } from '../machines/history.js';
 import {
   crashesAtStart,
@@ -155,6 +156,10 @@ export class ClusterSupervisor implements Supervised {
   /** A cluster's answers carry its workers, not the manager's exit. */
   lastRunExit(): undefined {
     return undefined;
+  }
+
+  retiredWorkers(): RetiredWorker[] {
+    return this.#snapshot().context.retired;
   }
 
   /** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */

@@ -175,6 +175,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       let name = managed.definition.name;
       let history: HistoryEntry[];
       let id = managed.definition.id;
+      let retired = managed.retiredWorkers();
       if (p.worker === undefined || p.worker === null) history = managed.history();
       else {
         if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
@@ -184,9 +185,19 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         history = worker.history;
         id = worker.id;
         name = `${name} worker ${p.worker}`;
+        retired = retired.filter((r) => r.index === p.worker);
       }
-      // Each restart names the uncaught exception that caused it, when there was one.
-      return { name, history, lines: deps.observability.why(id, history) };
+      // Each restart names the uncaught exception that caused it, when there was one; then how
+      // each retired worker ended.
+      const ended = retired.flatMap((worker) => [
+        `worker ${worker.index} (${worker.id}) retired; its last transitions:`,
+        ...deps.observability.why(worker.id, worker.history).map((line) => `  ${line}`),
+      ]);
+      const own = deps.observability.why(id, history);
+      // A slot's retired workers came before its current one.
+      const lines =
+        p.worker === undefined || p.worker === null ? [...own, ...ended] : [...ended, ...own];
+      return { name, history, lines };
     },
 
     metrics: async (params) => {

@@ -128,6 +128,7 @@ export function createSupervisedProcess(
     chart: { id: definition.id, kind: 'process', name: definition.name, chart: 'process', actor },
     info,
     history: () => context().history,
+    retiredWorkers: () => [],
     workerHistory: () => {
       throw notACluster(definition);
     },

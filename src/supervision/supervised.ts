@@ -1,5 +1,6 @@
 import type { WorkerState } from '../cluster/cluster-view.js';
 import type { TrackEntry } from '../inspect/registry.js';
+import type { RetiredWorker } from '../machines/cluster/cluster-types.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { StartVerdict } from '../machines/start-verdict.js';
 import type { ClusterInfo, ProcessInfo, SerializedError, WorkerInfo } from '../types/info.js';
@@ -58,6 +59,8 @@ export interface Supervised {
   info(): ProcessInfo | ClusterInfo;
   /** Its chart's history (`guv why`). */
   history(): HistoryEntry[];
+  /** Workers a cluster retired, newest last, with their last transitions; none for a process. */
+  retiredWorkers(): RetiredWorker[];
   /** The history of worker slot `index`; a process throws GUV_NOT_A_CLUSTER. */
   workerHistory(index: number): { id: string; history: HistoryEntry[] };
   lastError(): SerializedError | null;

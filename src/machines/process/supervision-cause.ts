@@ -28,6 +28,11 @@ export function causeOf(
   if (event.type === 'CHILD.EXIT') {
     cause.code = fields.code as number | null;
     cause.signal = fields.signal as string | null;
+    const stopping = context.status === 'stopping' ? context.history.at(-1) : undefined;
+    const { killMs } = context.timeouts;
+    // guv's SIGKILL: the stop outlived its kill timeout.
+    if (cause.signal === 'SIGKILL' && stopping && context.clock.now() - stopping.time >= killMs)
+      cause.killTimeoutMs = killMs;
   }
   if (typeof fields.error?.message === 'string') cause.error = fields.error.message;
   else if (context.lastError !== null && ['errored', 'failed', 'aborted'].includes(to)) {

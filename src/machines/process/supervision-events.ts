@@ -1,4 +1,5 @@
 import type { ClusterInfo, ProcessStatus } from '../../types/info.js';
+import type { HistoryEntry } from '../history.js';
 import type { ChildEvent, ProcessSpec } from './child-protocol.js';
 
 /** What the outside world sends a process or worker chart; `by` says who asked (`cli`, `api`…). */
@@ -25,4 +26,6 @@ export interface WorkerStatusEvent {
   status: ProcessStatus;
   pid: number | null;
   restarts: number;
+  /** With `stopped` only: its last transitions, kept by the cluster once the worker is retired. */
+  history?: HistoryEntry[];
 }

@@ -52,6 +52,9 @@ function startTimeoutError(context: SupervisionContext): SerializedError {
   };
 }
 
+/** How many of a stopped worker's last transitions its cluster keeps (`guv why`). */
+const RETIRED_TAIL = 4;
+
 type ExitEvent = { code: number | null; signal: string | null };
 
 /**
@@ -95,6 +98,9 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           status: context.status,
           pid: context.pid,
           restarts: context.restarts,
+          ...(context.status === 'stopped'
+            ? { history: context.history.slice(-RETIRED_TAIL) }
+            : {}),
         };
         enqueue.sendParent(report);
       }),
