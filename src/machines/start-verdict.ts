@@ -30,7 +30,13 @@ export const DEFAULT_START_WATCH: Readonly<StartWatchPolicy> = Object.freeze({
 /** A start's outcome as the reply carries it. */
 export type StartVerdict =
   | { outcome: 'running' | 'paused' | 'finished'; crashes: number; warning?: string }
-  | { outcome: 'failed' | 'crashing'; crashes: number; error: SerializedError | null };
+  | {
+      outcome: 'failed' | 'crashing';
+      crashes: number;
+      error: SerializedError | null;
+      /** How the last run ended, when it did. */
+      exit?: { code: number | null; signal: string | null };
+    };
 
 export type StartJudgement =
   | { done: true; verdict: StartVerdict }
@@ -76,13 +82,16 @@ export function judgeStart(facts: StartFacts, policy: StartWatchPolicy): StartJu
   const { entries, status, now } = facts;
   const crashes = crashesAtStart(entries);
   const error = facts.lastError;
-  if (ENDED.has(status)) return { done: true, verdict: { outcome: 'failed', crashes, error } };
+  const lastExit = [...entries].reverse().find((e) => e.cause.event === 'CHILD.EXIT')?.cause;
+  const exit = lastExit && { code: lastExit.code ?? null, signal: lastExit.signal ?? null };
+  const failed = { outcome: 'failed' as const, crashes, error, ...(exit ? { exit } : {}) };
+  if (ENDED.has(status)) return { done: true, verdict: failed };
   if (status === 'stopped') {
     const last = entries.at(-1)?.cause;
     const clean = last?.event === 'CHILD.EXIT' && last.code === 0 && last.signal == null;
     return clean
       ? { done: true, verdict: { outcome: 'finished', crashes } }
-      : { done: true, verdict: { outcome: 'failed', crashes, error } };
+      : { done: true, verdict: failed };
   }
   if (status === 'paused') return { done: true, verdict: { outcome: 'paused', crashes } };
   if (status === 'running') {
@@ -95,7 +104,7 @@ export function judgeStart(facts: StartFacts, policy: StartWatchPolicy): StartJu
     return { done: false, atMs: Math.min(since + policy.upMs, facts.deadline) };
   }
   if (crashes >= policy.crashes || now >= facts.deadline) {
-    return { done: true, verdict: { outcome: 'crashing', crashes, error } };
+    return { done: true, verdict: { ...failed, outcome: 'crashing' } };
   }
   return { done: false, atMs: facts.deadline };
 }

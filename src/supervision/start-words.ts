@@ -23,7 +23,7 @@ export function describeStart(name: string, verdict: StartVerdict): string {
     case 'finished':
       return `${name} ran and exited with code 0`;
     case 'failed':
-      return `${name} failed: ${errorWords(verdict.error) ?? 'it ended before it was running'}`;
+      return `${name} failed: ${errorWords(verdict.error) ?? exitWords(verdict.exit)}`;
     case 'crashing': {
       const { error } = verdict;
       if (error?.code !== undefined && ERRNO.test(error.code) && verdict.crashes > 0)
@@ -38,6 +38,11 @@ export function describeStart(name: string, verdict: StartVerdict): string {
 /** Whether the start went as asked: a non-zero exit for the CLI otherwise. */
 export function startSucceeded(verdict: StartVerdict): boolean {
   return ['running', 'paused', 'finished'].includes(verdict.outcome);
+}
+
+function exitWords(exit: { code: number | null; signal: string | null } | undefined): string {
+  if (!exit) return 'it ended before it was running';
+  return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
 }
 
 function times(n: number): string {

@@ -92,7 +92,7 @@ export function createSupervisedProcess(
           lastError: context().lastError ?? (errors.last() as SerializedError | null),
         }),
         deps.startWatch ?? DEFAULT_START_WATCH,
-        deps.clock.now,
+        () => deps.clock.now(),
       );
     } finally {
       errors.stop();

@@ -14,13 +14,12 @@ export function printOutcome(answer: ProcessSummary, io: CliIO): boolean | null 
     const pid = answer.pid === null ? '' : ` (pid ${answer.pid})`;
     io.stdout.write(`${printable(outcome.text)}${pid}\n`);
   } else {
-    io.stderr.write(`guv: ${printable(outcome.text)}\n`);
+    const still = outcome.outcome === 'crashing' ? '; it keeps restarting' : '';
+    io.stderr.write(
+      `guv: ${printable(outcome.text)}${still}; see 'guv why ${name}' and 'guv logs ${name}'\n`,
+    );
   }
   if ('warning' in outcome && outcome.warning)
     io.stderr.write(`guv: warning: ${printable(outcome.warning)}\n`);
-  if (!outcome.ok) {
-    const still = outcome.outcome === 'crashing' ? ' (it keeps restarting)' : '';
-    io.stderr.write(`guv: see 'guv why ${name}' and 'guv logs ${name}'${still}\n`);
-  }
   return outcome.ok;
 }
