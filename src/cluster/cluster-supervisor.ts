@@ -201,8 +201,9 @@ export class ClusterSupervisor implements Supervised {
   }
 
   /**
-   * A cluster's start verdict: online is running; a slot whose worker crashed at start is
-   * watched as a single process's start is (start-verdict.ts), the worst slot speaking for all.
+   * A cluster's start verdict: online (every worker listening, or up `upMs`) is running; a slot
+   * whose worker crashed at start is watched as a single process's start is (start-verdict.ts),
+   * the worst slot speaking for all.
    */
   async #judgeStart(since: number, lastError: () => SerializedError | null): Promise<StartVerdict> {
     const policy = DEFAULT_START_WATCH;
@@ -219,7 +220,16 @@ export class ClusterSupervisor implements Supervised {
         }),
       );
       const error = lastError() ?? context.lastError;
-      if (chartState(snapshot) === 'online') return { outcome: 'running', crashes };
+      let wakeAt = deadline;
+      if (chartState(snapshot) === 'online') {
+        // A worker's listen goes through its manager, so a port taken shows a moment after the
+        // worker was ready: online counts once every worker listens, or stayed up `upMs`.
+        const since = context.history.findLast((entry) => entry.to === 'online')?.time ?? now();
+        const listening = context.slots.every((slot) => slot.listening);
+        if (listening || now() - since >= policy.upMs || now() >= deadline)
+          return { outcome: 'running', crashes };
+        wakeAt = Math.min(deadline, since + policy.upMs);
+      }
       if (
         ['aborted', 'failed', 'stopped'].includes(context.status) ||
         context.slots.some((slot) => slot.status === 'aborted' || slot.status === 'failed')
@@ -229,7 +239,7 @@ export class ClusterSupervisor implements Supervised {
       if (crashes >= policy.crashes || now() >= deadline) {
         return { outcome: 'crashing', crashes, error };
       }
-      await nextChange(this.#actor, Math.max(1, deadline - now()));
+      await nextChange(this.#actor, Math.max(1, wakeAt - now()));
     }
   }
 

@@ -68,6 +68,24 @@ describe('guv start answers with the outcome in words', () => {
     }
   }, 60_000);
 
+  it('a cluster whose workers find the port taken: exits non-zero with "failed: … EADDRINUSE"', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await start([
+        ...[fixture('listen-port.js'), '-n', 'takencl', '-i', '2'],
+        ...['--env', `PORT=${port}`],
+      ]);
+      expect(result.code).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/takencl failed: \w+ EADDRINUSE/);
+      expect(result.stdout).not.toMatch(/running/);
+    } finally {
+      blocker.close();
+      await guv(home, ['remove', 'takencl']);
+    }
+  }, 60_000);
+
   it('an app throwing at start: "crashed N times at start: Error: … (file:LINE)"', async () => {
     const result = await start([fixture('throw-on-load.js'), '-n', 'thrower']);
     try {
