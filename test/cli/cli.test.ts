@@ -63,7 +63,7 @@ describe('guv CLI end to end', () => {
     const started = ok(
       await guv(home, ['start', 'test/fixtures/hello.js', '-n', 'web', '--env', 'PORT=0']),
     );
-    expect(started).toMatch(/^web is running \(pid \d+\)\n$/);
+    expect(started).toMatch(/^web \[[\w-]+\] is running \(pid \d+\)\n$/);
     const pid = Number(/pid (\d+)/.exec(started)?.[1]);
     expect(alive(pid)).toBe(true);
 
@@ -98,7 +98,7 @@ describe('guv CLI end to end', () => {
     expect(await row('web')).toMatchObject({ status: 'stopped', pid: null });
 
     const restarted = ok(await guv(home, ['restart', 'web']));
-    expect(restarted).toMatch(/^web is running \(pid \d+\)\n$/);
+    expect(restarted).toMatch(/^web \[[\w-]+\] is running \(pid \d+\)\n$/);
     const newPid = Number(/pid (\d+)/.exec(restarted)?.[1]);
     expect(newPid).not.toBe(pid);
     expect(alive(newPid)).toBe(true);
@@ -110,7 +110,7 @@ describe('guv CLI end to end', () => {
 
   it('resolves <p> by id, name and pid', async () => {
     const out = ok(await guv(home, ['start', fixture('hello.js'), '-n', 'target']));
-    const id = (await row('target'))?.id as string;
+    const id = /\[([\w-]+)\]/.exec(out)?.[1] as string;
     const pid = /pid (\d+)/.exec(out)?.[1] as string;
     expect(ok(await guv(home, ['why', id]))).toMatch(/^target\n/);
     expect(ok(await guv(home, ['why', 'target']))).toMatch(/^target\n/);
@@ -297,7 +297,7 @@ describe('guv CLI end to end', () => {
       const script = join(home.dir, 'exit-clean-at-once.js');
       writeFileSync(script, "console.log('done'); process.exit(0);\n");
       const done = ok(await guv(home, ['start', script, '-n', 'once', '--restart', 'never']));
-      expect(done).toMatch(/^once ran and exited with code 0\n$/);
+      expect(done).toMatch(/^once \[[\w-]+\] ran and exited with code 0\n$/);
       const failed = await guv(home, [
         ...['start', fixture('exit-at-once.js'), '-n', 'oncebad', '--restart', 'never'],
       ]);

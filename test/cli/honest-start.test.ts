@@ -103,7 +103,7 @@ describe('guv start answers with the outcome in words', () => {
     try {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^healthy is running \(pid \d+\)\n$/);
+      expect(result.stdout).toMatch(/^healthy \[[\w-]+\] is running \(pid \d+\)\n$/);
     } finally {
       await guv(home, ['remove', 'healthy']);
     }
@@ -120,7 +120,7 @@ describe('guv start answers with the outcome in words', () => {
     ]);
     try {
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/silent is running/);
+      expect(result.stdout).toMatch(/silent \[[\w-]+\] is running/);
       expect(result.stdout + result.stderr).toMatch(/warning: .*ready.*1 s/);
       // Still running well after the listen timeout: no SIGKILL loop.
       await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -186,7 +186,7 @@ describe('reload and why', () => {
       const result = await guv(home, ['reload', 'single']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/single is running/);
+      expect(result.stdout).toMatch(/single \[[\w-]+\] is running/);
       expect(await pidOf('single')).not.toBe(before);
     } finally {
       await guv(home, ['remove', 'single']);

@@ -3,7 +3,7 @@ import type { CliIO } from '../command.js';
 import { printable } from '../errors.js';
 
 /**
- * Prints a start's (or restart's) outcome in words: `web is running (pid 123)` on stdout, or
+ * Prints a start's (or restart's) outcome in words: `web [id] is running (pid 123)` on stdout, or
  * `guv: web failed: …` and where to look on stderr. Returns whether it went as asked; null
  * when the answer carries no outcome (nothing printed).
  */
@@ -12,7 +12,11 @@ export function printOutcome(answer: ProcessSummary, io: CliIO): boolean | null 
   if (!outcome) return null;
   if (outcome.ok) {
     const pid = answer.pid === null ? '' : ` (pid ${answer.pid})`;
-    io.stdout.write(`${printable(outcome.text)}${pid}\n`);
+    // Its id after its name, as `guv start` always printed: scripts read it from there.
+    const text = outcome.text.startsWith(`${name} `)
+      ? `${name} [${answer.id}]${outcome.text.slice(name.length)}`
+      : outcome.text;
+    io.stdout.write(`${printable(text)}${pid}\n`);
   } else {
     const still = outcome.outcome === 'crashing' ? '; it keeps restarting' : '';
     io.stderr.write(
