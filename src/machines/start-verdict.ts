@@ -56,13 +56,16 @@ export interface StartFacts {
 
 const ENDED: ReadonlySet<ProcessStatus> = new Set(['failed', 'aborted', 'unresponsive']);
 
-/** Exits nobody asked for that ended a run with a failure, since the start. */
+/**
+ * Exits nobody asked for, since the start: a crash, or a clean exit the restart policy answers
+ * with a restart (a server that returned at once loops just the same).
+ */
 export function crashesAtStart(entries: readonly HistoryEntry[]): number {
   return entries.filter(
-    ({ cause, from }) =>
+    ({ cause, from, to }) =>
       cause.event === 'CHILD.EXIT' &&
       from !== 'stopping' &&
-      (cause.signal != null || (cause.code ?? 1) !== 0),
+      (to === 'restarting' || cause.signal != null || (cause.code ?? 1) !== 0),
   ).length;
 }
 

@@ -29,8 +29,9 @@ export function describeStart(name: string, verdict: StartVerdict): string {
       if (error?.code !== undefined && ERRNO.test(error.code) && verdict.crashes > 0)
         return `${name} failed: ${errorWords(error)}`;
       if (verdict.crashes === 0) return `${name} is not running yet`;
-      const words = errorWords(error);
-      return `${name} crashed ${times(verdict.crashes)} at start${words ? `: ${words}` : ''}`;
+      const words = errorWords(error) ?? (verdict.exit ? exitWords(verdict.exit) : null);
+      const clean = !error && verdict.exit?.code === 0;
+      return `${name} ${clean ? 'ended' : 'crashed'} ${times(verdict.crashes)} at start${words ? `: ${words}` : ''}`;
     }
   }
 }
