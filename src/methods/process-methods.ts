@@ -3,7 +3,7 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
 import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -24,6 +24,7 @@ import { lastExit } from '../supervision/last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from '../apps/service/app-start.js';
+import { resolveProgram } from '../supervision/resolve-program.js';
 import type { AppService } from '../apps/service/app-service.js';
 import { parseStartRequest } from '../supervision/start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
@@ -56,14 +57,6 @@ export interface RpcMethodDeps {
 export type { ProcessSummary, WorkerSummary };
 
 type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
-type AppMethodName =
-  | 'installApp'
-  | 'listApps'
-  | 'removeApp'
-  | 'listRefs'
-  | 'updateRefs'
-  | 'setRef'
-  | 'currentRef';
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
@@ -117,8 +110,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if ((request.user !== null || request.group !== null) && process.getuid?.() !== 0) {
         throw new GuvError('GUV_NOT_ROOT', '--user and --group need a daemon running as root');
       }
+      const cwd = request.cwd ?? process.cwd();
+      // A root child never runs a command from a folder another user controls.
+      const trust = { owners: process.getuid?.() === 0 && request.user === null ? [0] : null };
+      const program = resolveProgram(request, cwd, trust);
       const definition = {
-        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount),
+        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount, program),
         app: app?.app ?? null,
       };
       // Otherwise a typo becomes a process that crash-loops until it aborts.
@@ -130,6 +127,10 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
           'GUV_BAD_ARGUMENT',
           'a cluster (-i) runs a Node script, not an executable',
         );
+      }
+      // --inspect-brk would go to bash or python as one of their own flags.
+      if (request.debug && definition.spec.interpreter !== 'node') {
+        throw new GuvError('GUV_BAD_ARGUMENT', '-d (debug) runs a Node script, not an executable');
       }
       const managed = deps.addProcess(definition);
       return startedAfter(await managed.start('cli', timeout), managed);

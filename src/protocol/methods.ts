@@ -104,6 +104,16 @@ export type RequestArgs<M extends MethodName, Options> =
 /** The methods the daemon itself registers (the server answers the built-in ones). */
 export type DaemonMethodName = Exclude<MethodName, 'ping' | 'subscribe' | 'unsubscribe'>;
 
+/** The methods the app service answers. */
+export type AppMethodName =
+  | 'installApp'
+  | 'listApps'
+  | 'removeApp'
+  | 'listRefs'
+  | 'updateRefs'
+  | 'setRef'
+  | 'currentRef';
+
 /**
  * A handler for `M`: it receives the untrusted params (validated inside) and must answer with
  * `M`'s reply.

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import { type FieldNames, parseStartOptions } from '../../protocol/start-options.js';
@@ -5,20 +7,24 @@ import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
 import { printOutcome } from '../format/start-outcome.js';
-import { parseEnvPairs, splitArgv } from '../parse-options.js';
+import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.js';
 
-const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
+const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
   several scripts start several processes at once (each named after its script)
+  a command that is not a file here is looked up on PATH: guv start npm -- start,
+  or guv start "npm run start"
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
-  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
+  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256"), or the interpreter's
   -i, --instances <n|max>    run a cluster of n workers
   -u, --user <user>          run as this user (daemon must be root)
   -g, --group <group>        run with this group (daemon must be root)
   -d, --debug                start paused, waiting for a debugger
       --cwd <dir>            working directory (default: here)
       --env K=V              environment variable (repeatable)
-      --interpreter none     run an executable directly, without guv's node wrapper
+      --interpreter <cmd>    node, none (run the file itself), bash, python3, tsx, or a path;
+                             by default .js runs under node, .ts under node with the
+                             project's tsx, .sh under bash, .py under python3
       --restart <mode>       always (default), on-failure or never
       --kill-timeout <time>  grace period between the stop signal and SIGKILL
       --start-timeout <time> time to become ready before the start counts as failed
@@ -29,6 +35,30 @@ const HELP = `usage: guv start <script|name|app>… [options] [-- script argumen
       --restart-window <time> the failure window (default 10m)
       --min-uptime <time>    a run this long is stable and resets the count (default 30s)
   <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
+
+/** `guv start`'s options, for parseArgs. */
+const OPTIONS = {
+  name: { type: 'string', short: 'n' },
+  argv: { type: 'string', short: 'a' },
+  execArgv: { type: 'string', short: 'e' },
+  instances: { type: 'string', short: 'i' },
+  user: { type: 'string', short: 'u' },
+  group: { type: 'string', short: 'g' },
+  debug: { type: 'boolean', short: 'd' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  interpreter: { type: 'string' },
+  restart: { type: 'string' },
+  'kill-timeout': { type: 'string' },
+  'start-timeout': { type: 'string' },
+  'wait-ready': { type: 'boolean' },
+  'listen-timeout': { type: 'string' },
+  'update-env': { type: 'boolean' },
+  'max-restarts': { type: 'string' },
+  'restart-window': { type: 'string' },
+  'min-uptime': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** How the parser's errors name each option: by its flag. */
 const FLAG_NAMES: FieldNames = {
@@ -50,6 +80,13 @@ const FLAG_NAMES: FieldNames = {
   'policy.stableMs': '--min-uptime',
 };
 
+/** `"npm run start"` (no such file) → `npm` with `run start` first among the args, as pm2 does. */
+function commandWords(target: string, cwd: string, args: string[]) {
+  if (!/\s/.test(target) || existsSync(resolve(cwd, target))) return { target, args };
+  const [command = target, ...words] = splitArgv(target);
+  return { target: command, args: [...words, ...args] };
+}
+
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
   // Everything after `--` belongs to the script, as with pm2 and npm.
@@ -57,30 +94,9 @@ const start: CliCommand = async (args, io) => {
   const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
   const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
   const { values, positionals } = parseArgs({
-    args: ownArgs,
+    args: inlineOptionValues(ownArgs, OPTIONS),
     allowPositionals: true,
-    options: {
-      name: { type: 'string', short: 'n' },
-      argv: { type: 'string', short: 'a' },
-      execArgv: { type: 'string', short: 'e' },
-      instances: { type: 'string', short: 'i' },
-      user: { type: 'string', short: 'u' },
-      group: { type: 'string', short: 'g' },
-      debug: { type: 'boolean', short: 'd' },
-      cwd: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      interpreter: { type: 'string' },
-      restart: { type: 'string' },
-      'kill-timeout': { type: 'string' },
-      'start-timeout': { type: 'string' },
-      'wait-ready': { type: 'boolean' },
-      'listen-timeout': { type: 'string' },
-      'update-env': { type: 'boolean' },
-      'max-restarts': { type: 'string' },
-      'restart-window': { type: 'string' },
-      'min-uptime': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -119,7 +135,9 @@ const start: CliCommand = async (args, io) => {
       stableMs: values['min-uptime'],
     },
   };
-  const requests = targets.map((target) => parseStartOptions({ ...raw, target }, FLAG_NAMES));
+  const requests = targets.map((target) =>
+    parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, FLAG_NAMES),
+  );
   const results = await withClient(io.env, (client) =>
     Promise.allSettled(requests.map((request) => client.startProcess(request.target, request))),
   );
