@@ -212,4 +212,23 @@ describe('reload and why', () => {
       await guv(home, ['remove', 'rolling']);
     }
   }, 90_000);
+
+  it('guv why shows a retired worker that outlived its kill timeout as SIGKILLed at the timeout', async () => {
+    const started = await start([
+      ...[fixture('ignore-sigterm.js'), '-n', 'stubborn', '-i', '1', '--kill-timeout', '1s'],
+    ]);
+    expect(started.code).toBe(0);
+    try {
+      expect((await guv(home, ['reload', 'stubborn'])).code).toBe(0);
+      const why = await eventually(async () => {
+        const out = (await guv(home, ['why', 'stubborn'])).stdout;
+        return /retired/.test(out) ? out : null;
+      }, 'the retired worker in guv why');
+      expect(why).toMatch(
+        /worker 0 \(\S+\) retired[^\n]*\n(.*\n)*\s+stopped at \S+ after SIGKILL at the kill timeout \(1 s\)/,
+      );
+    } finally {
+      await guv(home, ['remove', 'stubborn']);
+    }
+  }, 60_000);
 });
