@@ -31,6 +31,8 @@ import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from '../daemon/observability.js';
 import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
+import { describeStart, startSucceeded } from '../supervision/start-words.js';
+import { startExisting, updatedEnv } from './start-existing.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -91,7 +93,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     start: async (params) => {
       const parsed = parseStartRequest(params);
       const existing = table.byName(parsed.target) ?? table.byId(parsed.target);
-      if (existing) return summaryAfter(await existing.start('cli', timeout), existing);
+      if (existing) return startedAfter(await startExisting(existing, parsed, timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;
       if (
@@ -131,7 +133,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         throw new GuvError('GUV_BAD_ARGUMENT', '-d (debug) runs a Node script, not an executable');
       }
       const managed = deps.addProcess(definition);
-      return summaryAfter(await managed.start('cli', timeout), managed);
+      return startedAfter(await managed.start('cli', timeout), managed);
     },
 
     stop: async (params) => {
@@ -141,7 +143,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     },
     restart: async (params) => {
       const managed = target(params);
-      return summaryAfter(await managed.restart('cli', timeout), managed);
+      const env = updatedEnv(params);
+      if (env) managed.updateEnv(env);
+      return startedAfter(await managed.restart('cli', timeout), managed);
     },
     remove: async (params) => {
       const managed = target(params);
@@ -172,6 +176,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       let name = managed.definition.name;
       let history: HistoryEntry[];
       let id = managed.definition.id;
+      let retired = managed.retiredWorkers();
       if (p.worker === undefined || p.worker === null) history = managed.history();
       else {
         if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
@@ -181,9 +186,19 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         history = worker.history;
         id = worker.id;
         name = `${name} worker ${p.worker}`;
+        retired = retired.filter((r) => r.index === p.worker);
       }
-      // Each restart names the uncaught exception that caused it, when there was one.
-      return { name, history, lines: deps.observability.why(id, history) };
+      // Each restart names the uncaught exception that caused it, when there was one; then how
+      // each retired worker ended.
+      const ended = retired.flatMap((worker) => [
+        `worker ${worker.index} (${worker.id}) retired; its last transitions:`,
+        ...deps.observability.why(worker.id, worker.history).map((line) => `  ${line}`),
+      ]);
+      const own = deps.observability.why(id, history);
+      // A slot's retired workers came before its current one.
+      const lines =
+        p.worker === undefined || p.worker === null ? [...own, ...ended] : [...ended, ...own];
+      return { name, history, lines };
     },
 
     metrics: async (params) => {
@@ -242,7 +257,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
   return {
     ...methods,
-    ...createClusterMethods({ timeoutMs: timeout, target, summary }),
+    ...createClusterMethods({
+      timeoutMs: timeout,
+      target,
+      summary,
+      answer: (managed) => startedAfter(managed.info(), managed),
+    }),
     ...createLiveMethods({
       target,
       logsDir: deps.home.logs,
@@ -263,6 +283,15 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     await deps.persist();
     const exit = managed.lastRunExit();
     return { ...summary(managed), ...(exit !== undefined ? { lastExit: exit } : {}) };
+  }
+
+  /** A start or restart's answer: the summary with the judged outcome, in words. */
+  async function startedAfter(settled: ProcessInfo, managed: Supervised): Promise<ProcessSummary> {
+    const answer = await summaryAfter(settled, managed);
+    const verdict = managed.startVerdict();
+    if (!verdict) return answer;
+    const text = describeStart(managed.definition.name, verdict);
+    return { ...answer, outcome: { ...verdict, text, ok: startSucceeded(verdict) } };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */

@@ -40,7 +40,11 @@ export interface Methods {
   list: { params: undefined; reply: ProcessSummary[] };
   start: { params: StartParams; reply: ProcessSummary };
   stop: { params: Target; reply: ProcessSummary };
-  restart: { params: Target; reply: ProcessSummary };
+  /** With `updateEnv`, it runs with `env` from now on (pm2's --update-env). */
+  restart: {
+    params: Target & { updateEnv?: boolean; env?: Record<string, string> };
+    reply: ProcessSummary;
+  };
   remove: { params: Target; reply: ProcessInfo };
   reload: { params: Target; reply: ProcessSummary };
   resize: { params: Target & { instances: number }; reply: ProcessSummary };

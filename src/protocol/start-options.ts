@@ -37,6 +37,16 @@ export interface StartRequest {
   restart: RestartMode | null;
   killTimeoutMs: number | null;
   startTimeoutMs: number | null;
+  /**
+   * With `appReadiness`: how long after its module loaded the app has to say ready; then it is
+   * treated as ready, with a warning (pm2's listen_timeout). Default 3 s, as pm2's.
+   */
+  listenTimeoutMs: number | null;
+  /**
+   * For a process that exists already: take this request's `env` (pm2's --update-env) and
+   * restart it. Without it, a start of an existing process takes no options.
+   */
+  updateEnv: boolean;
   /** The app signals readiness itself with `process.send('ready')`. */
   appReadiness: boolean;
   /** Start paused, waiting for a debugger (`--inspect-brk`). */
@@ -104,6 +114,8 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     restart: oneOf(p.restart, RESTART_MODES, label('restart')),
     killTimeoutMs: duration(p.killTimeoutMs, label('killTimeoutMs')),
     startTimeoutMs: duration(p.startTimeoutMs, label('startTimeoutMs')),
+    listenTimeoutMs: duration(p.listenTimeoutMs, label('listenTimeoutMs')),
+    updateEnv: flag(p.updateEnv, label('updateEnv')),
     appReadiness: flag(p.appReadiness, label('appReadiness')),
     debug: flag(p.debug, label('debug')),
     policy: parsePolicy(p.policy, label),

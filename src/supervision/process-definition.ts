@@ -63,6 +63,7 @@ export function definitionFromRequest(
     timeouts: {
       ...(request.killTimeoutMs !== null ? { killMs: request.killTimeoutMs } : {}),
       ...(request.startTimeoutMs !== null ? { startMs: request.startTimeoutMs } : {}),
+      ...(request.listenTimeoutMs !== null ? { listenMs: request.listenTimeoutMs } : {}),
     },
     app: null,
   };

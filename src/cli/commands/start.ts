@@ -6,6 +6,7 @@ import { type FieldNames, parseStartOptions } from '../../protocol/start-options
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
+import { printOutcome } from '../format/start-outcome.js';
 import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.js';
 
 const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
@@ -28,6 +29,8 @@ const HELP = `usage: guv start <script|command|name|app>… [options] [-- script
       --kill-timeout <time>  grace period between the stop signal and SIGKILL
       --start-timeout <time> time to become ready before the start counts as failed
       --wait-ready           the app signals readiness itself: process.send('ready')
+      --listen-timeout <time> with --wait-ready: treat it as ready after this long, with a warning (default 3s)
+      --update-env           of a started process: restart it with this environment (as --env does)
       --max-restarts <n>     more than n failures within the window abort it (default 10)
       --restart-window <time> the failure window (default 10m)
       --min-uptime <time>    a run this long is stable and resets the count (default 30s)
@@ -49,6 +52,8 @@ const OPTIONS = {
   'kill-timeout': { type: 'string' },
   'start-timeout': { type: 'string' },
   'wait-ready': { type: 'boolean' },
+  'listen-timeout': { type: 'string' },
+  'update-env': { type: 'boolean' },
   'max-restarts': { type: 'string' },
   'restart-window': { type: 'string' },
   'min-uptime': { type: 'string' },
@@ -69,6 +74,7 @@ const FLAG_NAMES: FieldNames = {
   restart: '--restart',
   killTimeoutMs: '--kill-timeout',
   startTimeoutMs: '--start-timeout',
+  listenTimeoutMs: '--listen-timeout',
   'policy.maxFailures': '--max-restarts',
   'policy.windowMs': '--restart-window',
   'policy.stableMs': '--min-uptime',
@@ -121,6 +127,8 @@ const start: CliCommand = async (args, io) => {
     killTimeoutMs: values['kill-timeout'],
     startTimeoutMs: values['start-timeout'],
     appReadiness: values['wait-ready'],
+    listenTimeoutMs: values['listen-timeout'],
+    updateEnv: values.env !== undefined || values['update-env'] === true,
     policy: {
       maxFailures: values['max-restarts'],
       windowMs: values['restart-window'],
@@ -146,23 +154,11 @@ const start: CliCommand = async (args, io) => {
       return;
     }
     const started = result.value;
-    // A run-once job (`--restart never`/`on-failure`) that already ended well did its work.
-    const finished =
-      started.status === 'stopped' &&
-      started.lastExit?.code === 0 &&
-      started.lastExit.signal === null;
+    const ok = printOutcome(started, io);
+    if (ok === false) failures++;
+    if (ok !== null) return;
     const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
-    const note = finished ? ' (exited 0)' : pid;
-    io.stdout.write(`${started.name} [${started.id}] ${started.status}${note}\n`);
-    const ok =
-      started.kind === 'cluster'
-        ? started.state === 'online'
-        : started.status === 'running' || started.status === 'paused' || finished;
-    if (ok) return;
-    failures++;
-    io.stderr.write(
-      `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
-    );
+    io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
   });
   return failures === 0 ? 0 : 1;
 };

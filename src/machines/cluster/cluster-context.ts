@@ -50,6 +50,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadQueue: [],
     serial: 1,
     lastError: null,
+    retired: [],
     state: 'uninitialised',
     history: [],
   };
