@@ -77,6 +77,14 @@ export const ERROR_CODES = {
     'The script to start does not exist.',
     'Check the path; a relative one is resolved from `--cwd` or the current folder.',
   ),
+  GUV_COMMAND_NOT_FOUND: processes(
+    'A command or interpreter to start is neither a file in the working folder nor on PATH.',
+    'guv searches only the absolute folders of your PATH; for a root child it passes over folders and files another user owns or everyone may write. Give an absolute path, or fix PATH.',
+  ),
+  GUV_NO_TS_LOADER: processes(
+    'A TypeScript script was to run under Node, and no TypeScript loader was found for it.',
+    'Install one in the project (`npm install -D tsx`), or choose another `--interpreter`.',
+  ),
   GUV_PROCESS_NOT_RUNNING: processes(
     'The command needs a running process, and this one is not running.',
     'Start it first (`guv start <name>`).',

@@ -147,8 +147,11 @@ export class GuvClient {
   }
 
   /** Stops and starts a process or cluster again. */
-  restartProcess(target: string): Promise<ProcessSummary> {
-    return this.request('restart', { target }, 120_000);
+  restartProcess(
+    target: string,
+    options: { updateEnv?: boolean; env?: Record<string, string> } = {},
+  ): Promise<ProcessSummary> {
+    return this.request('restart', { target, ...options }, 120_000);
   }
 
   /** Stops a process and forgets it: it is no longer saved nor restored. */

@@ -5,7 +5,13 @@ import type { LiveTarget, RunUnit, Supervised } from '../supervision/supervised.
 import { GuvError } from '../errors.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
+import type { RetiredWorker } from '../machines/cluster/cluster-types.js';
 import type { HistoryEntry } from '../machines/history.js';
+import {
+  crashesAtStart,
+  DEFAULT_START_WATCH,
+  type StartVerdict,
+} from '../machines/start-verdict.js';
 import { workerInfo } from '../machines/worker/info.js';
 import type { ClusterInfo, SerializedError, WorkerInfo } from '../types/info.js';
 import { type ClusterActor, type ClusterChartDeps, startClusterChart } from './cluster-chart.js';
@@ -25,6 +31,16 @@ import {
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
 import { workerTargets } from './worker-targets.js';
+import { nextChange, trackLastError } from '../supervision/watch-start.js';
+
+/** The newest error any serving worker's chart holds (a crash at start), or null. */
+function slotError(snapshot: ClusterSnapshot): SerializedError | null {
+  for (const slot of snapshot.context.slots) {
+    const error = workerContext(snapshot, slot.id)?.lastError;
+    if (error) return error;
+  }
+  return null;
+}
 
 export type { WorkerState } from './cluster-view.js';
 
@@ -61,6 +77,7 @@ export class ClusterSupervisor implements Supervised {
   readonly #link = new ManagerLink();
   readonly #replies: WorkerReplies;
   readonly #actor: ClusterActor;
+  #startVerdict: StartVerdict | null = null;
 
   constructor(definition: ProcessDefinition, deps: ClusterSupervisorDeps) {
     this.definition = definition;
@@ -141,6 +158,10 @@ export class ClusterSupervisor implements Supervised {
     return undefined;
   }
 
+  retiredWorkers(): RetiredWorker[] {
+    return this.#snapshot().context.retired;
+  }
+
   /** The history of the serving worker of slot `index` (`guv why <p> --worker <index>`). */
   workerHistory(index: number): { id: string; history: HistoryEntry[] } {
     return workerHistoryOf(this.#snapshot(), index);
@@ -151,12 +172,75 @@ export class ClusterSupervisor implements Supervised {
     return this.#snapshot().context.history as unknown as HistoryEntry[];
   }
 
+  updateEnv(env: Record<string, string>): void {
+    const spec = { ...this.definition.spec, env };
+    this.definition = { ...this.definition, spec };
+    this.#actor.send({ type: 'SPEC.UPDATED', spec });
+    this.#deps.onChange();
+  }
+
+  startVerdict(): StartVerdict | null {
+    return this.#startVerdict;
+  }
+
   async start(by: string, timeoutMs: number): Promise<ClusterInfo> {
     this.desired = 'running';
     this.#deps.onChange();
-    this.#actor.send({ type: 'START', by });
-    await this.#settle(startOutcome, 'start', timeoutMs);
+    const since = this.#deps.clock.now();
+    const errors = trackLastError(this.#actor, (snapshot) =>
+      slotError(snapshot as ClusterSnapshot),
+    );
+    try {
+      this.#actor.send({ type: 'START', by });
+      await this.#settle(startOutcome, 'start', timeoutMs);
+      this.#startVerdict = await this.#judgeStart(since, () => errors.last());
+    } finally {
+      errors.stop();
+    }
     return this.info();
+  }
+
+  /**
+   * A cluster's start verdict: online (every worker listening, or up `upMs`) is running; a slot
+   * whose worker crashed at start is watched as a single process's start is (start-verdict.ts),
+   * the worst slot speaking for all.
+   */
+  async #judgeStart(since: number, lastError: () => SerializedError | null): Promise<StartVerdict> {
+    const policy = DEFAULT_START_WATCH;
+    const now = () => this.#deps.clock.now();
+    const deadline = now() + policy.maxWaitMs;
+    for (;;) {
+      const snapshot = this.#snapshot();
+      const { context } = snapshot;
+      const crashes = Math.max(
+        0,
+        ...context.slots.map((slot) => {
+          const chart = workerContext(snapshot, slot.id);
+          return chart ? crashesAtStart(chart.history.filter((e) => e.time >= since)) : 0;
+        }),
+      );
+      const error = lastError() ?? context.lastError;
+      let wakeAt = deadline;
+      if (chartState(snapshot) === 'online') {
+        // A worker's listen goes through its manager, so a port taken shows a moment after the
+        // worker was ready: online counts once every worker listens, or stayed up `upMs`.
+        const since = context.history.findLast((entry) => entry.to === 'online')?.time ?? now();
+        const listening = context.slots.every((slot) => slot.listening);
+        if (listening || now() - since >= policy.upMs || now() >= deadline)
+          return { outcome: 'running', crashes };
+        wakeAt = Math.min(deadline, since + policy.upMs);
+      }
+      if (
+        ['aborted', 'failed', 'stopped'].includes(context.status) ||
+        context.slots.some((slot) => slot.status === 'aborted' || slot.status === 'failed')
+      ) {
+        return { outcome: 'failed', crashes, error };
+      }
+      if (crashes >= policy.crashes || now() >= deadline) {
+        return { outcome: 'crashing', crashes, error };
+      }
+      await nextChange(this.#actor, Math.max(1, wakeAt - now()));
+    }
   }
 
   async stop(_by: string, timeoutMs: number): Promise<ClusterInfo> {
@@ -177,6 +261,7 @@ export class ClusterSupervisor implements Supervised {
    */
   async reload(timeoutMs: number): Promise<ClusterInfo> {
     assertIdle(this.#snapshot(), 'reload');
+    this.#startVerdict = null;
     this.#actor.send({ type: 'RELOAD' });
     await this.#settle(reloadOutcome, 'reload', timeoutMs);
     return this.info();

@@ -22,8 +22,6 @@ export interface ManagerActorDeps extends ResolveIdentityOptions {
   managerPath?: string;
   preloadPath?: string;
   orphanKillMs?: number;
-  /** How long the manager has to say it is ready; 30 s unless told. */
-  readyTimeoutMs?: number;
   /**
    * A message of the manager (which runs as the app's user) was malformed and dropped, or its
    * IPC message outgrew `MANAGER_LIMITS.ipcMessage` and the manager was killed.
@@ -39,7 +37,8 @@ function failure(message: string, code: GuvErrorCode = 'GUV_MANAGER_FAILED'): Se
 
 /**
  * The cluster chart's real `manager` actor: starts the manager process (manager.cjs) in its
- * own process group, sets it up, and sends MANAGER.READY { pid }; if it cannot start or dies,
+ * own process group, sets it up, and sends MANAGER.READY { pid } (the chart gives it a deadline);
+ * if it cannot start or dies,
  * it sends MANAGER.FAILED and kills the manager's whole group, so no worker outlives it.
  * Stopping the actor kills the group too.
  *
@@ -51,9 +50,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
     const { spec } = input;
     let stopped = false;
     let manager: ChildProcess | null = null;
-    let timer: NodeJS.Timeout | null = null;
     const fail = (error: SerializedError) => {
-      if (timer) clearTimeout(timer);
       if (!stopped) sendBack({ type: 'MANAGER.FAILED', error } satisfies ManagerEvent);
     };
     const killAll = () => {
@@ -101,10 +98,6 @@ export function createManagerLogic(deps: ManagerActorDeps) {
         if (stopped) return killAll();
         deps.link.attach(child);
         child.send(setup, () => {});
-        timer = setTimeout(() => {
-          fail(failure(`the cluster manager of ${input.name} was not ready in time`));
-          killAll();
-        }, deps.readyTimeoutMs ?? 30_000);
       });
       child.on('error', (error) => {
         if (!spawned) fail(serializeError(error));
@@ -125,7 +118,6 @@ export function createManagerLogic(deps: ManagerActorDeps) {
         // The cluster's pid is saved and, after a daemon crash, its group is killed as a
         // leftover: it is the pid spawned here, never one the manager names.
         if (message.pid !== child.pid) return deps.onDropped?.("ready: pid is not the manager's");
-        if (timer) clearTimeout(timer);
         if (!stopped) sendBack({ type: 'MANAGER.READY', pid: child.pid } satisfies ManagerEvent);
       });
       child.once('exit', (code, signal) => {
@@ -140,7 +132,6 @@ export function createManagerLogic(deps: ManagerActorDeps) {
 
     return () => {
       stopped = true;
-      if (timer) clearTimeout(timer);
       deps.link.detach(manager);
       killAll();
     };

@@ -9,7 +9,9 @@ function quoted(word: string): string {
 }
 
 function describeApp({ name, request, envKeys, after }: PlannedApp): string[] {
-  const interpreter = request.interpreter === 'none' ? [] : [request.interpreter ?? 'node'];
+  // No interpreter: guv picks one by the script's extension; a .js file runs under node.
+  const chosen = request.interpreter ?? (/\.[cm]?js$/.test(request.target) ? 'node' : 'none');
+  const interpreter = chosen === 'none' ? [] : [chosen];
   const command = [...interpreter, ...request.execArgv, request.target, ...request.args]
     .map(quoted)
     .join(' ');
@@ -33,7 +35,7 @@ function describeApp({ name, request, envKeys, after }: PlannedApp): string[] {
     `${name}: ${kind}: ${command}`,
     `  cwd: ${request.cwd}`,
     `  restart: ${restart}; more than ${policy.maxFailures} failures in ${formatDuration(policy.windowMs)} abort; stable after ${formatDuration(policy.stableMs)} up; backoff ${backoff}`,
-    `  stop: SIGTERM, SIGKILL after ${formatDuration(request.killTimeoutMs ?? DEFAULT_TIMEOUTS.killMs)}; start timeout ${formatDuration(request.startTimeoutMs ?? DEFAULT_TIMEOUTS.startMs)}${request.appReadiness ? "; ready when it sends process.send('ready')" : ''}`,
+    `  stop: SIGTERM, SIGKILL after ${formatDuration(request.killTimeoutMs ?? DEFAULT_TIMEOUTS.killMs)}; start timeout ${formatDuration(request.startTimeoutMs ?? DEFAULT_TIMEOUTS.startMs)}${request.appReadiness ? `; ready when it sends process.send('ready') (else after ${formatDuration(request.listenTimeoutMs ?? 3000)})` : ''}`,
     ...(account ? [`  runs as: ${account}`] : []),
     `  env: ${envKeys.length === 0 ? '(none)' : [...envKeys].sort().join(', ')}`,
     ...(after && after.length > 0 ? [`  starts once running: ${after.join(', ')}`] : []),

@@ -58,7 +58,7 @@ const PM2_FIELD_NAMES: FieldNames = {
   instances: 'instances',
   restart: 'autorestart',
   killTimeoutMs: 'kill_timeout',
-  startTimeoutMs: 'listen_timeout',
+  listenTimeoutMs: 'listen_timeout',
   appReadiness: 'wait_ready',
   'policy.maxFailures': 'max_restarts',
   'policy.stableMs': 'min_uptime',
@@ -165,7 +165,8 @@ function planApp(
 ): PlannedApp[] {
   const cwd = resolve(context.baseDir, stringOr(app.cwd, '.', 'cwd', fail));
   const interpreter = interpreterOf(app.interpreter, warn, fail);
-  const runsNode = interpreter === null || interpreter === 'node';
+  // No interpreter: guv chooses by extension, as pm2 does; a .js file runs under node.
+  const runsNode = interpreter === 'node' || (interpreter === null && /\.[cm]?js$/.test(script));
   const { envKeys, env } = environmentOf(app, context, warn, fail);
   const { cluster, count } = modeOf(app, runsNode, context.cpuCount, fail);
 
@@ -183,7 +184,7 @@ function planApp(
     instances: cluster ? count : undefined,
     restart: restartOf(app.autorestart, fail),
     killTimeoutMs: app.kill_timeout,
-    startTimeoutMs: app.listen_timeout,
+    listenTimeoutMs: app.listen_timeout,
     appReadiness: app.wait_ready,
     policy: policyOf(app, warn),
   };

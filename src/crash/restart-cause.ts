@@ -33,7 +33,7 @@ export function linkRestartToException(
  */
 export function describeException(exception: StoredException): string {
   const { error } = exception;
-  const site = crashSite(error.stack);
+  const site = errorSite(error);
   const kind = exception.handled ? 'handled' : 'uncaught';
   const firstLine = error.message.split('\n')[0];
   return `${kind} ${error.name}: ${firstLine}${site ? ` (at ${site})` : ''}`;
@@ -51,6 +51,15 @@ export function describeRestart(
   const line = describeTransition(entry, options);
   const cause = linkRestartToException(entry, exceptions);
   return cause ? `${line}; ${describeException(cause)}` : line;
+}
+
+/** `server.js:12`: where the app's own code threw (the wrapper's word first), or null. */
+export function errorSite(error: { stack?: string; site?: string }): string | null {
+  if (error.site !== undefined) {
+    const match = /^(.*):(\d+)$/.exec(error.site);
+    if (match) return `${match[1]!.slice(match[1]!.lastIndexOf('/') + 1)}:${match[2]}`;
+  }
+  return crashSite(error.stack);
 }
 
 /** `file.js:12` of the most useful stack frame, or null. */

@@ -20,22 +20,18 @@ import { createAppService } from '../apps/service/app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
 import { createDroppedMessages } from '../supervision/dropped-messages.js';
 import { createEventHub } from './event-hub.js';
-import { stopLeftoverChildren } from '../persistence/leftovers.js';
 import { createOutputRouter } from '../logs/output-router.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
-import { readProcessStartTime } from '../procfs/process-identity.js';
 import { createProcessTable } from '../supervision/process-table.js';
 import { createSupervise } from '../supervision/supervise.js';
-import type { Supervised } from '../supervision/supervised.js';
 import { createRpcMethods } from '../methods/process-methods.js';
-import { createStateSaver, readSavedState, type SavedState } from '../persistence/saved-state.js';
+import { createProcessList } from '../persistence/process-list.js';
 import { settle } from '../supervision/settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import { publishedLog } from './published-log.js';
 import type { BusEvent } from '../bus/events.js';
 import type { LogRecord } from '../types/info.js';
 import type { LogAccess } from '../logs/index.js';
-import type { ProcessDefinition } from '../supervision/process-definition.js';
 import type { ClusterInfo } from '../types/info.js';
 
 export interface DaemonOptions {
@@ -97,7 +93,6 @@ export function createDaemon(options: DaemonOptions) {
   );
   bus.on('process:fatality', (processInfo) => observability.fatal(processInfo.id));
   bus.on('worker:fatality', (_cluster, worker) => observability.fatal(worker.id));
-  let cleanShutdown = false;
   // What a child sends is untrusted: malformed messages are dropped, and said so at most once a
   // minute per child, so that a child cannot fill daemon.log.
   const dropped = createDroppedMessages({
@@ -135,7 +130,7 @@ export function createDaemon(options: DaemonOptions) {
       dropped,
       inspect: registry.inspect,
       lookup: (id) => table.byId(id),
-      onChange: () => saver.schedule(),
+      onChange: () => processList.schedule(),
     }),
     onAdded: (supervised) => registry.track(supervised.chart),
     onRemoved: (supervised) => {
@@ -143,87 +138,23 @@ export function createDaemon(options: DaemonOptions) {
       observability.forget(supervised.definition.id);
       dropped.forget(supervised.definition.id);
     },
-    onChange: () => saver.schedule(),
+    onChange: () => processList.schedule(),
   });
 
-  const saveFailed = (error: unknown) =>
-    log.error({ err: error }, 'saving the process list failed');
-  const saver = createStateSaver(home.processesFile, snapshotState, saveFailed);
-
-  function snapshotState(): SavedState {
-    return {
-      version: 1,
-      cleanShutdown,
-      processes: table.all().map((supervised) => {
-        const pid = supervised.pid;
-        return {
-          definition: supervised.definition,
-          desired: supervised.desired,
-          pid,
-          pidStartTime: pid === null ? null : readProcessStartTime(pid),
-          restarts: supervised.info().restarts,
-        };
-      }),
-    };
-  }
-
-  function addProcess(definition: ProcessDefinition): Supervised {
-    return table.add(definition);
-  }
-
-  async function restoreFromDisk(mode: 'boot' | 'request'): Promise<void> {
-    const read = await readSavedState(home.processesFile);
-    if (read.kind === 'missing') return;
-    // The daemon chart logs the failure (its message says where the file was kept), once.
-    if (read.kind === 'corrupt') throw read.error;
-    const saved = read.value;
-    if (mode === 'boot') {
-      const stopped = await stopLeftoverChildren(saved.processes, 5000);
-      if (stopped.length > 0)
-        log.warn({ pids: stopped }, 'stopped children left by a daemon that died');
-      if (!saved.cleanShutdown)
-        log.warn('the previous daemon did not shut down cleanly; restoring its processes');
-      else if (!config.autoresume) return;
-    }
-    const starts: Promise<unknown>[] = [];
-    for (const entry of saved.processes) {
-      if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
-      const managed = addProcess(entry.definition);
-      // A process saved as stopped comes back `stopped`, not `uninitialised`.
-      const settled =
-        entry.desired === 'running'
-          ? managed.start('restore', config.requestTimeoutMs)
-          : managed.stop('restore', config.requestTimeoutMs);
-      starts.push(settled.catch(() => {}));
-    }
-    await Promise.all(starts);
-  }
-
-  async function stopAll(): Promise<void> {
-    await Promise.allSettled(
-      table.all().map((supervised) =>
-        supervised.stop('daemon', config.requestTimeoutMs).then(() => {
-          // A process stopped by the daemon's exit is still wanted after the next start.
-        }),
-      ),
-    );
-  }
+  const processList = createProcessList({
+    file: home.processesFile,
+    table: () => table,
+    log,
+    autoresume: config.autoresume,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
 
   const daemonActor: Actor<typeof daemonMachine> = createActor(
     daemonMachine.provide({
       actors: {
-        restoreProcesses: fromPromise(() => restoreFromDisk(bootDone ? 'request' : 'boot')),
-        dumpProcesses: fromPromise(() => saver.flush()),
-        stopAllProcesses: fromPromise(async () => {
-          const wanted = new Map(table.all().map((m) => [m.definition.id, m.desired] as const));
-          await stopAll();
-          // Keep what the user wanted running, so the next daemon brings it back.
-          for (const managed of table.all())
-            managed.desired = wanted.get(managed.definition.id) ?? 'stopped';
-          cleanShutdown = true;
-          // Everything is stopped: a list that cannot be saved must not turn the exit into a crash.
-          await saver.flush().catch(saveFailed);
-        }),
+        restoreProcesses: fromPromise(() => processList.restore(bootDone ? 'request' : 'boot')),
+        dumpProcesses: fromPromise(() => processList.flush()),
+        stopAllProcesses: fromPromise(() => processList.stopAllForExit()),
       },
       actions: { publish: (_, event) => publishDaemonEvent(event) },
     }),
@@ -273,9 +204,9 @@ export function createDaemon(options: DaemonOptions) {
     daemonActor,
     newId: () => nanoid(10),
     cpuCount: availableParallelism(),
-    addProcess,
+    addProcess: (definition) => table.add(definition),
     // A process that started is not a failed start because the list could not be saved: logged.
-    persist: () => saver.flush().catch(saveFailed),
+    persist: processList.persist,
     apps,
     webUi,
     requestExit: () => {
@@ -314,7 +245,7 @@ export function createDaemon(options: DaemonOptions) {
       () => {
         bootDone = true;
         markBooted();
-        saver.schedule();
+        processList.schedule();
         log.info({ socket: home.socket, pid: process.pid }, 'guv daemon running');
       },
       (error) => log.error({ err: error }, 'the daemon did not reach running'),

@@ -11,7 +11,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { GuvError } from '../errors.js';
-import { isPidAlive, isSameProcessAlive, readProcessStartTime } from '../procfs/process-identity.js';
+import {
+  isPidAlive,
+  isSameProcessAlive,
+  readProcessStartTime,
+} from '../procfs/process-identity.js';
 
 /** What the lock file says about the daemon holding it. */
 export interface LockHolder {

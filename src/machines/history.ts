@@ -16,6 +16,8 @@ export interface TransitionCause {
   /** Failures counted inside the window, and the time they span. */
   failures?: number;
   failureSpanMs?: number;
+  /** Set on an exit by SIGKILL that guv sent because the stop outlived this kill timeout. */
+  killTimeoutMs?: number;
 }
 
 export interface HistoryEntry {
@@ -72,8 +74,36 @@ export function describeTransition(entry: HistoryEntry, options: { utc?: boolean
   return line;
 }
 
-function reason({ cause, from }: HistoryEntry): string {
+/**
+ * Why a cluster entered a state whose cause is a condition of its workers (every worker running,
+ * every new one ready), whichever worker report completed it; null for other states.
+ */
+function clusterCondition(from: string, to: string): string | null {
+  switch (to) {
+    case 'online':
+      return 'once every worker was running';
+    case 'ready':
+      return from === 'starting' ? 'after the cluster manager came up' : 'after a worker went down';
+    case 'reloaded':
+      return 'once every slot ran a new worker';
+    case 'reload-failed':
+      return 'after a new worker did not start';
+    default:
+      return null;
+  }
+}
+
+function reason({ cause, from, to }: HistoryEntry): string {
   const by = cause.by ? ` by ${cause.by}` : '';
+  if (
+    ['MANAGER.READY', 'WORKER.STATUS', 'WORKER.LISTENING', 'after:reloadTimeout'].includes(
+      cause.event,
+    )
+  ) {
+    const condition = clusterCondition(from, to);
+    if (condition)
+      return cause.event === 'after:reloadTimeout' ? 'after the reload timeout' : condition;
+  }
   switch (cause.event) {
     case 'START':
       return from === 'restarting' ? 'after the restart delay' : `on start requested${by}`;
@@ -82,6 +112,8 @@ function reason({ cause, from }: HistoryEntry): string {
     case 'RESTART':
       return `on restart requested${by}`;
     case 'CHILD.EXIT':
+      if (cause.signal === 'SIGKILL' && cause.killTimeoutMs !== undefined)
+        return `after SIGKILL at the kill timeout (${formatDuration(cause.killTimeoutMs)})`;
       return cause.signal
         ? `after signal ${cause.signal}`
         : `after exit code ${cause.code ?? 'unknown'}`;
@@ -105,8 +137,26 @@ function reason({ cause, from }: HistoryEntry): string {
       return 'after the start timeout';
     case 'after:restartDelay':
       return 'after the restart delay';
+    case 'after:listenTimeout':
+      return 'at the listen timeout';
+    case 'after:reloadTimeout':
+      return 'after the reload timeout';
+    case 'RELOAD':
+      return `on reload requested${by}`;
+    case 'RESIZE':
+      return `on resize requested${by}`;
+    case 'MANAGER.READY':
+      return 'after the cluster manager came up';
+    case 'MANAGER.FAILED':
+      return 'after the cluster manager died';
+    case 'WORKER.STATUS':
+      return to === 'stopped' ? 'once every worker stopped' : 'after a worker changed status';
+    case 'WORKER.LISTENING':
+      return 'after a worker began listening';
     default:
-      return `after ${cause.event}`;
+      return cause.event.startsWith('xstate.error.actor.')
+        ? 'after a chart broke'
+        : `after ${cause.event.toLowerCase().replace(/[._:]+/g, ' ')}`;
   }
 }
 

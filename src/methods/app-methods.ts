@@ -3,7 +3,7 @@ import { objectParams, optionalStringParam, stringParam } from '../rpc/params.js
 import { APP_OUTPUT_EVENT } from '../apps/output-event.js';
 import { parseRepoUrl } from '../apps/validate.js';
 import { GuvError } from '../errors.js';
-import type { MethodHandlers } from '../protocol/methods.js';
+import type { AppMethodName, MethodHandlers } from '../protocol/methods.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessStatus } from '../types/info.js';
 import type { AppService, OutputSink } from '../apps/service/app-service.js';
@@ -11,15 +11,6 @@ import type { OutputRouter } from '../logs/output-router.js';
 import type { ProcessTable } from '../supervision/process-table.js';
 
 type Managed = ReturnType<ProcessTable['all']>[number];
-
-type AppMethodName =
-  | 'installApp'
-  | 'listApps'
-  | 'removeApp'
-  | 'listRefs'
-  | 'updateRefs'
-  | 'setRef'
-  | 'currentRef';
 
 export interface AppMethodDeps {
   apps: AppService;

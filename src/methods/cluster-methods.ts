@@ -14,6 +14,8 @@ export interface ClusterMethodDeps {
   target(params: unknown): Supervised;
   /** The summary `list` would print for it, after the operation. */
   summary(supervised: Supervised): ProcessSummary;
+  /** The answer to a reload: the summary, with the outcome of a single process's restart. */
+  answer(supervised: Supervised): Promise<ProcessSummary>;
 }
 
 /** Workers with their live figures. */
@@ -33,7 +35,7 @@ export function workerSummaries(
   });
 }
 
-/** `reload` and `resize`: a single process answers both with GUV_NOT_A_CLUSTER. */
+/** `reload` and `resize`: a single process is restarted by `reload` (as pm2 does) and refuses `resize`. */
 export function createClusterMethods(
   deps: ClusterMethodDeps,
 ): MethodHandlers<'reload' | 'resize', RpcContext> {
@@ -44,7 +46,7 @@ export function createClusterMethods(
       // Each new worker has the reload timeout; the request as a whole may take one per slot.
       const slots = supervised.definition.instances ?? 1;
       await supervised.reload(deps.timeoutMs * Math.max(1, slots));
-      return deps.summary(supervised);
+      return deps.answer(supervised);
     },
     /** `{ target, instances }`: sets the worker count and waits until exactly that many run. */
     resize: async (params) => {

@@ -3,7 +3,7 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
 import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -24,12 +24,15 @@ import { lastExit } from '../supervision/last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
 import { appStartRequest } from '../apps/service/app-start.js';
+import { resolveProgram } from '../supervision/resolve-program.js';
 import type { AppService } from '../apps/service/app-service.js';
 import { parseStartRequest } from '../supervision/start-request.js';
 import { objectParams, stringParam } from '../rpc/params.js';
 import type { Observability } from '../daemon/observability.js';
 import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
+import { describeStart, startSucceeded } from '../supervision/start-words.js';
+import { startExisting, updatedEnv } from './start-existing.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -54,14 +57,6 @@ export interface RpcMethodDeps {
 export type { ProcessSummary, WorkerSummary };
 
 type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
-type AppMethodName =
-  | 'installApp'
-  | 'listApps'
-  | 'removeApp'
-  | 'listRefs'
-  | 'updateRefs'
-  | 'setRef'
-  | 'currentRef';
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
@@ -98,7 +93,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     start: async (params) => {
       const parsed = parseStartRequest(params);
       const existing = table.byName(parsed.target) ?? table.byId(parsed.target);
-      if (existing) return summaryAfter(await existing.start('cli', timeout), existing);
+      if (existing) return startedAfter(await startExisting(existing, parsed, timeout), existing);
       const app = deps.apps ? await appStartRequest(deps.apps, parsed) : null;
       const request = app?.request ?? parsed;
       if (
@@ -115,8 +110,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if ((request.user !== null || request.group !== null) && process.getuid?.() !== 0) {
         throw new GuvError('GUV_NOT_ROOT', '--user and --group need a daemon running as root');
       }
+      const cwd = request.cwd ?? process.cwd();
+      // A root child never runs a command from a folder another user controls.
+      const trust = { owners: process.getuid?.() === 0 && request.user === null ? [0] : null };
+      const program = resolveProgram(request, cwd, trust);
       const definition = {
-        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount),
+        ...definitionFromRequest(request, deps.newId(), name, deps.cpuCount, program),
         app: app?.app ?? null,
       };
       // Otherwise a typo becomes a process that crash-loops until it aborts.
@@ -129,8 +128,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
           'a cluster (-i) runs a Node script, not an executable',
         );
       }
+      // --inspect-brk would go to bash or python as one of their own flags.
+      if (request.debug && definition.spec.interpreter !== 'node') {
+        throw new GuvError('GUV_BAD_ARGUMENT', '-d (debug) runs a Node script, not an executable');
+      }
       const managed = deps.addProcess(definition);
-      return summaryAfter(await managed.start('cli', timeout), managed);
+      return startedAfter(await managed.start('cli', timeout), managed);
     },
 
     stop: async (params) => {
@@ -140,7 +143,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     },
     restart: async (params) => {
       const managed = target(params);
-      return summaryAfter(await managed.restart('cli', timeout), managed);
+      const env = updatedEnv(params);
+      if (env) managed.updateEnv(env);
+      return startedAfter(await managed.restart('cli', timeout), managed);
     },
     remove: async (params) => {
       const managed = target(params);
@@ -171,6 +176,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       let name = managed.definition.name;
       let history: HistoryEntry[];
       let id = managed.definition.id;
+      let retired = managed.retiredWorkers();
       if (p.worker === undefined || p.worker === null) history = managed.history();
       else {
         if (typeof p.worker !== 'number' || !Number.isInteger(p.worker) || p.worker < 0) {
@@ -180,9 +186,19 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         history = worker.history;
         id = worker.id;
         name = `${name} worker ${p.worker}`;
+        retired = retired.filter((r) => r.index === p.worker);
       }
-      // Each restart names the uncaught exception that caused it, when there was one.
-      return { name, history, lines: deps.observability.why(id, history) };
+      // Each restart names the uncaught exception that caused it, when there was one; then how
+      // each retired worker ended.
+      const ended = retired.flatMap((worker) => [
+        `worker ${worker.index} (${worker.id}) retired; its last transitions:`,
+        ...deps.observability.why(worker.id, worker.history).map((line) => `  ${line}`),
+      ]);
+      const own = deps.observability.why(id, history);
+      // A slot's retired workers came before its current one.
+      const lines =
+        p.worker === undefined || p.worker === null ? [...own, ...ended] : [...ended, ...own];
+      return { name, history, lines };
     },
 
     metrics: async (params) => {
@@ -241,7 +257,12 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
   } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
   return {
     ...methods,
-    ...createClusterMethods({ timeoutMs: timeout, target, summary }),
+    ...createClusterMethods({
+      timeoutMs: timeout,
+      target,
+      summary,
+      answer: (managed) => startedAfter(managed.info(), managed),
+    }),
     ...createLiveMethods({
       target,
       logsDir: deps.home.logs,
@@ -262,6 +283,15 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     await deps.persist();
     const exit = managed.lastRunExit();
     return { ...summary(managed), ...(exit !== undefined ? { lastExit: exit } : {}) };
+  }
+
+  /** A start or restart's answer: the summary with the judged outcome, in words. */
+  async function startedAfter(settled: ProcessInfo, managed: Supervised): Promise<ProcessSummary> {
+    const answer = await summaryAfter(settled, managed);
+    const verdict = managed.startVerdict();
+    if (!verdict) return answer;
+    const text = describeStart(managed.definition.name, verdict);
+    return { ...answer, outcome: { ...verdict, text, ok: startSucceeded(verdict) } };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */

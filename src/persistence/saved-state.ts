@@ -38,8 +38,11 @@ function checkDefinition(value: unknown, at: string): ProcessDefinition {
     fail(`${at}: spec.script and spec.cwd must be strings`);
   if (!isStringArray(spec.args) || !isStringArray(spec.execArgv))
     fail(`${at}: spec.args and spec.execArgv must be lists of strings`);
-  if (spec.interpreter !== 'node' && spec.interpreter !== 'none')
-    fail(`${at}: spec.interpreter must be node or none`);
+  if (
+    typeof spec.interpreter !== 'string' ||
+    !(['node', 'none'].includes(spec.interpreter) || spec.interpreter.startsWith('/'))
+  )
+    fail(`${at}: spec.interpreter must be node, none or an absolute path`);
   if (typeof spec.env !== 'object' || spec.env === null) fail(`${at}: spec.env must be an object`);
   if (d.instances !== null && !Number.isInteger(d.instances))
     fail(`${at}: instances must be null or a number`);

@@ -40,7 +40,11 @@ export interface Methods {
   list: { params: undefined; reply: ProcessSummary[] };
   start: { params: StartParams; reply: ProcessSummary };
   stop: { params: Target; reply: ProcessSummary };
-  restart: { params: Target; reply: ProcessSummary };
+  /** With `updateEnv`, it runs with `env` from now on (pm2's --update-env). */
+  restart: {
+    params: Target & { updateEnv?: boolean; env?: Record<string, string> };
+    reply: ProcessSummary;
+  };
   remove: { params: Target; reply: ProcessInfo };
   reload: { params: Target; reply: ProcessSummary };
   resize: { params: Target & { instances: number }; reply: ProcessSummary };
@@ -99,6 +103,16 @@ export type RequestArgs<M extends MethodName, Options> =
 
 /** The methods the daemon itself registers (the server answers the built-in ones). */
 export type DaemonMethodName = Exclude<MethodName, 'ping' | 'subscribe' | 'unsubscribe'>;
+
+/** The methods the app service answers. */
+export type AppMethodName =
+  | 'installApp'
+  | 'listApps'
+  | 'removeApp'
+  | 'listRefs'
+  | 'updateRefs'
+  | 'setRef'
+  | 'currentRef';
 
 /**
  * A handler for `M`: it receives the untrusted params (validated inside) and must answer with

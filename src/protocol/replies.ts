@@ -6,6 +6,7 @@ import type { HistoryEntry } from '../machines/history.js';
 import type { ProcessSpec } from '../machines/process/child-protocol.js';
 import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
 import type { RestartPolicyOptions } from '../machines/restart-policy.js';
+import type { StartVerdict } from '../machines/start-verdict.js';
 import type { MetricsSample } from '../metrics/history.js';
 import type { AppInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
 
@@ -53,7 +54,12 @@ export interface ProcessSummary extends ProcessInfo {
   workers?: WorkerSummary[];
   /** Answers to start/stop/restart only, for a single process: how its last run ended, if it did. */
   lastExit?: { code: number | null; signal: string | null } | null;
+  /** Answers to start/restart only: the outcome, judged and in words (`web is running`). */
+  outcome?: StartOutcome;
 }
+
+/** A start's verdict (see machines/start-verdict.ts) with its line and whether it went as asked. */
+export type StartOutcome = StartVerdict & { text: string; ok: boolean };
 
 /** The newest transition caused by an exit. */
 export interface LastExit {

@@ -23,7 +23,11 @@ export interface StartRequest {
   name: string | null;
   args: string[];
   execArgv: string[];
-  interpreter: 'node' | 'none' | null;
+  /**
+   * 'node' (guv's wrapper), 'none' (executed directly), a command name looked up on the caller's
+   * PATH (`bash`, `python3`, `tsx`) or an absolute path; null: by the script's extension.
+   */
+  interpreter: string | null;
   cwd: string | null;
   env: Record<string, string>;
   user: string | null;
@@ -33,6 +37,16 @@ export interface StartRequest {
   restart: RestartMode | null;
   killTimeoutMs: number | null;
   startTimeoutMs: number | null;
+  /**
+   * With `appReadiness`: how long after its module loaded the app has to say ready; then it is
+   * treated as ready, with a warning (pm2's listen_timeout). Default 3 s, as pm2's.
+   */
+  listenTimeoutMs: number | null;
+  /**
+   * For a process that exists already: take this request's `env` (pm2's --update-env) and
+   * restart it. Without it, a start of an existing process takes no options.
+   */
+  updateEnv: boolean;
   /** The app signals readiness itself with `process.send('ready')`. */
   appReadiness: boolean;
   /** Start paused, waiting for a debugger (`--inspect-brk`). */
@@ -58,6 +72,8 @@ export type FieldNames = Partial<Record<StartField, string>>;
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const COMMAND_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}$/;
+const MAX_PATH = 4096;
 const MAX_MS = 86_400_000;
 const MAX_FAILURES = 1_000_000;
 const UNIT_MS: Record<string, number> = { '': 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -89,7 +105,7 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     name: name === null ? null : parseProcessName(name),
     args: stringList(p.args, label('args')),
     execArgv: stringList(p.execArgv, label('execArgv')),
-    interpreter: oneOf(p.interpreter, ['node', 'none'] as const, label('interpreter')),
+    interpreter: parseInterpreter(p.interpreter, label('interpreter')),
     cwd: optionalString(p.cwd, label('cwd')),
     env: environment(p.env, label('env')),
     user: accountName(p.user, 'passwd', label('user')),
@@ -98,6 +114,8 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     restart: oneOf(p.restart, RESTART_MODES, label('restart')),
     killTimeoutMs: duration(p.killTimeoutMs, label('killTimeoutMs')),
     startTimeoutMs: duration(p.startTimeoutMs, label('startTimeoutMs')),
+    listenTimeoutMs: duration(p.listenTimeoutMs, label('listenTimeoutMs')),
+    updateEnv: flag(p.updateEnv, label('updateEnv')),
     appReadiness: flag(p.appReadiness, label('appReadiness')),
     debug: flag(p.debug, label('debug')),
     policy: parsePolicy(p.policy, label),
@@ -113,6 +131,29 @@ export function parseProcessName(value: string): string {
   if (/^\d+$/.test(value))
     fail(`invalid name "${value}": a name cannot be only digits (it would look like a pid)`);
   return value;
+}
+
+/** A bare command name that may be looked up on PATH: no slash, no leading dot or dash. */
+export function isCommandName(value: string): boolean {
+  return COMMAND_NAME.test(value);
+}
+
+/** `--interpreter`: 'node', 'none', a command name to look up on PATH, or an absolute path. */
+export function parseInterpreter(value: unknown, field = 'interpreter'): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && (isCommandName(value) || isAbsoluteFile(value))) return value;
+  fail(
+    `${field} must be node, none, a command name (bash, python3, tsx) or an absolute path, got ${JSON.stringify(value)}`,
+  );
+}
+
+function isAbsoluteFile(value: string): boolean {
+  return (
+    value.startsWith('/') &&
+    value.length <= MAX_PATH &&
+    !/[\0\n\r]/.test(value) &&
+    !value.split('/').includes('..')
+  );
 }
 
 /** A cluster's worker count: 1 to 1024, or 'max' (one per CPU); null for a single process. */

@@ -1,5 +1,6 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import type { ProcessDefinition } from '../protocol/replies.js';
+import type { ResolvedProgram } from './resolve-program.js';
 import { parseProcessName, type StartRequest } from './start-request.js';
 
 export type { ProcessDefinition };
@@ -24,17 +25,24 @@ export function uniqueName(wanted: string, taken: (name: string) => boolean): st
   }
 }
 
-/** Builds a definition from a validated start request for a script path. */
+/**
+ * Builds a definition from a validated start request and the program it names, once found
+ * (`resolveProgram`); without one, the target is a path and the interpreter goes by extension.
+ */
 export function definitionFromRequest(
   request: StartRequest,
   id: string,
   name: string,
   cpuCount: number,
+  program?: ResolvedProgram,
 ): ProcessDefinition {
   const cwd = request.cwd ?? process.cwd();
-  const script = isAbsolute(request.target) ? request.target : resolve(cwd, request.target);
-  const interpreter = request.interpreter ?? (NODE_SCRIPT.test(script) ? 'node' : 'none');
-  const execArgv = request.debug ? ['--inspect-brk=0', ...request.execArgv] : request.execArgv;
+  const script =
+    program?.script ?? (isAbsolute(request.target) ? request.target : resolve(cwd, request.target));
+  const interpreter =
+    program?.interpreter ?? request.interpreter ?? (NODE_SCRIPT.test(script) ? 'node' : 'none');
+  const ownArgv = [...(program?.loaderArgs ?? []), ...request.execArgv];
+  const execArgv = request.debug ? ['--inspect-brk=0', ...ownArgv] : ownArgv;
   const instances = request.instances === 'max' ? cpuCount : request.instances;
   return {
     id,
@@ -55,6 +63,7 @@ export function definitionFromRequest(
     timeouts: {
       ...(request.killTimeoutMs !== null ? { killMs: request.killTimeoutMs } : {}),
       ...(request.startTimeoutMs !== null ? { startMs: request.startTimeoutMs } : {}),
+      ...(request.listenTimeoutMs !== null ? { listenMs: request.listenTimeoutMs } : {}),
     },
     app: null,
   };

@@ -4,12 +4,18 @@ import { GuvError } from '../errors.js';
 import { processInfo } from '../machines/process/info.js';
 import type { ProcessMachine } from '../machines/process/machine.js';
 import type { ChartClock, SupervisionContext } from '../machines/process/supervision-context.js';
-import type { ProcessInfo, ProcessStatus } from '../types/info.js';
+import {
+  DEFAULT_START_WATCH,
+  type StartVerdict,
+  type StartWatchPolicy,
+} from '../machines/start-verdict.js';
+import type { ProcessInfo, ProcessStatus, SerializedError } from '../types/info.js';
 import { chartTimers } from './chart-timers.js';
 import { lastExit } from './last-exit.js';
 import type { ProcessDefinition } from './process-definition.js';
 import { settle } from './settle.js';
 import type { LiveTarget, Supervised } from './supervised.js';
+import { trackLastError, watchStart } from './watch-start.js';
 
 export interface SupervisedProcessDeps {
   /** The process chart with its real `child` actor and `publish` action provided. */
@@ -25,6 +31,8 @@ export interface SupervisedProcessDeps {
   onChartError(definition: ProcessDefinition, error: unknown): void;
   /** Passed to createActor so the visualiser can watch transitions. */
   inspect?: (event: InspectionEvent) => void;
+  /** How long a start waits for its outcome; the defaults unless told (tests). */
+  startWatch?: StartWatchPolicy;
 }
 
 /** Statuses a START or RESTART waits for before answering. */
@@ -62,6 +70,36 @@ export function createSupervisedProcess(
   const context = (): SupervisionContext => actor.getSnapshot().context;
   const info = (): ProcessInfo => processInfo(context());
 
+  let startVerdict: StartVerdict | null = null;
+
+  /** Sends a start (or restart) and waits for its verdict (start-verdict.ts), kept for the answer. */
+  async function startAndJudge(what: string, timeoutMs: number, send: () => unknown) {
+    const since = deps.clock.now();
+    const errors = trackLastError(
+      actor,
+      (snapshot) => (snapshot as { context: SupervisionContext }).context.lastError,
+    );
+    try {
+      await send();
+      await waitFor(what, timeoutMs, (c) => SETTLED_AFTER_START.has(c.status));
+      startVerdict = await watchStart(
+        actor,
+        (deadline) => ({
+          entries: context().history.filter((entry) => entry.time >= since),
+          status: context().status,
+          now: deps.clock.now(),
+          deadline,
+          lastError: context().lastError ?? (errors.last() as SerializedError | null),
+        }),
+        deps.startWatch ?? DEFAULT_START_WATCH,
+        () => deps.clock.now(),
+      );
+    } finally {
+      errors.stop();
+    }
+    return info();
+  }
+
   function waitFor(what: string, timeoutMs: number, done: (c: SupervisionContext) => boolean) {
     return settle(actor, (snapshot) => (done(snapshot.context) ? true : undefined), {
       timeoutMs,
@@ -74,6 +112,15 @@ export function createSupervisedProcess(
   const supervised: Supervised = {
     kind: 'process',
     definition,
+    updateEnv(env) {
+      const spec = { ...supervised.definition.spec, env };
+      (supervised as { definition: ProcessDefinition }).definition = {
+        ...supervised.definition,
+        spec,
+      };
+      actor.send({ type: 'SPEC.UPDATED', spec });
+      deps.onChange();
+    },
     desired: 'stopped',
     get pid() {
       return context().pid;
@@ -81,6 +128,7 @@ export function createSupervisedProcess(
     chart: { id: definition.id, kind: 'process', name: definition.name, chart: 'process', actor },
     info,
     history: () => context().history,
+    retiredWorkers: () => [],
     workerHistory: () => {
       throw notACluster(definition);
     },
@@ -93,11 +141,11 @@ export function createSupervisedProcess(
     workerInfo: () => null,
     units: () => [{ id: definition.id, info: info(), worker: null }],
 
+    startVerdict: () => startVerdict,
+
     async start(by, timeoutMs) {
       supervised.desired = 'running';
-      actor.send({ type: 'START', by });
-      await waitFor('start', timeoutMs, (c) => SETTLED_AFTER_START.has(c.status));
-      return info();
+      return startAndJudge('start', timeoutMs, () => actor.send({ type: 'START', by }));
     },
     async stop(by, timeoutMs) {
       supervised.desired = 'stopped';
@@ -109,16 +157,19 @@ export function createSupervisedProcess(
     async restart(by, timeoutMs) {
       const before = context().restarts;
       supervised.desired = 'running';
-      actor.send({ type: 'RESTART', by });
       // A RESTART goes through stopping and restarting first (restarts counts up only when the
       // new run begins): wait for the new run, not the old one on its way out.
-      await waitFor('restart', timeoutMs, (c) => c.restarts !== before || !LEAVING.has(c.status));
-      await waitFor('restart', timeoutMs, (c) => SETTLED_AFTER_START.has(c.status));
-      return info();
+      return startAndJudge('restart', timeoutMs, () => {
+        actor.send({ type: 'RESTART', by });
+        return waitFor(
+          'restart',
+          timeoutMs,
+          (c) => c.restarts !== before || !LEAVING.has(c.status),
+        );
+      });
     },
-    reload: async () => {
-      throw notACluster(definition);
-    },
+    // pm2 reloads a single process by restarting it: there is no second one to hand over to.
+    reload: (timeoutMs) => supervised.restart('cli', timeoutMs),
     resize: async () => {
       throw notACluster(definition);
     },

@@ -1,6 +1,8 @@
 import type { WorkerState } from '../cluster/cluster-view.js';
 import type { TrackEntry } from '../inspect/registry.js';
+import type { RetiredWorker } from '../machines/cluster/cluster-types.js';
 import type { HistoryEntry } from '../machines/history.js';
+import type { StartVerdict } from '../machines/start-verdict.js';
 import type { ClusterInfo, ProcessInfo, SerializedError, WorkerInfo } from '../types/info.js';
 import type { ProcessDefinition } from './process-definition.js';
 
@@ -57,6 +59,8 @@ export interface Supervised {
   info(): ProcessInfo | ClusterInfo;
   /** Its chart's history (`guv why`). */
   history(): HistoryEntry[];
+  /** Workers a cluster retired, newest last, with their last transitions; none for a process. */
+  retiredWorkers(): RetiredWorker[];
   /** The history of worker slot `index`; a process throws GUV_NOT_A_CLUSTER. */
   workerHistory(index: number): { id: string; history: HistoryEntry[] };
   lastError(): SerializedError | null;
@@ -69,11 +73,16 @@ export interface Supervised {
   /** What runs its code now: the process itself, or each worker. */
   units(): RunUnit[];
 
+  /** Runs with this environment from its next start on (pm2's --update-env); persisted. */
+  updateEnv(env: Record<string, string>): void;
+  /** The verdict of its latest start or restart (start-verdict.ts); null before the first. */
+  startVerdict(): StartVerdict | null;
+
   /** Each resolves once the request's outcome is known (settle), or rejects with GUV_TIMEOUT. */
   start(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   stop(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   restart(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
-  /** A rolling reload; a process throws GUV_NOT_A_CLUSTER. */
+  /** A rolling reload; a single process is restarted (as pm2 does). */
   reload(timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   /** Changes the worker count; a process throws GUV_NOT_A_CLUSTER. */
   resize(instances: number, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;

@@ -20,6 +20,8 @@ export interface SerializedError {
   message: string;
   code?: string;
   stack?: string;
+  /** `/srv/app/server.js:12`: the first frame of the app's own code, when the wrapper found one. */
+  site?: string;
 }
 
 /** What every process event carries about its process. Plain JSON. */

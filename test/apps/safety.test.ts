@@ -114,6 +114,23 @@ describe('git as root', () => {
   });
 });
 
+describe('git output', () => {
+  it('a git that prints more than its cap is stopped with one line, not held in memory', async () => {
+    // A repository decides how many refs it has: 200 refs × ~60 characters is well over 4 KiB.
+    const repoDir = repo.dir;
+    const refs = Array.from({ length: 200 }, (_, i) => `refs/tags/${'t'.repeat(50)}-${i}`);
+    for (const ref of refs) await runGit(['update-ref', ref, 'HEAD'], { cwd: repoDir });
+    await expect(
+      runGit(['for-each-ref', '--format=%(refname)'], { cwd: repoDir, maxOutput: 4096 }),
+    ).rejects.toMatchObject({
+      code: 'GUV_GIT_FAILED',
+      message: 'git for-each-ref printed more than 4096 characters and was stopped',
+    });
+    const all = await runGit(['for-each-ref', '--format=%(refname)'], { cwd: repoDir });
+    expect(all.stdout.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(200);
+  });
+});
+
 describe('hostile refs', () => {
   it('refuses a ref starting with "-" before git sees it', async () => {
     const app = appInfo('app', repo.url);

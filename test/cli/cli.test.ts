@@ -63,7 +63,7 @@ describe('guv CLI end to end', () => {
     const started = ok(
       await guv(home, ['start', 'test/fixtures/hello.js', '-n', 'web', '--env', 'PORT=0']),
     );
-    expect(started).toMatch(/^web \[[\w-]+\] running \(pid \d+\)\n$/);
+    expect(started).toMatch(/^web \[[\w-]+\] is running \(pid \d+\)\n$/);
     const pid = Number(/pid (\d+)/.exec(started)?.[1]);
     expect(alive(pid)).toBe(true);
 
@@ -98,7 +98,7 @@ describe('guv CLI end to end', () => {
     expect(await row('web')).toMatchObject({ status: 'stopped', pid: null });
 
     const restarted = ok(await guv(home, ['restart', 'web']));
-    expect(restarted).toMatch(/^web running \(pid \d+\)\n$/);
+    expect(restarted).toMatch(/^web \[[\w-]+\] is running \(pid \d+\)\n$/);
     const newPid = Number(/pid (\d+)/.exec(restarted)?.[1]);
     expect(newPid).not.toBe(pid);
     expect(alive(newPid)).toBe(true);
@@ -297,11 +297,11 @@ describe('guv CLI end to end', () => {
       const script = join(home.dir, 'exit-clean-at-once.js');
       writeFileSync(script, "console.log('done'); process.exit(0);\n");
       const done = ok(await guv(home, ['start', script, '-n', 'once', '--restart', 'never']));
-      expect(done).toMatch(/^once \[[\w-]+\] stopped \(exited 0\)\n$/);
+      expect(done).toMatch(/^once \[[\w-]+\] ran and exited with code 0\n$/);
       const failed = await guv(home, [
         ...['start', fixture('exit-at-once.js'), '-n', 'oncebad', '--restart', 'never'],
       ]);
-      oneLineError(failed, /oncebad is stopped/);
+      oneLineError(failed, /oncebad failed: exited with code 2/);
       expect(failed.stdout).not.toMatch(/exited 0/);
       ok(await guv(home, ['rm', 'once']));
       ok(await guv(home, ['rm', 'oncebad']));

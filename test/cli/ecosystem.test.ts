@@ -63,8 +63,8 @@ describe('guv start <ecosystem file>', () => {
       'EXTRA=cli',
     ]);
     expect(started.code).toBe(0);
-    expect(started.stdout).toMatch(/^eco-web \[[\w-]+\] running/m);
-    expect(started.stdout).toMatch(/^eco-worker \[[\w-]+\] running/m);
+    expect(started.stdout).toMatch(/^eco-web \[[\w-]+\] is running/m);
+    expect(started.stdout).toMatch(/^eco-worker \[[\w-]+\] is running/m);
     expect(started.stderr).toContain('guv: warning: eco-web: max_memory_restart is not supported');
     expect(started.stderr).toContain('guv: warning: eco-worker: watch is not supported');
     expect(started.stderr).toContain('guv: warning: deploy is not supported');
@@ -109,7 +109,7 @@ describe('guv start <ecosystem file>', () => {
     // Named like a script but exporting `apps`: its apps start, not the file.
     const byContent = await inFolder(['start', 'apps-by-content.js']);
     expect(byContent.code).toBe(0);
-    expect(byContent.stdout).toMatch(/^eco-content \[[\w-]+\] running/m);
+    expect(byContent.stdout).toMatch(/^eco-content \[[\w-]+\] is running/m);
     const names = (await listJson()).map((p) => p.name);
     expect(names).toContain('eco-content');
     expect(names.filter((name) => /broken|apps-by-content/.test(name))).toEqual([]);
@@ -168,7 +168,7 @@ describe("guv start guv.config.json (guv's own names)", () => {
   it('starts an app once what it dependsOn runs, with its env_file, and refuses a cycle in one line', async () => {
     const started = await guv(home, ['start', 'guv.config.json'], { cwd: configFolder });
     expect(started).toMatchObject({ code: 0, stderr: '' });
-    expect(started.stdout).toMatch(/^gc-db \[[\w-]+\] running.*\ngc-api \[[\w-]+\] running/);
+    expect(started.stdout).toMatch(/^gc-db \[[\w-]+\] is running.*\ngc-api \[[\w-]+\] is running/);
     await eventually(
       () => readLog(home.logFile('gc-api')).includes('GREETING=from-env-file ONLY_ENV=from-config'),
       "gc-api's env line",

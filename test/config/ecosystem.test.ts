@@ -54,7 +54,7 @@ describe('translateEcosystem', () => {
       args: ['--port', '80', 'a b'],
       execArgv: ['--max-old-space-size=256'],
       killTimeoutMs: 3000,
-      startTimeoutMs: 8000,
+      listenTimeoutMs: 8000,
       appReadiness: true,
       user: 'www-data',
       group: '33',

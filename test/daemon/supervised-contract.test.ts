@@ -37,17 +37,13 @@ async function refusal(
 }
 
 describe('a single process behind the Supervised contract, end to end', () => {
-  it('answers cluster-only requests (reload, resize, why --worker) with GUV_NOT_A_CLUSTER', async () => {
+  it('answers cluster-only requests (resize, why --worker) with GUV_NOT_A_CLUSTER', async () => {
     const notACluster = {
       code: 'GUV_NOT_A_CLUSTER',
       message: 'single is a single process, not a cluster (start it with -i <n>)',
     };
-    expect(await refusal('reload', { target: 'single' })).toEqual(notACluster);
     expect(await refusal('resize', { target: 'single', instances: 3 })).toEqual(notACluster);
     expect(await refusal('why', { target: 'single', worker: 0 })).toEqual(notACluster);
-    const reloaded = await guv(home, ['reload', 'single']);
-    expect(reloaded.code).not.toBe(0);
-    expect(reloaded.stderr).toContain('single is a single process, not a cluster');
   });
 
   it('live commands reach its one child, and answer in the single-process shape (no worker fields)', async () => {

@@ -115,7 +115,6 @@ describe('createSupervisedProcess: a single process behind the Supervised contra
 
   it('answers cluster-only requests with GUV_NOT_A_CLUSTER instead of callers checking its kind', async () => {
     const { supervised } = supervisedProcess();
-    expect((await rejection(supervised.reload(1000))).code).toBe('GUV_NOT_A_CLUSTER');
     expect((await rejection(supervised.resize(3, 1000))).code).toBe('GUV_NOT_A_CLUSTER');
     expect(() => supervised.workerHistory(0)).toThrow(
       expect.objectContaining({ code: 'GUV_NOT_A_CLUSTER' }),

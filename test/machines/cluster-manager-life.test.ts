@@ -17,6 +17,24 @@ function onlineCluster(instances = 2, input = {}) {
 const clusterOf = (c: ReturnType<typeof createTestCluster>) => c.actor.getSnapshot().context;
 
 describe('the cluster chart over its manager’s whole life', () => {
+  it('a manager that never says it is ready fails at the chart’s deadline and is restarted', () => {
+    const c = createTestCluster({ instances: 2, managerReadyTimeoutMs: 2000 });
+    c.clock.increment(1999);
+    expect(c.value()).toEqual({ managed: 'starting' });
+    c.clock.increment(1);
+    expect(c.recorder.argsOf('cluster:failed')).toEqual([
+      [
+        expect.objectContaining({ status: 'failed' }),
+        expect.objectContaining({
+          code: 'GUV_TIMEOUT',
+          message: 'the cluster manager of web was not ready within 2000 ms',
+        }),
+      ],
+    ]);
+    expect(c.managerStopped()).toBe(true);
+    expect(c.value()).toBe('restarting');
+  });
+
   it('reports every worker gone with its manager, then restarts: cluster:restarting (delayMs), new manager, new workers', () => {
     const c = onlineCluster();
     c.managerFailed(died);

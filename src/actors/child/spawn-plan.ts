@@ -24,9 +24,19 @@ export interface SpawnContext {
   orphanKillMs: number;
 }
 
-/** A script Node runs with the wrapper; anything else is executed directly. */
+/** A script Node runs with the wrapper (whatever its extension: a loader may be in execArgv). */
 export function runsWithNode(spec: ProcessSpec): boolean {
-  return spec.interpreter === 'node' && /\.(?:c|m)?js$/.test(spec.script);
+  return spec.interpreter === 'node';
+}
+
+/** The program and its arguments: node with the wrapper, another interpreter, or the file itself. */
+function commandLine(spec: ProcessSpec, context: SpawnContext): [string, string[]] {
+  if (runsWithNode(spec)) {
+    const args = [...spec.execArgv, '--require', context.preloadPath, spec.script, ...spec.args];
+    return [context.nodePath, args];
+  }
+  if (spec.interpreter === 'none') return [spec.script, spec.args];
+  return [spec.interpreter, [...spec.execArgv, spec.script, ...spec.args]];
 }
 
 /**
@@ -44,15 +54,13 @@ export function planSpawn(spec: ProcessSpec, context: SpawnContext): SpawnPlan {
     env[WRAPPER_ENV.orphanKillMs] = String(context.orphanKillMs);
     if (spec.appReadiness) env[WRAPPER_ENV.appReadiness] = '1';
   }
-  const { command, args, uid, gid } = wrapped
-    ? commandAsUser(identity, context.setprivPath, context.nodePath, [
-        ...spec.execArgv,
-        '--require',
-        context.preloadPath,
-        spec.script,
-        ...spec.args,
-      ])
-    : commandAsUser(identity, context.setprivPath, spec.script, spec.args);
+  const [program, programArgs] = commandLine(spec, context);
+  const { command, args, uid, gid } = commandAsUser(
+    identity,
+    context.setprivPath,
+    program,
+    programArgs,
+  );
   const options: SpawnOptions = {
     cwd: spec.cwd,
     env,

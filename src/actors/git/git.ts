@@ -14,6 +14,21 @@ export interface GitOptions {
   signal?: AbortSignal;
   /** The daemon's uid (default: this process's): a git that stays root reads no root config. */
   daemonUid?: number;
+  /** Most characters of stdout (and of stderr) kept; past it git is killed. GIT_OUTPUT_LIMIT unless told. */
+  maxOutput?: number;
+}
+
+/**
+ * What one git command may print before it is killed: a repository controls how many refs and
+ * how long their names are, and the daemon holds the output in memory.
+ */
+export const GIT_OUTPUT_LIMIT = 16 * 1024 * 1024;
+
+function outputTooLarge(args: readonly string[], max: number): GuvError {
+  return new GuvError(
+    'GUV_GIT_FAILED',
+    `git ${args[0] ?? ''} printed more than ${max} characters and was stopped`,
+  );
 }
 
 /**
@@ -37,21 +52,26 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
   const { exec, setupEnvironment } = await import('dugite');
   const asRoot = !options.runAs && (options.daemonUid ?? process.getuid?.()) === 0;
   const gitEnv = { ...location.env, ...GIT_SAFETY_ENV, ...(asRoot ? rootGitEnv() : {}) };
+  const maxOutput = options.maxOutput ?? GIT_OUTPUT_LIMIT;
   try {
     if (options.runAs) {
       // dugite's exec has no uid/gid option: use its environment, spawn the binary ourselves.
       const { env, gitLocation: binary } = setupEnvironment(gitEnv, options.runAs.env);
-      return await runCommand(binary, args, {
+      const result = await runCommand(binary, args, {
         cwd: options.cwd,
         env,
         runAs: options.runAs,
         onOutput: options.onOutput,
         signal: options.signal,
+        maxOutput,
       });
+      if (result.overflowed) throw outputTooLarge(args, maxOutput);
+      return result;
     }
     const result = await exec([...args], options.cwd, {
       env: gitEnv,
       signal: options.signal,
+      maxBuffer: maxOutput,
       processCallback: (child) => {
         const onOutput = options.onOutput;
         if (!onOutput) return;
@@ -62,6 +82,8 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
   } catch (error) {
     if (error instanceof GuvError) throw error;
+    if ((error as { code?: unknown }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+      throw outputTooLarge(args, maxOutput);
     throw new GuvError(
       'GUV_GIT_FAILED',
       `git ${args[0] ?? ''} could not start in ${options.cwd}: ${(error as Error).message}`,

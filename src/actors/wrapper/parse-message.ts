@@ -121,6 +121,7 @@ export function parseSerializedError(raw: unknown): SerializedError | null {
     return null;
   if (raw.code !== undefined && typeof raw.code !== 'string') return null;
   if (raw.stack !== undefined && typeof raw.stack !== 'string') return null;
+  if (raw.site !== undefined && typeof raw.site !== 'string') return null;
   return boundError(raw as unknown as SerializedError);
 }
 
@@ -133,6 +134,7 @@ export function boundError(error: SerializedError): SerializedError {
   if (error.code !== undefined) bounded.code = truncateText(error.code, WRAPPER_LIMITS.errorCode);
   if (error.stack !== undefined)
     bounded.stack = truncateText(error.stack, WRAPPER_LIMITS.errorStack);
+  if (error.site !== undefined) bounded.site = truncateText(error.site, WRAPPER_LIMITS.errorSite);
   return bounded;
 }
 

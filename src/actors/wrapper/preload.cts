@@ -47,6 +47,7 @@ const WRAPPER_LIMITS = {
   errorStack: 32 * 1024,
   errorName: 256,
   errorCode: 256,
+  errorSite: 1024,
   configKey: 256,
   address: 1024,
   appMessage: 64 * 1024,
@@ -75,10 +76,12 @@ function serializeError(value: unknown): {
   message: string;
   code?: string;
   stack?: string;
+  site?: string;
 } {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     const stack = value.stack;
+    const site = typeof stack === 'string' ? userSite(stack) : null;
     return {
       name: truncateText(String(value.name), WRAPPER_LIMITS.errorName),
       message: truncateText(String(value.message), WRAPPER_LIMITS.errorMessage),
@@ -86,12 +89,32 @@ function serializeError(value: unknown): {
       ...(typeof stack === 'string'
         ? { stack: truncateText(stack, WRAPPER_LIMITS.errorStack) }
         : {}),
+      ...(site ? { site: truncateText(site, WRAPPER_LIMITS.errorSite) } : {}),
     };
   }
   return {
     name: 'NonError',
     message: truncateText(util.inspect(value), WRAPPER_LIMITS.errorMessage),
   };
+}
+
+/**
+ * `/srv/app/server.js:12`: the first frame of the app's own code, so a crash is blamed on the
+ * user's line, never on this wrapper (which patches `listen`) or on Node's internals; a frame in
+ * node_modules only when nothing else is there. Null when the stack has no such frame.
+ */
+function userSite(stack: string): string | null {
+  let fallback: string | null = null;
+  for (const line of stack.split('\n')) {
+    const match = /^\s*at (?:.*? \()?(.+?):(\d+):\d+\)?$/.exec(line);
+    if (!match) continue;
+    const file = match[1]!.replace(/^file:\/\//, '');
+    if (file === __filename || file.startsWith('node:') || !file.startsWith('/')) continue;
+    const site = `${file}:${match[2]}`;
+    if (!file.includes('/node_modules/')) return site;
+    fallback ??= site;
+  }
+  return fallback;
 }
 
 /** The same cut as the supervisor's (parse-message.ts): start of the text plus a marker. */
@@ -142,6 +165,9 @@ function activate(): void {
   let loadFailed = false;
   let appReady = !appReadiness;
   let readySent = false;
+  let firstTurnDone = false;
+  /** An uncaught exception is being reported: the process exits once it is out. */
+  let dying = false;
   let nextRequestId = 0;
   const configRequests = new Map<number, Callback>();
   const servers = new Set<net.Server>();
@@ -160,7 +186,7 @@ function activate(): void {
   }
 
   function sendReadyWhenDue(): void {
-    if (started && appReady && !readySent) {
+    if (started && firstTurnDone && appReady && !readySent && !dying) {
       readySent = true;
       send({ type: 'ready' });
     }
@@ -170,7 +196,12 @@ function activate(): void {
     if (started || loadFailed) return;
     started = true;
     send({ type: 'started' });
-    sendReadyWhenDue();
+    // Ready only after the script's first turn: an error its first turn queued (a port taken:
+    // `listen` reports EADDRINUSE on the next tick) is a failed start, not a running app.
+    setImmediate(() => {
+      firstTurnDone = true;
+      sendReadyWhenDue();
+    });
   }
 
   // Module.runMain runs the entry point. CommonJS mains finish synchronously inside it; ESM mains
@@ -203,6 +234,7 @@ function activate(): void {
       return;
     }
     if (!started) loadFailed = true;
+    dying = true;
     // Print as Node would, report, and exit 1 once the report is flushed (or after a grace time).
     process.off('uncaughtException', guvUncaught);
     try {

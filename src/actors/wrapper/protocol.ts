@@ -53,6 +53,8 @@ export const WRAPPER_LIMITS = {
   errorStack: 32 * 1024,
   errorName: 256,
   errorCode: 256,
+  /** The app's own file and line an error is blamed on. */
+  errorSite: 1024,
   configKey: 256,
   address: 1024,
   /** The data of one `msg`, as JSON text: a larger one is dropped, never cut. */

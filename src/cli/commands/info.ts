@@ -47,9 +47,9 @@ const info: CliCommand = async (args, io) => {
     ['cwd', d.definition.spec.cwd],
     [
       'interpreter',
-      d.definition.spec.interpreter === 'node'
-        ? `node ${d.definition.spec.execArgv.join(' ')}`.trim()
-        : 'none',
+      d.definition.spec.interpreter === 'none'
+        ? 'none'
+        : `${d.definition.spec.interpreter} ${d.definition.spec.execArgv.join(' ')}`.trim(),
     ],
     ['instances', d.instances === null ? '-' : String(d.instances)],
     [

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import {
@@ -10,31 +12,62 @@ import { appsFileEnv, appsFileOf, planAppsFile, printWarnings } from '../apps-fi
 import type { CliCommand, CliIO } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
-import { parseEnvPairs, splitArgv } from '../parse-options.js';
+import { printOutcome } from '../format/start-outcome.js';
+import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.js';
 
-const HELP = `usage: guv start <script|name|app>… [options] [-- script arguments]
+const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
        guv start <apps file> [--env <name>] [--env K=V]
   several scripts start several processes at once (each named after its script)
-  an apps file (pm2's ecosystem.config.js, .cjs, .mjs or .json) starts every app it lists;
-  --env <name> applies each app's env_<name>
+  a command that is not a file here is looked up on PATH: guv start npm -- start,
+  or guv start "npm run start"
+  an apps file (pm2's ecosystem.config.js, .cjs, .mjs or .json, or guv.config.js/.json)
+  starts every app it lists; --env <name> applies each app's env_<name>
   -n, --name <name>          process name (default: the script's)
   -a, --argv "<args>"        arguments for the script
-  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256")
+  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256"), or the interpreter's
   -i, --instances <n|max>    run a cluster of n workers
   -u, --user <user>          run as this user (daemon must be root)
   -g, --group <group>        run with this group (daemon must be root)
   -d, --debug                start paused, waiting for a debugger
       --cwd <dir>            working directory (default: here)
       --env K=V              environment variable (repeatable)
-      --interpreter none     run an executable directly, without guv's node wrapper
+      --interpreter <cmd>    node, none (run the file itself), bash, python3, tsx, or a path;
+                             by default .js runs under node, .ts under node with the
+                             project's tsx, .sh under bash, .py under python3
       --restart <mode>       always (default), on-failure or never
       --kill-timeout <time>  grace period between the stop signal and SIGKILL
       --start-timeout <time> time to become ready before the start counts as failed
       --wait-ready           the app signals readiness itself: process.send('ready')
+      --listen-timeout <time> with --wait-ready: treat it as ready after this long, with a warning (default 3s)
+      --update-env           of a started process: restart it with this environment (as --env does)
       --max-restarts <n>     more than n failures within the window abort it (default 10)
       --restart-window <time> the failure window (default 10m)
       --min-uptime <time>    a run this long is stable and resets the count (default 30s)
   <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
+
+/** `guv start`'s options, for parseArgs. */
+const OPTIONS = {
+  name: { type: 'string', short: 'n' },
+  argv: { type: 'string', short: 'a' },
+  execArgv: { type: 'string', short: 'e' },
+  instances: { type: 'string', short: 'i' },
+  user: { type: 'string', short: 'u' },
+  group: { type: 'string', short: 'g' },
+  debug: { type: 'boolean', short: 'd' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  interpreter: { type: 'string' },
+  restart: { type: 'string' },
+  'kill-timeout': { type: 'string' },
+  'start-timeout': { type: 'string' },
+  'wait-ready': { type: 'boolean' },
+  'listen-timeout': { type: 'string' },
+  'update-env': { type: 'boolean' },
+  'max-restarts': { type: 'string' },
+  'restart-window': { type: 'string' },
+  'min-uptime': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** How the parser's errors name each option: by its flag. */
 const FLAG_NAMES: FieldNames = {
@@ -50,10 +83,18 @@ const FLAG_NAMES: FieldNames = {
   restart: '--restart',
   killTimeoutMs: '--kill-timeout',
   startTimeoutMs: '--start-timeout',
+  listenTimeoutMs: '--listen-timeout',
   'policy.maxFailures': '--max-restarts',
   'policy.windowMs': '--restart-window',
   'policy.stableMs': '--min-uptime',
 };
+
+/** `"npm run start"` (no such file) → `npm` with `run start` first among the args, as pm2 does. */
+function commandWords(target: string, cwd: string, args: string[]) {
+  if (!/\s/.test(target) || existsSync(resolve(cwd, target))) return { target, args };
+  const [command = target, ...words] = splitArgv(target);
+  return { target: command, args: [...words, ...args] };
+}
 
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
 const start: CliCommand = async (args, io) => {
@@ -62,28 +103,9 @@ const start: CliCommand = async (args, io) => {
   const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
   const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
   const { values, positionals } = parseArgs({
-    args: ownArgs,
+    args: inlineOptionValues(ownArgs, OPTIONS),
     allowPositionals: true,
-    options: {
-      name: { type: 'string', short: 'n' },
-      argv: { type: 'string', short: 'a' },
-      execArgv: { type: 'string', short: 'e' },
-      instances: { type: 'string', short: 'i' },
-      user: { type: 'string', short: 'u' },
-      group: { type: 'string', short: 'g' },
-      debug: { type: 'boolean', short: 'd' },
-      cwd: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      interpreter: { type: 'string' },
-      restart: { type: 'string' },
-      'kill-timeout': { type: 'string' },
-      'start-timeout': { type: 'string' },
-      'wait-ready': { type: 'boolean' },
-      'max-restarts': { type: 'string' },
-      'restart-window': { type: 'string' },
-      'min-uptime': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -94,19 +116,21 @@ const start: CliCommand = async (args, io) => {
     throw new GuvError('GUV_USAGE', 'start needs a script, a process name or an app name');
   const appsFile = await appsFileAmong(targets);
   if (appsFile !== null) {
-    const given = Object.keys(values).filter((flag) => flag !== 'env');
+    const given = Object.keys(values).filter((flag) => flag !== 'env' && flag !== 'update-env');
     if (given.length > 0 || scriptArgs.length > 0)
       throw new GuvError(
         'GUV_BAD_ARGUMENT',
         `${given.length > 0 ? `--${given[0]}` : 'script arguments'} cannot be given with an apps file: set it in the file`,
       );
     const plan = await planAppsFile(appsFile, appsFileEnv(values.env), io);
+    const updateEnv = values.env !== undefined || values['update-env'] === true;
     printWarnings(plan, io);
     // dependsOn: each wave starts once the one before it runs.
     const waves = startWaves(plan.apps);
     for (const [index, wave] of waves.entries()) {
       const status = await startAll(
-        wave.map((app) => app.request),
+        // As for a script: --env or --update-env applies the file's options to a running process.
+        wave.map((app) => ({ ...app.request, updateEnv: updateEnv || app.request.updateEnv })),
         wave.map((app) => app.name),
         io,
       );
@@ -142,13 +166,17 @@ const start: CliCommand = async (args, io) => {
     killTimeoutMs: values['kill-timeout'],
     startTimeoutMs: values['start-timeout'],
     appReadiness: values['wait-ready'],
+    listenTimeoutMs: values['listen-timeout'],
+    updateEnv: values.env !== undefined || values['update-env'] === true,
     policy: {
       maxFailures: values['max-restarts'],
       windowMs: values['restart-window'],
       stableMs: values['min-uptime'],
     },
   };
-  const requests = targets.map((target) => parseStartOptions({ ...raw, target }, FLAG_NAMES));
+  const requests = targets.map((target) =>
+    parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, FLAG_NAMES),
+  );
   return startAll(requests, targets, io);
 };
 
@@ -179,23 +207,11 @@ async function startAll(requests: StartRequest[], targets: string[], io: CliIO):
       return;
     }
     const started = result.value;
-    // A run-once job (`--restart never`/`on-failure`) that already ended well did its work.
-    const finished =
-      started.status === 'stopped' &&
-      started.lastExit?.code === 0 &&
-      started.lastExit.signal === null;
+    const ok = printOutcome(started, io);
+    if (ok === false) failures++;
+    if (ok !== null) return;
     const pid = started.pid === null ? '' : ` (pid ${started.pid})`;
-    const note = finished ? ' (exited 0)' : pid;
-    io.stdout.write(`${started.name} [${started.id}] ${started.status}${note}\n`);
-    const ok =
-      started.kind === 'cluster'
-        ? started.state === 'online'
-        : started.status === 'running' || started.status === 'paused' || finished;
-    if (ok) return;
-    failures++;
-    io.stderr.write(
-      `guv: ${started.name} is ${started.status}: see 'guv why ${started.name}' and 'guv logs ${started.name}'\n`,
-    );
+    io.stdout.write(`${started.name} [${started.id}] ${started.status}${pid}\n`);
   });
   return failures === 0 ? 0 : 1;
 }

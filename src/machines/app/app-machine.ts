@@ -16,7 +16,27 @@ export interface AppInput {
   app: AppInfo;
   clock: AppClock;
   historyLimit?: number;
+  /** How long one step may run before it is stopped (its git or npm aborted); defaults below. */
+  deadlines?: Partial<AppDeadlines>;
 }
+
+/** The longest one step of an app request may take; past it the step is aborted and fails. */
+export interface AppDeadlines {
+  /** A clone, fetch or checkout. */
+  gitMs: number;
+  /** `npm install` of the app's dependencies. */
+  npmMs: number;
+  /** Deleting files (a failed install's staging, a removed app). */
+  filesMs: number;
+}
+
+// An install is clone + npm + clean-up at the worst: 5 + 15 + 2 = 22 min, under the service's
+// 25 min answer deadline, so the caller hears the chart's own failure.
+export const APP_DEADLINES: AppDeadlines = {
+  gitMs: 5 * 60_000,
+  npmMs: 15 * 60_000,
+  filesMs: 2 * 60_000,
+};
 
 export type AppState =
   | 'init'
@@ -50,6 +70,7 @@ export interface AppContext {
   history: ChartHistoryEntry<AppState>[];
   clock: AppClock;
   historyLimit: number | undefined;
+  deadlines: AppDeadlines;
 }
 
 export type AppEvent =
@@ -62,6 +83,19 @@ function combine(first: SerializedError, then: string, second: unknown): Seriali
     ...first,
     message: `${first.message} (then ${then} failed: ${serializeError(second).message})`,
   };
+}
+
+/** The step in progress ran past its deadline: that is the failure being handled. */
+function timedOut(step: string, deadline: keyof AppDeadlines) {
+  return {
+    type: 'failWith',
+    params: ({ context }: { context: AppContext }) => ({
+      error: new GuvError(
+        'GUV_TIMEOUT',
+        `${step} of app "${context.app.name}" did not finish within ${Math.round(context.deadlines[deadline] / 1000)} s`,
+      ),
+    }),
+  } as const;
 }
 
 /** Announces the outcome just recorded (`conclude`) on the bus. */
@@ -137,6 +171,11 @@ export const appMachine = setup({
     begin: assign({ outcome: null }),
     conclude: assign({ outcome: (_, outcome: AppOutcome) => outcome }),
   },
+  delays: {
+    gitStep: ({ context }) => context.deadlines.gitMs,
+    npmStep: ({ context }) => context.deadlines.npmMs,
+    filesStep: ({ context }) => context.deadlines.filesMs,
+  },
   guards: {
     onDisk: ({ context }) => context.app.commit !== null,
     canRevert: ({ context }) => context.previous?.ref != null,
@@ -154,6 +193,7 @@ export const appMachine = setup({
     history: [],
     clock: input.clock,
     historyLimit: input.historyLimit,
+    deadlines: { ...APP_DEADLINES, ...input.deadlines },
   }),
   initial: 'init',
   states: {
@@ -176,6 +216,7 @@ export const appMachine = setup({
           actions: { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
         },
       },
+      after: { gitStep: { target: 'cleaningUp', actions: timedOut('the clone', 'gitMs') } },
     },
     installingDependencies: {
       entry: { type: 'record', params: { state: 'installingDependencies' } },
@@ -191,6 +232,9 @@ export const appMachine = setup({
           target: 'cleaningUp',
           actions: { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
         },
+      },
+      after: {
+        npmStep: { target: 'cleaningUp', actions: timedOut('npm install', 'npmMs') },
       },
     },
     // Discards what the failed install wrote, so a failure never leaves half an app behind.
@@ -208,6 +252,18 @@ export const appMachine = setup({
             assign({
               error: ({ context, event }) =>
                 combine(context.error!, 'discarding the half-done install', event.error),
+            }),
+            ...failed('install'),
+          ],
+        },
+      },
+      after: {
+        filesStep: {
+          target: 'installFailed',
+          actions: [
+            assign({
+              error: ({ context }) =>
+                combine(context.error!, 'discarding the half-done install', 'it timed out'),
             }),
             ...failed('install'),
           ],
@@ -262,6 +318,12 @@ export const appMachine = setup({
           ],
         },
       },
+      after: {
+        gitStep: {
+          target: 'installed',
+          actions: [timedOut('the fetch', 'gitMs'), ...failed('updateRefs')],
+        },
+      },
     },
     switchingRef: {
       entry: 'begin',
@@ -286,6 +348,8 @@ export const appMachine = setup({
               ],
             },
           },
+          // An aborted checkout may have changed files: go back to the old ref as after a failure.
+          after: { gitStep: { target: 'timedOut', actions: timedOut('the checkout', 'gitMs') } },
         },
         installingDependencies: {
           entry: { type: 'record', params: { state: 'switchingRef.installingDependencies' } },
@@ -318,6 +382,14 @@ export const appMachine = setup({
               },
             ],
           },
+          after: { npmStep: { target: 'timedOut', actions: timedOut('npm install', 'npmMs') } },
+        },
+        // Transient: a step ran past its deadline (context.error says which).
+        timedOut: {
+          always: [
+            { guard: 'canRevert', target: '#app.revertingRef' },
+            { target: '#app.failed', actions: failed('setRef') },
+          ],
         },
       },
     },
@@ -345,6 +417,17 @@ export const appMachine = setup({
               ],
             },
           },
+          after: {
+            gitStep: {
+              target: '#app.failed',
+              actions: [
+                assign({
+                  error: ({ context }) => combine(context.error!, 'reverting', 'it timed out'),
+                }),
+                ...failed('setRef'),
+              ],
+            },
+          },
         },
         installingDependencies: {
           entry: { type: 'record', params: { state: 'revertingRef.installingDependencies' } },
@@ -359,6 +442,18 @@ export const appMachine = setup({
                 assign({
                   error: ({ context, event }) =>
                     combine(context.error!, 'reinstalling the old dependencies', event.error),
+                }),
+                ...failed('setRef'),
+              ],
+            },
+          },
+          after: {
+            npmStep: {
+              target: '#app.failed',
+              actions: [
+                assign({
+                  error: ({ context }) =>
+                    combine(context.error!, 'reinstalling the old dependencies', 'it timed out'),
                 }),
                 ...failed('setRef'),
               ],
@@ -383,6 +478,12 @@ export const appMachine = setup({
             { type: 'failWith', params: ({ event }) => ({ error: event.error }) },
             ...failed('remove'),
           ],
+        },
+      },
+      after: {
+        filesStep: {
+          target: 'failed',
+          actions: [timedOut('removing the files', 'filesMs'), ...failed('remove')],
         },
       },
     },

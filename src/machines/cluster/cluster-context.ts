@@ -32,6 +32,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     timeouts: input.timeouts,
     reloadWaitsForListening: input.reloadWaitsForListening ?? false,
     reloadTimeoutMs: input.reloadTimeoutMs ?? 60_000,
+    managerReadyTimeoutMs: input.managerReadyTimeoutMs ?? 30_000,
     historyLimit: input.historyLimit,
     restartPolicy: resolveRestartPolicy(input.policy),
     failure: NO_FAILURES,
@@ -49,6 +50,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadQueue: [],
     serial: 1,
     lastError: null,
+    retired: [],
     state: 'uninitialised',
     history: [],
   };

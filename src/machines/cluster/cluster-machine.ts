@@ -6,7 +6,7 @@ import { recordState } from '../daemon/chart-history.js';
 import type { TransitionCause } from '../history.js';
 import type { ChildEvent } from '../process/child-protocol.js';
 import { serializeError } from '../process/serialize-error.js';
-import type { SupervisionCommand } from '../process/supervision-events.js';
+import type { SupervisionCommand, WorkerStatusEvent } from '../process/supervision-events.js';
 import { NO_FAILURES } from '../restart-policy.js';
 import { workerMachine } from '../worker/machine.js';
 import { createClusterContext, workerInput } from './cluster-context.js';
@@ -17,6 +17,7 @@ import type {
   ClusterState,
   ManagerInput,
   ManagerVerdict,
+  RetiredWorker,
   WorkerRecord,
 } from './cluster-types.js';
 import { decideAfterManager, everyWorkerAbortedError, restartDelayOf } from './manager-verdict.js';
@@ -56,6 +57,24 @@ function sibling(action: SiblingAction): never {
 }
 
 const ACTOR_ERROR = 'xstate.error.actor.';
+
+/** How many retired workers a cluster remembers (`guv why`), at the least. */
+const RETIRED_LIMIT = 16;
+
+/** The retired workers to remember: those before, and the ones `report` ended. Newest last. */
+function keepRetired(
+  context: ClusterContext,
+  gone: readonly WorkerRecord[],
+  report: WorkerStatusEvent,
+): RetiredWorker[] {
+  const ended = gone.map((worker) => ({
+    id: worker.id,
+    index: worker.index,
+    history: worker.id === report.workerId ? (report.history ?? []) : [],
+  }));
+  const limit = Math.max(RETIRED_LIMIT, context.instances * 2);
+  return [...context.retired, ...ended].slice(-limit);
+}
 
 const START: SupervisionCommand = { type: 'START', by: 'cluster' };
 const STOP: SupervisionCommand = { type: 'STOP', by: 'cluster' };
@@ -195,6 +214,7 @@ export const clusterMachine = setup({
       enqueue.assign({
         ...next,
         retiring: next.retiring.filter((worker) => worker.status !== 'stopped'),
+        retired: keepRetired(context, gone, event),
       });
     }),
     /** A worker chart threw: keep the cluster alive, count that slot as failed, say why. */
@@ -278,6 +298,7 @@ export const clusterMachine = setup({
   },
   delays: {
     reloadTimeout: ({ context }) => context.reloadTimeoutMs,
+    managerReadyTimeout: ({ context }) => context.managerReadyTimeoutMs,
     restartDelay: ({ context }) => restartDelayOf(context),
   },
 }).createMachine({
@@ -292,6 +313,7 @@ export const clusterMachine = setup({
     'WORKER.LISTENING': {
       actions: assign(({ context, event }) => markListening(context, event.workerId)),
     },
+    'SPEC.UPDATED': { actions: assign(({ event }) => ({ spec: event.spec })) },
   },
   states: {
     idle: {
@@ -350,6 +372,20 @@ export const clusterMachine = setup({
               ],
             },
             STOP: 'stopping',
+          },
+          // A manager that never says it is ready is a manager that failed: leaving `managed`
+          // stops its actor, which kills its process group.
+          after: {
+            managerReadyTimeout: {
+              actions: raise(({ context }) => ({
+                type: 'MANAGER.FAILED' as const,
+                error: {
+                  name: 'GuvError',
+                  code: 'GUV_TIMEOUT',
+                  message: `the cluster manager of ${context.name} was not ready within ${context.managerReadyTimeoutMs} ms`,
+                },
+              })),
+            },
           },
         },
         active: {

@@ -1,5 +1,6 @@
 import type { ProcessStatus, SerializedError } from '../../types/info.js';
 import type { ChartHistoryEntry } from '../daemon/chart-history.js';
+import type { HistoryEntry } from '../history.js';
 import type { ProcessSpec } from '../process/child-protocol.js';
 import type { ChartClock, SupervisionTimeouts } from '../process/supervision-context.js';
 import type { WorkerStatusEvent } from '../process/supervision-events.js';
@@ -20,6 +21,8 @@ export interface ClusterInput {
   reloadWaitsForListening?: boolean;
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
+  /** How long a new manager may take to say it is ready; 30 s unless told. */
+  managerReadyTimeoutMs?: number;
   historyLimit?: number;
   /** Restarts of the manager counted before this chart began (ClusterInfo.restarts). */
   restarts?: number;
@@ -75,6 +78,7 @@ export interface ClusterContext {
   timeouts: Partial<SupervisionTimeouts> | undefined;
   reloadWaitsForListening: boolean;
   reloadTimeoutMs: number;
+  managerReadyTimeoutMs: number;
   historyLimit: number | undefined;
   /** The manager's restart policy: the workers' policy, resolved. */
   restartPolicy: RestartPolicyOptions;
@@ -105,8 +109,17 @@ export interface ClusterContext {
   /** Suffix for the next worker id that would clash with a live one. */
   serial: number;
   lastError: SerializedError | null;
+  /** Workers retired (reload, resize, stop), newest last, with how each ended (`guv why`). */
+  retired: RetiredWorker[];
   state: ClusterState;
   history: ChartHistoryEntry<ClusterState>[];
+}
+
+/** A worker the cluster retired: its last transitions, how it ended included. */
+export interface RetiredWorker {
+  id: string;
+  index: number;
+  history: HistoryEntry[];
 }
 
 /** Sent by the `manager` actor (or whoever runs the manager process). */
@@ -120,6 +133,8 @@ export type ClusterCommand =
   | { type: 'RESIZE'; instances: number }
   | { type: 'RELOAD' }
   | { type: 'STOP' }
+  /** What workers (and the manager) run from their next start on: a new environment. */
+  | { type: 'SPEC.UPDATED'; spec: ProcessSpec }
   /** A worker's current process is listening (node:cluster's 'listening'). */
   | { type: 'WORKER.LISTENING'; workerId: string };
 

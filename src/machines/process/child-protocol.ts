@@ -12,10 +12,16 @@ export interface ProcessSpec {
   /** Absolute path of the script or executable. */
   script: string;
   args: string[];
-  /** Node flags (`--inspect`, `--max-old-space-size=…`); ignored when `interpreter` is 'none'. */
+  /**
+   * Node flags (`--inspect`, `--max-old-space-size=…`), or the flags of another interpreter
+   * (before the script); ignored when `interpreter` is 'none'.
+   */
   execArgv: string[];
-  /** 'node' wraps the script with guv's preload; 'none' runs `script` as an executable. */
-  interpreter: 'node' | 'none';
+  /**
+   * 'node' wraps the script with guv's preload; 'none' runs `script` as an executable; an
+   * absolute path is another interpreter (bash, python3…), run as `<it> …execArgv script …args`.
+   */
+  interpreter: string;
   cwd: string;
   env: Record<string, string>;
   user: string | null;

@@ -27,6 +27,8 @@ export interface LifecycleEvents {
   stopped(c: C): BusEvent;
   paused(c: C): BusEvent;
   unresponsive(c: C): BusEvent;
+  /** A warning of guv's about the run (`--wait-ready` given up at the listen timeout). */
+  warn(c: C, message: string): BusEvent;
 }
 
 export const processLifecycleEvents: LifecycleEvents = {
@@ -52,4 +54,8 @@ export const processLifecycleEvents: LifecycleEvents = {
   stopped: (c) => ({ type: 'process:stopped', args: [processInfo(c)] }),
   paused: (c) => ({ type: 'process:paused', args: [processInfo(c)] }),
   unresponsive: (c) => ({ type: 'process:unresponsive', args: [processInfo(c)] }),
+  warn: (c, message) => ({
+    type: 'process:log:warn',
+    args: [processInfo(c), { date: c.clock.now(), message }],
+  }),
 };

@@ -1,7 +1,7 @@
 import type { EventObject } from 'xstate';
 import type { ProcessStatus } from '../../types/info.js';
 import { causeEventName, type TransitionCause } from '../history.js';
-import type { SupervisionContext } from './supervision-context.js';
+import { listenTimeoutWarning, type SupervisionContext } from './supervision-context.js';
 
 /** The history cause of entering `to`, from the triggering event and the context. */
 export function causeOf(
@@ -28,11 +28,17 @@ export function causeOf(
   if (event.type === 'CHILD.EXIT') {
     cause.code = fields.code as number | null;
     cause.signal = fields.signal as string | null;
+    const stopping = context.status === 'stopping' ? context.history.at(-1) : undefined;
+    const { killMs } = context.timeouts;
+    // guv's SIGKILL: the stop outlived its kill timeout.
+    if (cause.signal === 'SIGKILL' && stopping && context.clock.now() - stopping.time >= killMs)
+      cause.killTimeoutMs = killMs;
   }
   if (typeof fields.error?.message === 'string') cause.error = fields.error.message;
   else if (context.lastError !== null && ['errored', 'failed', 'aborted'].includes(to)) {
     cause.error = context.lastError.message;
   }
+  if (cause.event === 'after:listenTimeout') cause.error = listenTimeoutWarning(context.timeouts);
   const counted = event.type === 'CHILD.EXIT' && !context.restartRequested;
   if (to === 'restarting') cause.delayMs = context.nextDelayMs;
   if (counted && (to === 'restarting' || to === 'aborted')) {

@@ -4,6 +4,7 @@ import {
   type FailureState,
   NO_FAILURES,
   type RestartPolicyOptions,
+  formatDuration,
   resolveRestartPolicy,
 } from '../restart-policy.js';
 import type { ProcessSpec } from './child-protocol.js';
@@ -22,6 +23,11 @@ export interface SupervisionTimeouts {
   heartbeatMs: number;
   /** The graceful stop signal. */
   killSignal: NodeJS.Signals;
+  /**
+   * With app readiness (`--wait-ready`): from the module loaded until the app is treated as
+   * ready anyway, with a warning (pm2's listen_timeout). 0 disables (the start timeout rules).
+   */
+  listenMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Readonly<SupervisionTimeouts> = Object.freeze({
@@ -29,7 +35,13 @@ export const DEFAULT_TIMEOUTS: Readonly<SupervisionTimeouts> = Object.freeze({
   killMs: 5_000,
   heartbeatMs: 0,
   killSignal: 'SIGTERM',
+  listenMs: 3_000,
 });
+
+/** The warning of a run treated as ready at the listen timeout. */
+export function listenTimeoutWarning(timeouts: SupervisionTimeouts): string {
+  return `it did not say ready (process.send('ready')) within ${formatDuration(timeouts.listenMs)} of loading: treated as ready, as pm2 does`;
+}
 
 /** Fields both the process and the worker input carry. */
 export interface SupervisionInputBase {
@@ -105,7 +117,7 @@ export function createSupervisionContext(
 
 export function resolveTimeouts(partial: Partial<SupervisionTimeouts> = {}): SupervisionTimeouts {
   const timeouts = { ...DEFAULT_TIMEOUTS };
-  for (const key of ['startMs', 'killMs', 'heartbeatMs'] as const) {
+  for (const key of ['startMs', 'killMs', 'heartbeatMs', 'listenMs'] as const) {
     const value = partial[key];
     if (value === undefined) continue;
     if (!Number.isFinite(value) || value < 0) {

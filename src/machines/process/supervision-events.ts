@@ -1,5 +1,6 @@
 import type { ClusterInfo, ProcessStatus } from '../../types/info.js';
-import type { ChildEvent } from './child-protocol.js';
+import type { HistoryEntry } from '../history.js';
+import type { ChildEvent, ProcessSpec } from './child-protocol.js';
 
 /** What the outside world sends a process or worker chart; `by` says who asked (`cli`, `api`…). */
 export type SupervisionCommand =
@@ -8,7 +9,9 @@ export type SupervisionCommand =
   /** Stop, then start again at once; from a running state (or a start from a resting one). */
   | { type: 'RESTART'; by?: string }
   /** Workers only: the cluster's info changed (status, instances); later events carry it. */
-  | { type: 'CLUSTER.UPDATED'; clusterInfo: ClusterInfo };
+  | { type: 'CLUSTER.UPDATED'; clusterInfo: ClusterInfo }
+  /** What to run from the next run on (a new environment); the current run is left alone. */
+  | { type: 'SPEC.UPDATED'; spec: ProcessSpec };
 
 /** Raised by the chart itself when a heartbeat is overdue. */
 export type HeartbeatMissed = { type: 'HEARTBEAT.MISSED' };
@@ -23,4 +26,6 @@ export interface WorkerStatusEvent {
   status: ProcessStatus;
   pid: number | null;
   restarts: number;
+  /** With `stopped` only: its last transitions, kept by the cluster once the worker is retired. */
+  history?: HistoryEntry[];
 }

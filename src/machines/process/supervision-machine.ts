@@ -8,7 +8,11 @@ import type { ChildCommand, ChildInput } from './child-protocol.js';
 import type { LifecycleEvents } from './lifecycle-events.js';
 import { serializeError } from './serialize-error.js';
 import { causeOf } from './supervision-cause.js';
-import type { SupervisionContext, SupervisionInputBase } from './supervision-context.js';
+import {
+  listenTimeoutWarning,
+  type SupervisionContext,
+  type SupervisionInputBase,
+} from './supervision-context.js';
 import type { SupervisionEvent, WorkerStatusEvent } from './supervision-events.js';
 
 export interface SupervisionMachineOptions<TInput extends SupervisionInputBase> {
@@ -47,6 +51,9 @@ function startTimeoutError(context: SupervisionContext): SerializedError {
     message: `not ready within ${context.timeouts.startMs} ms of starting`,
   };
 }
+
+/** How many of a stopped worker's last transitions its cluster keeps (`guv why`). */
+const RETIRED_TAIL = 4;
 
 type ExitEvent = { code: number | null; signal: string | null };
 
@@ -91,6 +98,9 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           status: context.status,
           pid: context.pid,
           restarts: context.restarts,
+          ...(context.status === 'stopped'
+            ? { history: context.history.slice(-RETIRED_TAIL) }
+            : {}),
         };
         enqueue.sendParent(report);
       }),
@@ -151,11 +161,14 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
       exitRestarts: ({ context, event }) => exitDecision(context, event).action === 'restart',
       exitAborts: ({ context, event }) => exitDecision(context, event).action === 'abort',
       restartRequested: ({ context }) => context.restartRequested,
+      waitsForListenTimeout: ({ context }) =>
+        context.spec.appReadiness === true && context.timeouts.listenMs > 0,
     },
     delays: {
       startTimeout: ({ context }) => context.timeouts.startMs,
       killTimeout: ({ context }) => context.timeouts.killMs,
       heartbeatTimeout: ({ context }) => context.timeouts.heartbeatMs,
+      listenTimeout: ({ context }) => context.timeouts.listenMs,
       restartDelay: ({ context }) => context.nextDelayMs,
     },
   }).createMachine({
@@ -168,6 +181,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           worker: context.worker && { ...context.worker, cluster: event.clusterInfo },
         })),
       },
+      'SPEC.UPDATED': { actions: assign(({ event }) => ({ spec: event.spec })) },
     },
     states: {
       uninitialised: {
@@ -261,6 +275,19 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
                   { type: 'publish', params: ({ context }) => bus.started(context) },
                 ],
                 on: { 'CHILD.READY': { target: '#running' } },
+                // An app that never says ready is treated as ready, with a warning, instead of
+                // being killed at the start timeout and restarted in a loop.
+                after: {
+                  listenTimeout: {
+                    guard: 'waitsForListenTimeout',
+                    target: '#running',
+                    actions: {
+                      type: 'publish',
+                      params: ({ context }) =>
+                        bus.warn(context, listenTimeoutWarning(context.timeouts)),
+                    },
+                  },
+                },
               },
             },
           },

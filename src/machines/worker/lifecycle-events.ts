@@ -34,4 +34,8 @@ export const workerLifecycleEvents: LifecycleEvents = {
   stopped: (c) => ({ type: 'worker:stopped', args: [clusterInfoOf(c), workerInfo(c)] }),
   paused: (c) => ({ type: 'worker:paused', args: [clusterInfoOf(c), workerInfo(c)] }),
   unresponsive: (c) => ({ type: 'worker:unresponsive', args: [clusterInfoOf(c), workerInfo(c)] }),
+  warn: (c, message) => ({
+    type: 'worker:log:warn',
+    args: [clusterInfoOf(c), workerInfo(c), { date: c.clock.now(), message }],
+  }),
 };

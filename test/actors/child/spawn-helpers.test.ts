@@ -84,10 +84,29 @@ describe('planSpawn', () => {
     expect(direct.options).toMatchObject({ uid: 65534, gid: 65534 });
   });
 
-  it('treats only .js/.mjs/.cjs as node scripts', () => {
+  it('runs under node whatever the extension when the interpreter is node', () => {
     expect(runsWithNode(specFor('esm.mjs'))).toBe(true);
-    expect(runsWithNode(specFor('script.sh'))).toBe(false);
+    expect(runsWithNode(specFor('app.ts', { execArgv: ['--import', 'file:///p/tsx.mjs'] }))).toBe(
+      true,
+    );
+    expect(runsWithNode(specFor('script.sh', { interpreter: '/usr/bin/bash' }))).toBe(false);
     expect(runsWithNode(specFor('hello.js', { interpreter: 'none' }))).toBe(false);
+  });
+
+  it('runs another interpreter with its flags before the script, without IPC', () => {
+    const spec = specFor('job.py', {
+      interpreter: '/usr/bin/python3',
+      execArgv: ['-u'],
+      args: ['x'],
+    });
+    const plan = planSpawn(spec, context);
+    expect(plan.command).toBe('/usr/bin/python3');
+    expect(plan.args).toEqual(['-u', spec.script, 'x']);
+    expect(plan.wrapped).toBe(false);
+    expect(plan.options.stdio).toEqual(['pipe', 'pipe', 'pipe']);
+    const asUser = planSpawn({ ...spec, user: 'nobody' }, { ...context, identity: nobody });
+    expect(asUser.command).toBe('/usr/bin/setpriv');
+    expect(asUser.args.slice(-4)).toEqual(['/usr/bin/python3', '-u', spec.script, 'x']);
   });
 });
 
