@@ -105,6 +105,8 @@ function oneLineError(result: CliResult, pattern: RegExp): void {
 }
 
 describe('guv start <command>: a command that is not a file here is looked up on PATH', () => {
+  // python3 where the machine has it; bash (always present) stands in where it does not: one of
+  // the two runs, the other is reported skipped.
   it.runIf(python)(
     'guv start python3 -- -c "…" runs python3 from PATH with the arguments',
     async () => {
