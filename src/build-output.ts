@@ -28,6 +28,14 @@ export function packageRoot(): string {
   }
 }
 
+let version: string | null = null;
+
+/** guv's version, from its package.json. */
+export function packageVersion(): string {
+  version ??= String(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version);
+  return version;
+}
+
 /**
  * A file of the package build (`dist/<path>`): the programs guv runs in other processes and
  * threads (the child wrapper, the cluster manager, the daemon, the heavy-work worker) must be

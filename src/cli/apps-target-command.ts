@@ -1,16 +1,38 @@
 import type { GuvClient } from '../client/api.js';
 import { appsFileEnv, appsFileOf, planAppsFile } from './apps-file.js';
+import { parseArgs } from 'node:util';
+import { GuvError } from '../errors.js';
 import type { CliCommand, CliIO } from './command.js';
+import { withClient } from './connect.js';
 import { exitCodeFor, printable } from './errors.js';
-import { targetCommand } from './target-command.js';
 
-type Run = (client: GuvClient, target: string, rest: string[], io: CliIO) => Promise<number>;
+type Run = (client: GuvClient, target: string, io: CliIO) => Promise<number>;
+
+/** Every process the daemon knows: what `all` names (as pm2's `stop all`). */
+export const ALL = 'all';
 
 /** The processes `target` names: those an apps file starts, or `target` itself. */
 export async function appNamesOf(target: string, io: CliIO): Promise<string[]> {
   const file = await appsFileOf(target);
   if (file === null) return [target];
   return (await planAppsFile(file, appsFileEnv(), io)).apps.map((app) => app.name);
+}
+
+/**
+ * The processes several targets name, each once, in order: `all` is every process, an apps file
+ * those it starts, anything else itself.
+ */
+export async function targetNamesOf(
+  targets: string[],
+  client: GuvClient,
+  io: CliIO,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const target of targets) {
+    if (target === ALL) names.push(...(await client.listProcesses()).map((p) => p.name));
+    else names.push(...(await appNamesOf(target, io)));
+  }
+  return [...new Set(names)];
 }
 
 /**
@@ -22,6 +44,10 @@ export async function eachTarget(
   io: CliIO,
   run: (name: string) => Promise<number>,
 ): Promise<number> {
+  if (names.length === 0) {
+    io.stdout.write('no processes\n');
+    return 0;
+  }
   if (names.length === 1) return run(names[0]!);
   let status = 0;
   for (const name of names) {
@@ -37,11 +63,24 @@ export async function eachTarget(
 }
 
 /**
- * A {@link targetCommand} that also takes an apps file: `guv stop ecosystem.config.js` acts on
- * every process the file starts, one after the other, and exits with the worst status.
+ * A command of the shape `guv <name> <target>…`: each target is a process (id, name or pid), an
+ * apps file (every process it starts) or `all`; `guv stop web api` acts on both, one after the
+ * other, and exits with the worst status.
  */
 export function appsTargetCommand(usage: string, run: Run): CliCommand {
-  return targetCommand(usage, async (client, target, rest, io) =>
-    eachTarget(await appNamesOf(target, io), io, (name) => run(client, name, rest, io)),
-  );
+  return async (args, io) => {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.stdout.write(`usage: ${usage}\n`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new GuvError('GUV_USAGE', `usage: ${usage}`);
+    return withClient(io.env, async (client) =>
+      eachTarget(await targetNamesOf(positionals, client, io), io, (name) => run(client, name, io)),
+    );
+  };
 }

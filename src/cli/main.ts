@@ -29,6 +29,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   setref: () => import('./commands/setref.js'),
   signal: () => import('./commands/signal.js'),
   start: () => import('./commands/start.js'),
+  status: () => import('./commands/status.js'),
   stop: () => import('./commands/stop.js'),
   ui: () => import('./commands/ui.js'),
   updaterefs: () => import('./commands/updaterefs.js'),

@@ -2,10 +2,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { rm } from '../fs/async-fs.js';
 import { type Actor, createActor, fromPromise } from 'xstate';
-// Ids name processes, they guard nothing: the non-secure generator spares the daemon node:crypto
-// (~2 MiB resident).
-import { nanoid } from 'nanoid/non-secure';
 import { createBus } from '../bus/bus.js';
+import { processId } from '../supervision/process-id.js';
 import { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import type { DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
@@ -202,7 +200,7 @@ export function createDaemon(options: DaemonOptions) {
     observability,
     hub,
     daemonActor,
-    newId: () => nanoid(10),
+    newId: processId,
     cpuCount: availableParallelism(),
     addProcess: (definition) => table.add(definition),
     // A process that started is not a failed start because the list could not be saved: logged.

@@ -1,3 +1,4 @@
+import { packageVersion } from '../build-output.js';
 import { existsSync } from 'node:fs';
 import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
@@ -270,6 +271,9 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     }),
     status: () => ({
       pid: process.pid,
+      version: packageVersion(),
+      uptimeSeconds: Math.round(process.uptime()),
+      home: { socket: deps.home.socket, state: deps.home.state, logs: deps.home.logs },
       state: deps.daemonActor.getSnapshot().value,
       processes: table.all().length,
       memory: process.memoryUsage(),

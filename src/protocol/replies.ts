@@ -98,6 +98,12 @@ export type ListenerStatus =
 /** `status`: the daemon itself. */
 export interface DaemonStatus {
   pid: number;
+  /** guv's version, as the daemon's package.json says (a daemon older than the CLI shows it). */
+  version: string;
+  /** Seconds since the daemon started. */
+  uptimeSeconds: number;
+  /** The daemon's folders: its socket, state and logs. */
+  home: { socket: string; state: string; logs: string };
   /** The daemon chart's state (booting, running, stopping…). */
   state: unknown;
   processes: number;

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
-import { appNamesOf, eachTarget } from '../apps-target-command.js';
+import { eachTarget, targetNamesOf } from '../apps-target-command.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { printOutcome } from '../format/start-outcome.js';
 import { parseEnvPairs } from '../parse-options.js';
 
-const USAGE = `guv restart <p|apps file> [--update-env] [--env K=V]…
+const USAGE = `guv restart <p|apps file|all>… [--update-env] [--env K=V]…
   --update-env   restart it with this shell's environment (plus any --env), as pm2's --update-env
   --env K=V      set a variable (repeatable); implies --update-env`;
 
@@ -25,9 +25,7 @@ const restart: CliCommand = async (args, io) => {
     io.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const [target] = positionals;
-  if (target === undefined || positionals.length > 1)
-    throw new GuvError('GUV_USAGE', `usage: ${USAGE.split('\n')[0]}`);
+  if (positionals.length === 0) throw new GuvError('GUV_USAGE', `usage: ${USAGE.split('\n')[0]}`);
   const updateEnv = values['update-env'] === true || values.env !== undefined;
   const options = updateEnv
     ? {
@@ -35,10 +33,9 @@ const restart: CliCommand = async (args, io) => {
         env: { ...(io.env as Record<string, string>), ...parseEnvPairs(values.env ?? []) },
       }
     : {};
-  // An apps file restarts each process it starts, one after the other.
-  const names = await appNamesOf(target, io);
-  return withClient(io.env, (client) =>
-    eachTarget(names, io, async (name) => {
+  // Each target in turn: a process, every process an apps file starts, or all of them.
+  return withClient(io.env, async (client) =>
+    eachTarget(await targetNamesOf(positionals, client, io), io, async (name) => {
       const restarted = await client.restartProcess(name, options);
       const ok = printOutcome(restarted, io);
       if (ok !== null) return ok ? 0 : 1;

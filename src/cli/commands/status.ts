@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { connect } from '../../client/api.js';
+import { GuvError } from '../../errors.js';
+import type { CliCommand } from '../command.js';
+import { formatUptime } from '../format/units.js';
+
+const USAGE = 'guv status [--json]   whether the daemon runs: its pid, version, uptime and home';
+
+/** systemd's and LSB's status for "not running", so scripts can tell it from a failure (1). */
+const NOT_RUNNING = 3;
+
+/** `guv status`: asks the daemon how it is, and never starts one. */
+const status: CliCommand = async (args, io) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
+  const client = await connect(io.env.GUV_HOME ? { home: io.env.GUV_HOME } : {}).catch(
+    (error: unknown) => {
+      if (error instanceof GuvError && error.code === 'GUV_DAEMON_NOT_RUNNING') return null;
+      throw error;
+    },
+  );
+  if (client === null) {
+    if (values.json) io.stdout.write(`${JSON.stringify({ running: false })}\n`);
+    else io.stdout.write('guv daemon is not running\n');
+    return NOT_RUNNING;
+  }
+  try {
+    const d = await client.status();
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ running: true, ...d }, null, 2)}\n`);
+      return 0;
+    }
+    const lines: [string, string][] = [
+      ['guv daemon', `running (${String(d.state)})`],
+      ['pid', String(d.pid)],
+      ['version', d.version],
+      ['uptime', formatUptime(d.uptimeSeconds * 1000)],
+      ['processes', String(d.processes)],
+      ['socket', d.home.socket],
+      ['state', d.home.state],
+      ['logs', d.home.logs],
+    ];
+    for (const [key, value] of lines) io.stdout.write(`${key.padEnd(11)} ${value}\n`);
+    return 0;
+  } finally {
+    await client.disconnect();
+  }
+};
+
+export default status;
