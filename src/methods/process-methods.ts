@@ -5,7 +5,7 @@ import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
 import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
-import type { ProcessSummary, WorkerSummary } from '../protocol/replies.js';
+import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
 import { configValue, type DaemonConfig } from '../daemon/daemon-config.js';
@@ -20,7 +20,7 @@ import {
   uniqueName,
 } from '../supervision/process-definition.js';
 import type { ProcessTable } from '../supervision/process-table.js';
-import type { Supervised } from '../supervision/supervised.js';
+import type { RunUnit, Supervised } from '../supervision/supervised.js';
 import { lastExit } from '../supervision/last-exit.js';
 import { createClusterMethods, workerSummaries } from './cluster-methods.js';
 import { createLiveMethods } from './live-methods.js';
@@ -157,7 +157,10 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     },
 
     info: (params) => {
-      const managed = target(params);
+      const query = stringParam(objectParams(params), 'target');
+      const worker = table.has(query) || table.byName(query) ? null : findWorker(query);
+      if (worker) return workerDetails(worker.managed, worker.unit);
+      const managed = table.get(query);
       return {
         ...summary(managed),
         definition: managed.definition,
@@ -296,6 +299,41 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
     if (!verdict) return answer;
     const text = describeStart(managed.definition.name, verdict);
     return { ...answer, outcome: { ...verdict, text, ok: startSucceeded(verdict) } };
+  }
+
+  /** A running worker named by its id (`<cluster id>.<slot>`), name (`<cluster>#<slot>`) or pid. */
+  function findWorker(query: string): { managed: Supervised; unit: RunUnit } | null {
+    for (const managed of table.all()) {
+      if (managed.definition.instances === null) continue;
+      for (const unit of managed.units()) {
+        const names = [unit.id, unit.info.name, `${managed.definition.name}#${unit.worker}`];
+        if (names.includes(query) || (unit.info.pid !== null && String(unit.info.pid) === query))
+          return { managed, unit };
+      }
+    }
+    return null;
+  }
+
+  function workerDetails(managed: Supervised, unit: RunUnit): ProcessDetails {
+    const { info } = unit;
+    const index = unit.worker ?? 0;
+    const figures = info.pid === null ? null : deps.cpu.measure(info.pid, info.startedAt);
+    return {
+      ...info,
+      cpu: figures?.cpu ?? null,
+      memory: figures?.memory ?? null,
+      uptime: info.startedAt === null || info.pid === null ? null : Date.now() - info.startedAt,
+      instances: null,
+      kind: 'process',
+      definition: managed.definition,
+      desired: managed.desired,
+      metrics: deps.observability.history.latest(unit.id),
+      lastException: deps.observability.exceptions.last(unit.id),
+      lastExit: lastExit(managed.workerHistory(index).history),
+      lastError: null,
+      logFiles: deps.output.workerFiles(managed.definition.name, index),
+      worker: { cluster: managed.definition.name, clusterId: managed.definition.id, index },
+    };
   }
 
   /** A process's log files; a cluster's manager files, then each worker slot's. */

@@ -80,6 +80,8 @@ export interface ProcessDetails extends Omit<ProcessSummary, 'lastExit'> {
   lastExit: LastExit | null;
   lastError: unknown;
   logFiles: string[];
+  /** `guv info <worker>`: the worker's cluster and slot (the rest describes the worker). */
+  worker?: { cluster: string; clusterId: string; index: number };
 }
 
 /** What `guv info` shows of an optional listener (the metrics endpoint, the web UI). */

@@ -90,3 +90,24 @@ describe('guv status', () => {
     }
   }, 60_000);
 });
+
+describe('guv info <worker>', () => {
+  it('describes one worker by its id, its name (<cluster>#<slot>) or its pid', async () => {
+    const started = await guv(home, ['start', fixture('cluster-http.js'), '-i', '2', '-n', 'cw']);
+    expect(started.code, started.stderr).toBe(0);
+    const [cluster] = JSON.parse((await guv(home, ['list', '--json'])).stdout) as {
+      id: string;
+      workers: { id: string; pid: number; index: number }[];
+    }[];
+    const worker = cluster!.workers.find((w) => w.index === 1)!;
+    for (const query of [worker.id, 'cw#1', String(worker.pid)]) {
+      const result = await guv(home, ['info', query]);
+      expect(result.code, `${query}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^status +running \\(pid ${worker.pid}\\)`, 'm'));
+      expect(result.stdout).toMatch(/^worker +slot 1 of cluster cw /m);
+    }
+    const json = JSON.parse((await guv(home, ['info', 'cw#1', '--json'])).stdout);
+    expect(json.worker).toEqual({ cluster: 'cw', clusterId: cluster!.id, index: 1 });
+    expect(json.logFiles.join(' ')).toContain('worker-1');
+  }, 60_000);
+});

@@ -51,7 +51,9 @@ const info: CliCommand = async (args, io) => {
         ? 'none'
         : `${d.definition.spec.interpreter} ${d.definition.spec.execArgv.join(' ')}`.trim(),
     ],
-    ['instances', d.instances === null ? '-' : String(d.instances)],
+    d.worker
+      ? ['worker', `slot ${d.worker.index} of cluster ${d.worker.cluster} [${d.worker.clusterId}]`]
+      : ['instances', d.instances === null ? '-' : String(d.instances)],
     [
       'last exit',
       d.lastExit
