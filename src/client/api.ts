@@ -27,6 +27,7 @@ import {
   type RefSwitch,
 } from './apps.js';
 import { connectOrStartDaemon } from './autostart.js';
+import { folderTarget } from './package-target.js';
 import { type Connection, openConnection } from './connection.js';
 import { resolveDaemonEntry } from './daemon-entry.js';
 
@@ -133,10 +134,15 @@ export class GuvClient {
    * The options are checked here first, with the daemon's own rules (GUV_BAD_ARGUMENT).
    */
   async startProcess(scriptOrName: string, options: StartOptions = {}): Promise<ProcessSummary> {
+    const cwd = options.cwd ?? process.cwd();
+    // A folder runs its package: main, else `npm start`, else index.js, named after the package.
+    const folder = folderTarget(scriptOrName, cwd);
     const params = parseStartOptions({
       ...options,
-      target: scriptOrName,
-      cwd: options.cwd ?? process.cwd(),
+      target: folder?.target ?? scriptOrName,
+      cwd: folder?.cwd ?? cwd,
+      ...(folder ? { args: [...folder.args, ...(options.args ?? [])] } : {}),
+      ...(folder?.name && !options.name ? { name: folder.name } : {}),
     });
     return this.request('start', params, 120_000);
   }

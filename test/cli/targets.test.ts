@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanupHome,
+  eventually,
   fixture,
   guv,
   makeHome,
@@ -110,4 +114,61 @@ describe('guv info <worker>', () => {
     expect(json.worker).toEqual({ cluster: 'cw', clusterId: cluster!.id, index: 1 });
     expect(json.logFiles.join(' ')).toContain('worker-1');
   }, 60_000);
+});
+
+describe('guv start <folder>', () => {
+  it("runs the package's main, else its start script, named after the package", async () => {
+    const base = mkdtempSync(join(tmpdir(), 'guv-folder-'));
+    try {
+      const web = join(base, 'web');
+      const starter = join(base, 'starter');
+      mkdirSync(web);
+      mkdirSync(starter);
+      writeFileSync(join(web, 'package.json'), '{"name":"@acme/web","main":"server"}');
+      writeFileSync(
+        join(web, 'server.js'),
+        'console.log("web in", process.cwd()); setInterval(() => {}, 1e9);',
+      );
+      writeFileSync(
+        join(starter, 'package.json'),
+        '{"name":"starter","scripts":{"start":"node main.js"}}',
+      );
+      writeFileSync(
+        join(starter, 'main.js'),
+        'console.log("started by npm"); setInterval(() => {}, 1e9);',
+      );
+      const first = await guv(home, ['start', 'web'], { cwd: base });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/^acme-web \[/);
+      const second = await guv(home, ['start', './starter'], { cwd: base });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/^starter \[/);
+      const log = (name: string) => {
+        try {
+          return readFileSync(home.logFile(name), 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      await eventually(
+        () => log('acme-web').includes(`web in ${web}`) || undefined,
+        'web in its folder',
+      );
+      await eventually(
+        () => log('starter').includes('started by npm') || undefined,
+        'npm start ran',
+      );
+
+      const empty = join(base, 'empty');
+      mkdirSync(empty);
+      const refused = await guv(home, ['start', empty]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr.trim().split('\n')).toEqual([
+        `guv: ${empty} is a folder with no package.json "main", no "start" script and no index.js: name a script`,
+      ]);
+    } finally {
+      await guv(home, ['remove', 'acme-web', 'starter']);
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
