@@ -1,6 +1,7 @@
 import { exitCodeFor, formatCliError, printable } from './errors.js';
 import type { CliCommand } from './command.js';
 import { mustExitWhenDone } from './exit-when-done.js';
+import { asksForHelp, USAGES } from './usages.js';
 
 // Each command is imported only when it runs, so `guv list` loads nothing it does not use.
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
@@ -65,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
       `guv: unknown command "${printable(first)}" (run 'guv --help' for the list)\n`,
     );
     return 2;
+  }
+  const commandUsage = USAGES[name];
+  if (commandUsage !== undefined && asksForHelp(rest)) {
+    process.stdout.write(`usage: ${commandUsage}\n`);
+    return 0;
   }
   const command = (await load()).default;
   return command(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });

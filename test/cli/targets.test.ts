@@ -172,3 +172,16 @@ describe('guv start <folder>', () => {
     }
   }, 90_000);
 });
+
+describe('--help never runs the command', () => {
+  it('guv kill --help prints a usage and the daemon keeps running; dump --help writes nothing', async () => {
+    for (const command of ['kill', 'dump', 'restore', 'ui', 'list', 'lsapps', 'config']) {
+      const result = await guv(home, [command, '--help']);
+      expect(result.code, `${command}: ${result.stderr}`).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: guv ${command}`));
+    }
+    const status = await guv(home, ['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^guv daemon +running/m);
+  }, 60_000);
+});
