@@ -46,11 +46,17 @@ export function packageTarget(
   );
 }
 
-/** `target` read as a folder to start, or null when it is not a folder. */
+/**
+ * `target` read as a folder to start, or null when it is not one. A bare word (`web`) is a folder
+ * only when it holds a package.json: otherwise it stays a command to look up on PATH.
+ */
 export function folderTarget(target: string, cwd: string): PackageTarget | null {
   const dir = resolve(cwd, target);
   if (!isDirectory(dir)) return null;
-  return packageTarget(dir, readPackageJson(join(dir, 'package.json')), isFile);
+  const pkg = readPackageJson(join(dir, 'package.json'));
+  const pathLike = target.includes('/') || target === '.' || target === '..';
+  if (pkg === null && !pathLike) return null;
+  return packageTarget(dir, pkg, isFile);
 }
 
 function isDirectory(path: string): boolean {
