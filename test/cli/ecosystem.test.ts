@@ -1,16 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuvClient, ProcessSummary } from '../../src/client/api.js';
 import {
-  cleanupHome,
   type CliResult,
   eventually,
   fixture,
   guv,
-  makeHome,
   processesRunning,
-  startDaemon,
+  useSharedDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
@@ -20,14 +18,10 @@ const folder = fixture('ecosystem');
 let home: TestHome;
 let client: GuvClient;
 
-beforeAll(async () => {
-  home = makeHome();
-  client = await startDaemon(home);
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupHome(home);
-}, 60_000);
+useSharedDaemon((shared) => {
+  home = shared.home;
+  client = shared.client;
+});
 
 function inFolder(args: string[]): Promise<CliResult> {
   return guv(home, args, { cwd: folder });

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  cleanupHome,
   type CliResult,
   eventually,
   fixture,
   guv,
-  makeHome,
-  startDaemon,
+  useSharedDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
@@ -17,14 +15,9 @@ import {
 
 let home: TestHome;
 
-beforeAll(async () => {
-  home = makeHome();
-  await startDaemon(home);
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupHome(home);
-}, 60_000);
+useSharedDaemon((shared) => {
+  home = shared.home;
+});
 
 function start(args: string[]): Promise<CliResult> {
   return guv(home, ['start', ...args, '--env', `GUV_TEST_HOME=${home.dir}`]);

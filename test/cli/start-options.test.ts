@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CliResult,
-  cleanupHome,
   fixture,
   guv,
-  makeHome,
-  startDaemon,
+  useSharedDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
@@ -13,14 +11,9 @@ import {
 // durations, and a refusal is one line naming the flag.
 let home: TestHome;
 
-beforeAll(async () => {
-  home = makeHome();
-  await startDaemon(home);
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupHome(home);
-}, 60_000);
+useSharedDaemon((shared) => {
+  home = shared.home;
+});
 
 function oneLineError(result: CliResult, pattern: RegExp): string {
   expect(result.code).not.toBe(0);

@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cleanupHome,
   eventually,
   fixture,
   guv,
   makeHome,
-  startDaemon,
+  useSharedDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
@@ -16,14 +16,9 @@ import {
 // target after the first was silently ignored.
 let home: TestHome;
 
-beforeAll(async () => {
-  home = makeHome();
-  await startDaemon(home);
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupHome(home);
-}, 60_000);
+useSharedDaemon((shared) => {
+  home = shared.home;
+});
 
 async function statuses(): Promise<Record<string, string>> {
   const result = await guv(home, ['list', '--json']);

@@ -1,14 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
 import {
-  cleanupHome,
   eventually,
   fixture,
   guv,
-  makeHome,
-  startDaemon,
+  useSharedDaemon,
   startTracked,
   type TestHome,
 } from '../helpers/daemon-harness.js';
@@ -16,14 +14,10 @@ import {
 let home: TestHome;
 let client: GuvClient;
 
-beforeAll(async () => {
-  home = makeHome();
-  client = await startDaemon(home);
-}, 60_000);
-
-afterAll(async () => {
-  await cleanupHome(home);
-}, 60_000);
+useSharedDaemon((shared) => {
+  home = shared.home;
+  client = shared.client;
+});
 
 const details = (name: string) => client.info(name);
 

@@ -9,6 +9,8 @@ import {
   type StartOptions,
 } from '../../src/client/api.js';
 
+import { afterAll, beforeAll } from 'vitest';
+
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const guvBin = join(repoRoot, 'bin/guv.js');
 export const daemonMain = join(repoRoot, 'dist/daemon/start.cjs');
@@ -179,6 +181,21 @@ function kill(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {}
+}
+
+/**
+ * One home and one daemon shared by a test file's tests: made before them, cleaned up after them
+ * (even when they fail). `receive` gets them once they exist.
+ */
+export function useSharedDaemon(receive: (shared: { home: TestHome; client: GuvClient }) => void) {
+  let home: TestHome | null = null;
+  beforeAll(async () => {
+    home = makeHome();
+    receive({ home, client: await startDaemon(home) });
+  }, 60_000);
+  afterAll(async () => {
+    if (home) await cleanupHome(home);
+  }, 60_000);
 }
 
 /**
