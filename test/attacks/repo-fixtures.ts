@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { makeTempDir, sh } from '../apps/git-fixtures.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { makeTempDir, removeDir, sh } from '../apps/git-fixtures.js';
+import { cleanupHome, makeHome, type TestHome } from '../helpers/daemon-harness.js';
+import { createThrowawayUser, isRoot, type ThrowawayUser } from './helpers.js';
 
 /** What goes into a commit: text (mode 0644 unless given), or a symlink to `link`. */
 export type RepoFile = string | { text: string; mode: number } | { link: string };
@@ -71,4 +74,39 @@ export function markerUids(markers: string, name: string): number[] {
 
 export function chownTree(owner: string, dir: string): void {
   execFileSync('chown', ['-R', owner, dir]);
+}
+
+/** What each repository attack test gets: a fresh home and attack folder, and the app user. */
+export interface AttackWorkspace {
+  home: TestHome;
+  base: string;
+  markers: string;
+  /** A throwaway app user, made once per file when the tests run as root. */
+  user: ThrowawayUser | undefined;
+}
+
+/**
+ * A new home and attack folder (`prefix`) before each test of a file, removed after it, and one
+ * throwaway user for the file when running as root; `receive` gets them before each test.
+ */
+export function useAttackWorkspace(prefix: string, receive: (w: AttackWorkspace) => void): void {
+  let user: ThrowawayUser | undefined;
+  let home: TestHome | undefined;
+  let base: string | undefined;
+  beforeAll(() => {
+    if (isRoot) user = createThrowawayUser('r');
+  });
+  afterAll(() => user?.remove());
+  beforeEach(async () => {
+    home = makeHome();
+    // guv changes no folder it did not create: an app user must be able to pass the home (finding 7).
+    chmodSync(home.dir, 0o711);
+    const made = await makeAttackBase(prefix);
+    base = made.base;
+    receive({ home, base, markers: made.markers, user });
+  });
+  afterEach(async () => {
+    if (home) await cleanupHome(home);
+    await removeDir(base);
+  });
 }

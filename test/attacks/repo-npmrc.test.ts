@@ -1,21 +1,14 @@
-import { chmodSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import { removeDir, sh } from '../apps/git-fixtures.js';
-import {
-  type CliResult,
-  cleanupHome,
-  guv,
-  makeHome,
-  type TestHome,
-} from '../helpers/daemon-harness.js';
-import { createThrowawayUser, isRoot, rootIt, type ThrowawayUser } from './helpers.js';
+import { describe, expect } from 'vitest';
+import { sh } from '../apps/git-fixtures.js';
+import { type CliResult, guv, type TestHome } from '../helpers/daemon-harness.js';
+import { rootIt, type ThrowawayUser } from './helpers.js';
 import {
   chownTree,
   commitFiles,
-  makeAttackBase,
+  useAttackWorkspace,
   makeRepo,
   markerUids,
   type RepoFile,
@@ -28,19 +21,8 @@ let base: string;
 let markers: string;
 let user: ThrowawayUser | undefined;
 
-beforeAll(() => {
-  if (isRoot) user = createThrowawayUser('r');
-});
-afterAll(() => user?.remove());
-beforeEach(async () => {
-  home = makeHome();
-  // guv changes no folder it did not create: an app user must be able to pass the home (finding 7).
-  chmodSync(home.dir, 0o711);
-  ({ base, markers } = await makeAttackBase('guv-attack-npmrc-'));
-});
-afterEach(async () => {
-  await cleanupHome(home);
-  await removeDir(base);
+useAttackWorkspace('guv-attack-npmrc-', (w) => {
+  ({ home, base, markers, user } = w);
 });
 
 /**

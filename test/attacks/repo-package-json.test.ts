@@ -1,41 +1,26 @@
-import { chmodSync } from 'node:fs';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import { removeDir } from '../apps/git-fixtures.js';
+import { describe, expect } from 'vitest';
 import {
   type CliResult,
-  cleanupHome,
   daemonPid,
   guv,
-  makeHome,
   recordEvents,
   startDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 import { readAppPackage } from '../../src/apps/package-json.js';
 import { resolveRunAs } from '../../src/apps/run-as.js';
-import { createThrowawayUser, isRoot, rootIt, runAs, type ThrowawayUser } from './helpers.js';
-import { chownTree, makeAttackBase, makeRepo } from './repo-fixtures.js';
+import { rootIt, runAs, type ThrowawayUser } from './helpers.js';
+import { chownTree, makeRepo, useAttackWorkspace } from './repo-fixtures.js';
 
 let home: TestHome;
 let base: string;
 let user: ThrowawayUser | undefined;
 
-beforeAll(() => {
-  if (isRoot) user = createThrowawayUser('r');
-});
-afterAll(() => user?.remove());
-beforeEach(async () => {
-  home = makeHome();
-  // guv changes no folder it did not create: an app user must be able to pass the home (finding 7).
-  chmodSync(home.dir, 0o711);
-  ({ base } = await makeAttackBase('guv-attack-pkg-'));
-});
-afterEach(async () => {
-  await cleanupHome(home);
-  await removeDir(base);
+useAttackWorkspace('guv-attack-pkg-', (w) => {
+  ({ home, base, user } = w);
 });
 
 const SECRET = 'SECRET';
