@@ -1,4 +1,5 @@
-import { connectOrStart, type GuvClient } from '../client/api.js';
+import { connect, connectOrStart, type GuvClient } from '../client/api.js';
+import { GuvError } from '../errors.js';
 
 /** The client every daemon command uses: the daemon is started on the first command. */
 export function daemonClient(env: NodeJS.ProcessEnv): Promise<GuvClient> {
@@ -15,5 +16,15 @@ export async function withClient<T>(
     return await body(client);
   } finally {
     await client.disconnect();
+  }
+}
+
+/** A client of the running daemon, or null when none runs: for commands that never start one. */
+export async function clientIfRunning(env: NodeJS.ProcessEnv): Promise<GuvClient | null> {
+  try {
+    return await connect(env.GUV_HOME ? { home: env.GUV_HOME } : {});
+  } catch (error) {
+    if (error instanceof GuvError && error.code === 'GUV_DAEMON_NOT_RUNNING') return null;
+    throw error;
   }
 }

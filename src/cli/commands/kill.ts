@@ -1,18 +1,12 @@
-import { connect } from '../../client/api.js';
-import { GuvError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
+import { clientIfRunning } from '../connect.js';
 
 /** `guv kill`: stops every process, saves the list, and stops the daemon. Never starts one. */
 const kill: CliCommand = async (_args, io) => {
-  let client: Awaited<ReturnType<typeof connect>>;
-  try {
-    client = await connect(io.env.GUV_HOME ? { home: io.env.GUV_HOME } : {});
-  } catch (error) {
-    if (error instanceof GuvError && error.code === 'GUV_DAEMON_NOT_RUNNING') {
-      io.stdout.write('no daemon running\n');
-      return 0;
-    }
-    throw error;
+  const client = await clientIfRunning(io.env);
+  if (client === null) {
+    io.stdout.write('no daemon running\n');
+    return 0;
   }
   try {
     await client.kill();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { connect } from '../../client/api.js';
 import { GuvError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
+import { clientIfRunning } from '../connect.js';
 import { formatUptime } from '../format/units.js';
 
 const USAGE = 'guv status [--json]   whether the daemon runs: its pid, version, uptime and home';
@@ -21,12 +21,7 @@ const status: CliCommand = async (args, io) => {
     return 0;
   }
   if (positionals.length > 0) throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
-  const client = await connect(io.env.GUV_HOME ? { home: io.env.GUV_HOME } : {}).catch(
-    (error: unknown) => {
-      if (error instanceof GuvError && error.code === 'GUV_DAEMON_NOT_RUNNING') return null;
-      throw error;
-    },
-  );
+  const client = await clientIfRunning(io.env);
   if (client === null) {
     if (values.json) io.stdout.write(`${JSON.stringify({ running: false })}\n`);
     else io.stdout.write('guv daemon is not running\n');
