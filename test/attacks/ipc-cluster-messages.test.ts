@@ -6,6 +6,7 @@ import type { GuvClient, StartOptions } from '../../src/client/api.js';
 import {
   alive,
   cleanupHome,
+  crashDaemon,
   daemonPid,
   eventually,
   makeHome,
@@ -336,7 +337,7 @@ setInterval(() => {}, 1000);
       );
       expect(saved.pid).not.toBe(bystander.pid);
       // The daemon dies; the next one stops what the last one left running, by the saved pids.
-      process.kill(daemonPid(own), 'SIGKILL');
+      await crashDaemon(own);
       await startDaemon(own);
       await expectListAnswers(own, 'm-liar');
       expect(alive(bystander.pid!)).toBe(true);

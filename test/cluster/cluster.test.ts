@@ -7,7 +7,7 @@ import type { ClusterInfo, WorkerInfo } from '../../src/types/info.js';
 import {
   alive,
   cleanupHome,
-  daemonPid,
+  crashDaemon,
   eventually,
   fixture,
   guv,
@@ -289,7 +289,7 @@ describe('a cluster started with -i', () => {
   it('comes back with its instance count after the daemon is killed with SIGKILL, without orphans', async () => {
     const { started, port } = await startCluster('survivor', 3);
     const oldPids = [started.pid!, ...serving(started).map((w) => w.pid!)];
-    process.kill(daemonPid(home), 'SIGKILL');
+    await crashDaemon(home);
     // The manager sees its daemon gone, drains its workers and leaves.
     await eventually(() => oldPids.every((pid) => !alive(pid)), 'the old cluster gone', 15_000);
     client = await startDaemon(home);

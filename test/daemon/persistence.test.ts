@@ -4,6 +4,7 @@ import type { ProcessSummary } from '../../src/client/api.js';
 import {
   alive,
   cleanupHome,
+  crashDaemon,
   daemonPid,
   eventually,
   fixture,
@@ -167,7 +168,7 @@ describe('saved state across daemons', () => {
     const grandchild = Number(line[1]);
     expect(alive(grandchild)).toBe(true);
     await client.disconnect();
-    process.kill(daemonPid(home), 'SIGKILL');
+    await crashDaemon(home);
     expect(byName(await listJson(home)).get('family')?.status).toBe('running');
     await eventually(() => !alive(grandchild), 'the old grandchild to be gone');
     expect(processesRunning(home, fixture('spawn-grandchild.js'))).toHaveLength(1);

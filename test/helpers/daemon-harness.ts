@@ -84,6 +84,16 @@ export function daemonPid(home: TestHome): number {
   return (JSON.parse(readFileSync(home.pidFile, 'utf8')) as { pid: number }).pid;
 }
 
+/**
+ * SIGKILLs the home's daemon (a crash) and resolves once it is gone: a command sent while the
+ * kernel still tears its socket down would be reset instead of finding no daemon.
+ */
+export async function crashDaemon(home: TestHome): Promise<void> {
+  const pid = daemonPid(home);
+  process.kill(pid, 'SIGKILL');
+  await eventually(() => !alive(pid) || undefined, `the daemon (pid ${pid}) to be gone`);
+}
+
 export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
