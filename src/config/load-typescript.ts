@@ -57,7 +57,8 @@ export async function importTypeScript(path: string): Promise<Record<string, unk
   }
   const api =
     esmApiOf(dir) ?? noLoader(path, `the tsx in ${dir} has no esm/api (tsx 4.8 or later)`);
-  const { tsImport } = (await import(pathToFileURL(api).href)) as { tsImport?: TsImport };
+  const apiUrl = pathToFileURL(api).href;
+  const { tsImport } = (await import(apiUrl)) as { tsImport?: TsImport };
   if (typeof tsImport !== 'function')
     noLoader(path, `the tsx in ${dir} has no tsImport (tsx 4.8 or later)`);
   const url = pathToFileURL(path).href;
