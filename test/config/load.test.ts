@@ -1,4 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,4 +130,20 @@ describe('TypeScript apps files', () => {
       /^guv\.config\.ts is TypeScript and no tsx was found above .*: run "npm i -D tsx" in the project/,
     );
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'as root, loads no tsx from a node_modules another user owns',
+    async () => {
+      const project = join(dir, 'foreign-tsx');
+      cpSync(fixture('ts-config'), project, { recursive: true });
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(join(repoRoot, 'node_modules/tsx'), join(project, 'node_modules/tsx'));
+      chownSync(join(project, 'node_modules'), 65534, 65534);
+      const error = await loadAppsFile(join(project, 'guv.config.ts')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'GUV_NO_TS_LOADER' });
+      expect((error as Error).message).toMatch(
+        /passed over, as root loads nothing another user controls: .*node_modules belongs to uid 65534/,
+      );
+    },
+  );
 });
