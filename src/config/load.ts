@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GuvError } from '../errors.js';
 import { hasConfigName, isAppsJson, looksLikeAppsExport } from './detect.js';
@@ -125,6 +125,19 @@ function exportOf(loaded: Record<string, unknown>): unknown {
   return nested !== undefined && (value as { apps?: unknown }).apps === undefined ? nested : value;
 }
 
+/**
+ * Node reads a .js file of a `"type": "module"` project as an ES module, where pm2's
+ * `module.exports = {…}` fails ("module is not defined") or exports nothing: say how to fix it.
+ */
+async function explainCommonJs(path: string): Promise<void> {
+  if (extname(path).toLowerCase() !== '.js') return;
+  const source = await head(path, SNIFF_BYTES);
+  if (source !== null && /\bmodule\.exports\b/.test(source))
+    unreadable(
+      `${path} uses module.exports, but the nearest package.json makes .js files ES modules ("type": "module"): rename it to ${basename(path, '.js')}.cjs, or write export default`,
+    );
+}
+
 async function importCode(path: string): Promise<unknown> {
   await checkRootMayRun(path);
   let timer: NodeJS.Timeout | undefined;
@@ -140,9 +153,12 @@ async function importCode(path: string): Promise<unknown> {
       ? importTypeScript(path)
       : import(url);
     const loaded = (await Promise.race([loading, deadline])) as Record<string, unknown>;
+    if (Object.keys(loaded).length === 0) await explainCommonJs(path);
     return exportOf(loaded);
   } catch (error) {
     if (error instanceof GuvError) throw error;
+    if (/\b(?:module|exports|require) is not defined in ES module scope/.test(String(error)))
+      await explainCommonJs(path);
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     unreadable(`${path}: ${message}`, error);
   } finally {

@@ -209,6 +209,33 @@ describe('guv <command> <pm2 ecosystem file>', () => {
   }, 90_000);
 });
 
+describe('a "type": "module" project', () => {
+  const esm = fixture('esm-project');
+
+  it('starts its ES module app from ecosystem.config.cjs', async () => {
+    const started = await inFolder(['start', 'ecosystem.config.cjs', '--env', 'production'], esm);
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    expect(started.stdout).toMatch(/^esm-app \[[\w-]+\] is running/);
+    await eventually(
+      () => readLog(home.logFile('esm-app')).includes('esm app up NODE_ENV=production url=true'),
+      "esm-app's line",
+    );
+    expect(await inFolder(['remove', 'ecosystem.config.cjs'], esm)).toMatchObject({
+      code: 0,
+      stdout: 'esm-app removed\n',
+    });
+  }, 60_000);
+
+  it('module.exports in its ecosystem.config.js: one line saying to name it .cjs', async () => {
+    const result = await inFolder(['start', 'ecosystem.config.js'], join(esm, 'commonjs-as-js'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^guv: \S+ecosystem\.config\.js uses module\.exports, but the nearest package\.json makes \.js files ES modules \("type": "module"\): rename it to ecosystem\.config\.cjs, or write export default\n$/,
+    );
+    expect(await summary('esm-wrong')).toBeUndefined();
+  }, 60_000);
+});
+
 describe('guv start guv.config.ts', () => {
   const made: string[] = [];
   afterAll(() => {
