@@ -308,7 +308,7 @@ export const ERROR_CODES = {
     'Run `guv ui` again.',
   ),
   GUV_DASHBOARD_BAD_CONFIG: observability(
-    'The dashboard\'s config (`dashboard.json`) or users file is not valid.',
+    "The dashboard's config (`dashboard.json`) or users file is not valid.",
     'The message names the file and the field.',
   ),
   GUV_DASHBOARD_UNKNOWN_HOST: observability('The dashboard has no host of that name.'),

@@ -3,7 +3,11 @@ import { GuvError } from '../errors.js';
 import { parseStartOptions } from '../protocol/start-options.js';
 
 /** What a button on the process page asks for: the action's name and its checked body. */
-export type ProcessAction = (client: GuvClient, id: string, body: Record<string, unknown>) => Promise<unknown>;
+export type ProcessAction = (
+  client: GuvClient,
+  id: string,
+  body: Record<string, unknown>,
+) => Promise<unknown>;
 
 const SIGNAL = /^(SIG)?[A-Z0-9]{2,10}$/;
 
@@ -40,7 +44,11 @@ export const PROCESS_ACTIONS: Record<string, ProcessAction> = {
 };
 
 /** Fields of an app request body, checked. */
-export function appInstallBody(body: Record<string, unknown>): { url: string; name?: string; ref?: string } {
+export function appInstallBody(body: Record<string, unknown>): {
+  url: string;
+  name?: string;
+  ref?: string;
+} {
   const url = body.url;
   if (typeof url !== 'string' || url === '' || url.length > 2048) {
     throw new GuvError('GUV_BAD_ARGUMENT', 'url: expected a git URL');

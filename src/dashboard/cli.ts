@@ -32,7 +32,8 @@ export async function runWeb(client: GuvClient, options: WebOptions, io: WebIO):
     const args = details.definition.spec.args;
     const at = args.indexOf('--port');
     port = Number(args[at + 1] ?? DEFAULT_PORT);
-    if (details.status !== 'running') await client.request('start', parseStartOptions({ target: existing.id }));
+    if (details.status !== 'running')
+      await client.request('start', parseStartOptions({ target: existing.id }));
   } else {
     const args = ['--port', String(port), ...(io.env.GUV_HOME ? ['--home', io.env.GUV_HOME] : [])];
     await client.startProcess(builtFile('dashboard/start.cjs', 'dashboard'), {
@@ -70,10 +71,13 @@ async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
 
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'HEAD', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/', method: 'HEAD', timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
     req.end();

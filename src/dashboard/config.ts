@@ -98,18 +98,14 @@ export function parseDashboardConfig(
   const hosts = raw.map((entry, i) => parseHost(entry, `hosts[${i}]`, localHome, file));
   const names = new Set<string>();
   for (const host of hosts) {
-    if (names.has(host.name)) throw badConfig(file, new Error(`host "${host.name}" is listed twice`));
+    if (names.has(host.name))
+      throw badConfig(file, new Error(`host "${host.name}" is listed twice`));
     names.add(host.name);
   }
   return { hosts, sessionTtlMs: ttl };
 }
 
-function parseHost(
-  entry: unknown,
-  at: string,
-  localHome: string | null,
-  file: string,
-): HostEntry {
+function parseHost(entry: unknown, at: string, localHome: string | null, file: string): HostEntry {
   if (!isObject(entry)) throw badConfig(file, new Error(`${at}: expected an object`));
   const name = entry.name;
   if (typeof name !== 'string' || !HOST_NAME.test(name)) {

@@ -97,7 +97,9 @@ export function createHub(options: HubOptions) {
   }
 
   const focusedOn = (host: string, id?: string) => (stream: BrowserStream) =>
-    stream.focus !== null && stream.focus.host === host && (id === undefined || stream.focus.id === id);
+    stream.focus !== null &&
+    stream.focus.host === host &&
+    (id === undefined || stream.focus.id === id);
 
   function onLifecycle(host: string) {
     return (type: string, ...args: unknown[]) => {
@@ -111,7 +113,14 @@ export function createHub(options: HubOptions) {
       if (type.startsWith('worker:')) {
         const worker = args[1] as { id?: string } | undefined;
         if (typeof worker?.id === 'string') {
-          broadcast({ t: 'proc', host, id: worker.id, info: worker, event: type, time: Date.now() });
+          broadcast({
+            t: 'proc',
+            host,
+            id: worker.id,
+            info: worker,
+            event: type,
+            time: Date.now(),
+          });
         }
       }
     };
@@ -130,7 +139,7 @@ export function createHub(options: HubOptions) {
           host,
           id: owner.id,
           level: level ?? 'info',
-          source: worker?.name ?? (source ?? ''),
+          source: worker?.name ?? source ?? '',
           date: record.date,
           message: record.message.slice(0, 8192),
         },
@@ -139,7 +148,11 @@ export function createHub(options: HubOptions) {
     };
   }
 
-  async function subscribeAll(host: HostLink, patterns: readonly string[], listener: (type: string, ...args: unknown[]) => void): Promise<Off[]> {
+  async function subscribeAll(
+    host: HostLink,
+    patterns: readonly string[],
+    listener: (type: string, ...args: unknown[]) => void,
+  ): Promise<Off[]> {
     const client = await clientOf(host);
     const offs: Off[] = [];
     try {
@@ -255,10 +268,13 @@ export function createHub(options: HubOptions) {
       await Promise.all([...links.keys()].map(pollList));
       if (!busy) resync(); // Reconnects and resubscribes a host that came back.
     });
-    every(options.statusEveryMs ?? 5000, () => Promise.all([...links.keys()].map(pollStatus)).then(() => {}));
+    every(options.statusEveryMs ?? 5000, () =>
+      Promise.all([...links.keys()].map(pollStatus)).then(() => {}),
+    );
     every(options.sampleEveryMs ?? 1000, async () => {
       const focused = new Map<string, { host: string; id: string }>();
-      for (const stream of streams) if (stream.focus) focused.set(`${stream.focus.host}\0${stream.focus.id}`, stream.focus);
+      for (const stream of streams)
+        if (stream.focus) focused.set(`${stream.focus.host}\0${stream.focus.id}`, stream.focus);
       await Promise.all([...focused.values()].map(sample));
     });
   }

@@ -16,7 +16,9 @@ export const LIFECYCLE_EVENTS: readonly GuvEventName[] = [
   ...(['starting', 'ready', 'failed', 'online', 'stopping', 'stopped', 'resized'] as const).map(
     (s) => `cluster:${s}` as const,
   ),
-  ...(['reloading', 'reloaded', 'restarting', 'aborted'] as const).map((s) => `cluster:${s}` as const),
+  ...(['reloading', 'reloaded', 'restarting', 'aborted'] as const).map(
+    (s) => `cluster:${s}` as const,
+  ),
   ...(['new', 'starting', 'started', 'ready', 'stopping', 'exit', 'stopped'] as const).map(
     (s) => `worker:${s}` as const,
   ),

@@ -14,13 +14,16 @@ async function main(): Promise<void> {
     strict: true,
   });
   const port = Number(values.port ?? '8420');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: ${values.port}`);
   const home = resolveHome(values.home ? { ...process.env, GUV_HOME: values.home } : process.env);
   const files = dashboardFiles(home);
   const config = await loadDashboardConfig(files.config, values.home ?? null);
   const server = createDashboardServer({ config, usersFile: files.users, connectHost, port });
   const origin = await server.listen();
-  process.stdout.write(`guv dashboard listening on ${origin}/ over ${config.hosts.map((h) => h.name).join(', ')}\n`);
+  process.stdout.write(
+    `guv dashboard listening on ${origin}/ over ${config.hosts.map((h) => h.name).join(', ')}\n`,
+  );
   const stop = () => {
     server.close().then(
       () => process.exit(0),

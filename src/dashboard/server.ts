@@ -7,7 +7,7 @@ import { createGraphCache } from '../web/graph-cache.js';
 import { appInstallBody, PROCESS_ACTIONS } from './actions.js';
 import { createDashboardAssets } from './assets.js';
 import type { DashboardConfig } from './config.js';
-import { type HostFactory } from './hosts.js';
+import type { HostFactory } from './hosts.js';
 import { BodyError, cookieValue, json, readJsonBody, send, text } from './http-util.js';
 import { createHub, messageOf } from './hub.js';
 import { verifyPassword } from './passwords.js';
@@ -25,7 +25,12 @@ export interface DashboardServerOptions {
   /** 0 picks a free port. */
   port?: number;
   /** Polling and batching periods (tests and the bench shorten them). */
-  timing?: { listEveryMs?: number; statusEveryMs?: number; sampleEveryMs?: number; flushMs?: number };
+  timing?: {
+    listEveryMs?: number;
+    statusEveryMs?: number;
+    sampleEveryMs?: number;
+    flushMs?: number;
+  };
 }
 
 export interface DashboardServer {
@@ -56,7 +61,11 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
   const throttle = createLoginThrottle();
   const asset = createDashboardAssets();
   const graphOf = createGraphCache({ machineOf: () => undefined });
-  const hub = createHub({ hosts: options.config.hosts, connectHost: options.connectHost, ...options.timing });
+  const hub = createHub({
+    hosts: options.config.hosts,
+    connectHost: options.connectHost,
+    ...options.timing,
+  });
   const server = createServer();
   let origin = '';
   let port = 0;
@@ -72,9 +81,16 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       if (method !== 'GET' && method !== 'HEAD') return text(response, 405, 'method not allowed');
       const file = await asset(path);
       if (!file) return text(response, 404, 'not found');
-      return send(response, 200, file.type, file.body, path === '/' ? 'no-cache' : 'private, max-age=3600');
+      return send(
+        response,
+        200,
+        file.type,
+        file.body,
+        path === '/' ? 'no-cache' : 'private, max-age=3600',
+      );
     }
-    if (method !== 'GET' && !sameOrigin(request)) return text(response, 403, 'forbidden: cross-origin');
+    if (method !== 'GET' && !sameOrigin(request))
+      return text(response, 403, 'forbidden: cross-origin');
     if (path === '/api/login' && method === 'POST') return login(request, response);
     const session = sessions.check(cookieValue(request, cookieName), header(request, 'x-guv-csrf'));
     if (session === null) return text(response, 401, 'unauthorized: log in');
@@ -84,7 +100,15 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       return json(response, { ok: true });
     }
     const body = method === 'POST' ? asObject(await readJsonBody(request)) : {};
-    return route(method, path.split('/').slice(2).map(decodeURIComponent), url, body, session, request, response);
+    return route(
+      method,
+      path.split('/').slice(2).map(decodeURIComponent),
+      url,
+      body,
+      session,
+      request,
+      response,
+    );
   }
 
   async function route(
@@ -98,7 +122,8 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
   ): Promise<void> {
     const [first, hostName, kind, id, action] = parts;
     const get = method === 'GET';
-    if (get && first === 'me') return json(response, { user: session.user, hosts: hub.hostNames() });
+    if (get && first === 'me')
+      return json(response, { user: session.user, hosts: hub.hostNames() });
     if (get && first === 'graph' && hostName && isChartName(hostName)) {
       return json(response, await graphOf(hostName));
     }
@@ -109,7 +134,9 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
         focusHost && focusId && hub.hostNames().includes(focusHost) && TARGET.test(focusId)
           ? { host: focusHost, id: focusId }
           : null;
-      const stream = openBrowserStream(request, response, focus, { flushMs: options.timing?.flushMs });
+      const stream = openBrowserStream(request, response, focus, {
+        flushMs: options.timing?.flushMs,
+      });
       // The stream ends with the session.
       const expiry = setTimeout(() => stream.end(), Math.max(0, session.expires - Date.now()));
       stream.onClose(() => clearTimeout(expiry));
@@ -146,11 +173,18 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       }
       if (method === 'POST' && action === 'ref') {
         const ref = body.ref;
-        if (typeof ref !== 'string' || ref === '' || ref.length > 256) return text(response, 400, 'ref: expected a branch or tag');
-        return json(response, await on((c) => c.setRef(id, ref, { onOutput: output(hostName, `ref:${id}`) })));
+        if (typeof ref !== 'string' || ref === '' || ref.length > 256)
+          return text(response, 400, 'ref: expected a branch or tag');
+        return json(
+          response,
+          await on((c) => c.setRef(id, ref, { onOutput: output(hostName, `ref:${id}`) })),
+        );
       }
       if (method === 'POST' && action === 'update') {
-        return json(response, await on((c) => c.updateRefs(id, { onOutput: output(hostName, `ref:${id}`) })));
+        return json(
+          response,
+          await on((c) => c.updateRefs(id, { onOutput: output(hostName, `ref:${id}`) })),
+        );
       }
       if (method === 'POST' && action === 'remove') {
         return json(response, await on((c) => c.removeApp(id, { force: body.force === true })));
@@ -160,13 +194,21 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
   }
 
   function output(hostName: string, job: string) {
-    return (chunk: string) => hub.broadcast({ t: 'output', host: hostName, job, chunk: chunk.slice(0, 16_384) });
+    return (chunk: string) =>
+      hub.broadcast({ t: 'output', host: hostName, job, chunk: chunk.slice(0, 16_384) });
   }
 
-  async function installApp(hostName: string, body: Record<string, unknown>, response: ServerResponse) {
+  async function installApp(
+    hostName: string,
+    body: Record<string, unknown>,
+    response: ServerResponse,
+  ) {
     const { url, ...rest } = appInstallBody(body);
-    const job = typeof body.job === 'string' && /^[\w-]{1,64}$/.test(body.job) ? body.job : 'install';
-    const app = await hub.withHost(hostName, (c) => c.installApp(url, { ...rest, onOutput: output(hostName, job) }));
+    const job =
+      typeof body.job === 'string' && /^[\w-]{1,64}$/.test(body.job) ? body.job : 'install';
+    const app = await hub.withHost(hostName, (c) =>
+      c.installApp(url, { ...rest, onOutput: output(hostName, job) }),
+    );
     return json(response, app);
   }
 
@@ -208,7 +250,8 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       }
       if (error instanceof BodyError) return text(response, error.status, error.message);
       if (error instanceof GuvError) {
-        const status = error.code === 'GUV_BAD_ARGUMENT' ? 400 : error.code.endsWith('NOT_FOUND') ? 404 : 502;
+        const status =
+          error.code === 'GUV_BAD_ARGUMENT' ? 400 : error.code.endsWith('NOT_FOUND') ? 404 : 502;
         return json(response, { error: { code: error.code, message: error.message } }, status);
       }
       json(response, { error: { code: 'GUV_INTERNAL', message: messageOf(error) } }, 500);
@@ -224,7 +267,13 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       const wanted = options.port ?? 0;
       await new Promise<void>((resolve, reject) => {
         const failed = (cause: Error) =>
-          reject(new GuvError('GUV_WEB_LISTEN_FAILED', `cannot listen on ${host}:${wanted}: ${cause.message}`, { cause }));
+          reject(
+            new GuvError(
+              'GUV_WEB_LISTEN_FAILED',
+              `cannot listen on ${host}:${wanted}: ${cause.message}`,
+              { cause },
+            ),
+          );
         server.once('error', failed);
         server.listen(wanted, host, () => {
           server.off('error', failed);

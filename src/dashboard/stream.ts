@@ -5,7 +5,15 @@ export type StreamMessage =
   | { t: 'host'; host: string; ok: boolean; error?: string; status?: unknown }
   | { t: 'list'; host: string; list: unknown[] }
   | { t: 'proc'; host: string; id: string; info: unknown; event: string; time: number }
-  | { t: 'log'; host: string; id: string; level: string; source: string; date: number; message: string }
+  | {
+      t: 'log';
+      host: string;
+      id: string;
+      level: string;
+      source: string;
+      date: number;
+      message: string;
+    }
   | { t: 'sample'; host: string; id: string; sample: Record<string, number | null> }
   | { t: 'app'; host: string; event: string; args: unknown[] }
   | { t: 'output'; host: string; job: string; chunk: string }

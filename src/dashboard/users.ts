@@ -40,7 +40,10 @@ export async function readUsers(file: string): Promise<UserTable> {
 /** Sets (or replaces) a user's password; the file is rewritten atomically, mode 0600. */
 export async function setPassword(file: string, user: string, password: string): Promise<void> {
   if (!USER_NAME.test(user)) {
-    throw new GuvError('GUV_BAD_ARGUMENT', `user name "${user.slice(0, 40)}": expected letters, digits, _ . - (1-32)`);
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      `user name "${user.slice(0, 40)}": expected letters, digits, _ . - (1-32)`,
+    );
   }
   if (password.length < MIN_PASSWORD_LENGTH || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
     throw new GuvError(

@@ -38,11 +38,15 @@ export function http(
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = request(`${origin}${path}`, { method: options.method ?? 'GET', headers: options.headers, timeout: 30_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      `${origin}${path}`,
+      { method: options.method ?? 'GET', headers: options.headers, timeout: 30_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error(`${path}: timed out`)));
     req.end(options.body);

@@ -3,7 +3,13 @@ import { connectHost } from '../../src/dashboard/hosts.js';
 import { parseDashboardConfig } from '../../src/dashboard/config.js';
 import { createDashboardServer, type DashboardServer } from '../../src/dashboard/server.js';
 import { setPassword } from '../../src/dashboard/users.js';
-import { cleanupHome, eventually, makeHome, startDaemon, type TestHome } from '../helpers/daemon-harness.js';
+import {
+  cleanupHome,
+  eventually,
+  makeHome,
+  startDaemon,
+  type TestHome,
+} from '../helpers/daemon-harness.js';
 import { http, login } from './helpers.js';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
@@ -18,8 +24,28 @@ beforeAll(async () => {
   await startDaemon(home);
   usersFile = join(home.dir, 'config', 'dashboard-users.json');
   await setPassword(usersFile, 'alice', 'correct horse battery');
-  const config = parseDashboardConfig({ hosts: [{ name: 'local', home: home.dir }, { name: 'far', host: 'db.example', port: 7400, user: 'ops', secret: 's', fingerprint: 'AB' }] }, home.dir);
-  dashboard = createDashboardServer({ config, usersFile, connectHost, timing: { listEveryMs: 200, statusEveryMs: 200, flushMs: 50 } });
+  const config = parseDashboardConfig(
+    {
+      hosts: [
+        { name: 'local', home: home.dir },
+        {
+          name: 'far',
+          host: 'db.example',
+          port: 7400,
+          user: 'ops',
+          secret: 's',
+          fingerprint: 'AB',
+        },
+      ],
+    },
+    home.dir,
+  );
+  dashboard = createDashboardServer({
+    config,
+    usersFile,
+    connectHost,
+    timing: { listEveryMs: 200, statusEveryMs: 200, flushMs: 50 },
+  });
   origin = await dashboard.listen();
 }, 60_000);
 
@@ -47,7 +73,11 @@ describe('the dashboard server', () => {
     expect(reply.status).toBe(200);
     const cookie = String(reply.headers['set-cookie']);
     const port = new URL(origin).port;
-    expect(cookie).toMatch(new RegExp(`^guv-dashboard-${port}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=\\d+$`));
+    expect(cookie).toMatch(
+      new RegExp(
+        `^guv-dashboard-${port}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=\\d+$`,
+      ),
+    );
     expect(reply.body).not.toContain(cookie.split(';')[0]!.split('=')[1]);
   });
 
@@ -55,7 +85,9 @@ describe('the dashboard server', () => {
     const { cookie, csrf } = await session();
     const list = await http(origin, '/api/hosts/local/processes', { headers: { cookie } });
     expect(list.status).toBe(401);
-    const ok = await http(origin, '/api/hosts/local/processes', { headers: { cookie, 'x-guv-csrf': csrf } });
+    const ok = await http(origin, '/api/hosts/local/processes', {
+      headers: { cookie, 'x-guv-csrf': csrf },
+    });
     expect(ok.status).toBe(200);
     const noToken = await http(origin, '/api/hosts/local/processes/guv-x/stop', {
       method: 'POST',
@@ -65,13 +97,22 @@ describe('the dashboard server', () => {
     expect(noToken.status).toBe(401);
     const wrongToken = await http(origin, '/api/hosts/local/processes/guv-x/stop', {
       method: 'POST',
-      headers: { cookie, 'x-guv-csrf': `${csrf.slice(0, -1)}A`, 'content-type': 'application/json' },
+      headers: {
+        cookie,
+        'x-guv-csrf': `${csrf.slice(0, -1)}A`,
+        'content-type': 'application/json',
+      },
       body: '{}',
     });
     expect(wrongToken.status).toBe(401);
     const crossOrigin = await http(origin, '/api/hosts/local/processes/guv-x/stop', {
       method: 'POST',
-      headers: { cookie, 'x-guv-csrf': csrf, 'content-type': 'application/json', origin: 'http://evil.example' },
+      headers: {
+        cookie,
+        'x-guv-csrf': csrf,
+        'content-type': 'application/json',
+        origin: 'http://evil.example',
+      },
       body: '{}',
     });
     expect(crossOrigin.status).toBe(403);
@@ -81,13 +122,17 @@ describe('the dashboard server', () => {
       body: 'a=b',
     });
     expect(form.status).toBe(415);
-    const rebound = await http(origin, '/api/me', { headers: { cookie, 'x-guv-csrf': csrf, host: 'evil.example' } });
+    const rebound = await http(origin, '/api/me', {
+      headers: { cookie, 'x-guv-csrf': csrf, host: 'evil.example' },
+    });
     expect(rebound.status).toBe(403);
   });
 
   it('gives a remote host one clear error until remote() is plugged in', async () => {
     const { cookie, csrf } = await session();
-    const reply = await http(origin, '/api/hosts/far/processes', { headers: { cookie, 'x-guv-csrf': csrf } });
+    const reply = await http(origin, '/api/hosts/far/processes', {
+      headers: { cookie, 'x-guv-csrf': csrf },
+    });
     expect(reply.status).toBe(502);
     expect(JSON.parse(reply.body).error.code).toBe('GUV_DASHBOARD_REMOTE_UNAVAILABLE');
   });
@@ -96,7 +141,10 @@ describe('the dashboard server', () => {
     const { cookie, csrf } = await session();
     expect(dashboard.hub.subscribed('local')).toBe(false);
     const controller = new AbortController();
-    const response = await fetch(`${origin}/api/stream`, { headers: { cookie, 'x-guv-csrf': csrf }, signal: controller.signal });
+    const response = await fetch(`${origin}/api/stream`, {
+      headers: { cookie, 'x-guv-csrf': csrf },
+      signal: controller.signal,
+    });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     let seen = '';
@@ -106,11 +154,15 @@ describe('the dashboard server', () => {
     }, 'a process list on the stream');
     await eventually(() => dashboard.hub.subscribed('local'), 'the host subscribed');
     controller.abort();
-    await eventually(() => !dashboard.hub.subscribed('local'), 'the host unsubscribed once the page closed');
+    await eventually(
+      () => !dashboard.hub.subscribed('local'),
+      'the host unsubscribed once the page closed',
+    );
   });
 
   it('throttles logins: after 5 failures even the right password is refused for a while', async () => {
-    for (let i = 0; i < 5; i++) expect((await login(origin, 'alice', `wrong ${i} password`)).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await login(origin, 'alice', `wrong ${i} password`)).status).toBe(401);
     const blocked = await login(origin, 'alice', 'correct horse battery');
     expect(blocked.status).toBe(429);
   });

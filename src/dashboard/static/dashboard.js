@@ -20,7 +20,10 @@
     const response = await fetch(path, {
       ...init,
       credentials: 'same-origin',
-      headers: { 'x-guv-csrf': csrf ?? '', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'x-guv-csrf': csrf ?? '',
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+      },
     });
     if (response.status === 401) {
       loggedOut();
@@ -95,7 +98,8 @@
     });
     $('login-password').value = '';
     if (!response.ok) {
-      $('login-error').textContent = (await response.text()).trim() || `refused (${response.status})`;
+      $('login-error').textContent =
+        (await response.text()).trim() || `refused (${response.status})`;
       return;
     }
     const body = await response.json();
@@ -126,7 +130,8 @@
       return;
     }
     user = me.user;
-    for (const name of me.hosts) if (!hosts.has(name)) hosts.set(name, { ok: null, procs: new Map() });
+    for (const name of me.hosts)
+      if (!hosts.has(name)) hosts.set(name, { ok: null, procs: new Map() });
     $('who').textContent = user;
     $('nav').hidden = false;
     $('logout').hidden = false;
@@ -178,7 +183,11 @@
       } else if (m.t === 'proc' && host) {
         const known = host.procs.get(m.id);
         if (known) {
-          Object.assign(known, { status: m.info.status, pid: m.info.pid, restarts: m.info.restarts });
+          Object.assign(known, {
+            status: m.info.status,
+            pid: m.info.pid,
+            restarts: m.info.restarts,
+          });
           listChanged = true;
         }
         if (page && focus?.host === m.host && focus.id === m.id) onFocusedEvent(m);
@@ -327,7 +336,11 @@
       current.info = info;
       renderProcessHeader();
       renderWhy(why);
-      await current.view.show(info.kind === 'cluster' ? 'cluster' : 'process', info.status, why.history);
+      await current.view.show(
+        info.kind === 'cluster' ? 'cluster' : 'process',
+        info.status,
+        why.history,
+      );
       loadExceptions();
     } catch (error) {
       $('action-result').textContent = error.message;
@@ -339,7 +352,8 @@
     if (!info) return;
     const live = hosts.get(page.host)?.procs.get(page.id);
     const status = live?.status ?? info.status;
-    $('process-title').textContent = `${page.host} · ${info.name} · ${status}${info.kind === 'cluster' ? ` · ${live?.workers?.length ?? info.instances} workers` : ''}`;
+    $('process-title').textContent =
+      `${page.host} · ${info.name} · ${status}${info.kind === 'cluster' ? ` · ${live?.workers?.length ?? info.instances} workers` : ''}`;
     $('process-title').dataset.status = status;
   }
 
@@ -375,16 +389,19 @@
       const { exceptions } = await api(`${current.base}/exceptions`);
       if (page !== current) return;
       $('exceptions').replaceChildren(
-        ...exceptions.slice(-20).reverse().map((e) => {
-          const div = document.createElement('div');
-          div.className = 'exception';
-          const title = document.createElement('div');
-          title.textContent = `${window.GuvChartView.clock(e.time)} pid ${e.pid ?? '?'}${e.handled ? ' (handled)' : ''}: ${e.error?.name ?? 'Error'}: ${e.error?.message ?? ''}`;
-          const pre = document.createElement('pre');
-          pre.textContent = e.error?.stack ?? '';
-          div.append(title, pre);
-          return div;
-        }),
+        ...exceptions
+          .slice(-20)
+          .reverse()
+          .map((e) => {
+            const div = document.createElement('div');
+            div.className = 'exception';
+            const title = document.createElement('div');
+            title.textContent = `${window.GuvChartView.clock(e.time)} pid ${e.pid ?? '?'}${e.handled ? ' (handled)' : ''}: ${e.error?.name ?? 'Error'}: ${e.error?.message ?? ''}`;
+            const pre = document.createElement('pre');
+            pre.textContent = e.error?.stack ?? '';
+            div.append(title, pre);
+            return div;
+          }),
       );
       if (exceptions.length === 0) $('exceptions').textContent = 'none';
     } catch {}
@@ -432,7 +449,7 @@
   ];
 
   function makePlots(current) {
-    current.plots = SERIES.map(([id, index, format]) => {
+    current.plots = SERIES.map(([id, , format]) => {
       const el = $(id);
       el.replaceChildren();
       el.dataset.points = '0';
@@ -443,14 +460,19 @@
           height: 140,
           legend: { show: false },
           scales: { x: { time: true } },
-          axes: [{}, { values: (_, ticks) => ticks.map((t) => (t === null ? '' : format(t))), size: 70 }],
-          series: [{}, { stroke: '#0277bd', width: 1.5, fill: 'rgba(2,119,189,0.1)', spanGaps: true }],
+          axes: [
+            {},
+            { values: (_, ticks) => ticks.map((t) => (t === null ? '' : format(t))), size: 70 },
+          ],
+          series: [
+            {},
+            { stroke: '#0277bd', width: 1.5, fill: 'rgba(2,119,189,0.1)', spanGaps: true },
+          ],
         },
         [[], []],
         el,
       );
     });
-    current.index = SERIES.map(([, index]) => index);
   }
 
   function addSample(sample) {
@@ -482,7 +504,8 @@
     $('action-result').textContent = `${action}…`;
     try {
       const reply = await post(`${page.base}/${action}`, body);
-      $('action-result').textContent = `${action}: ${reply.outcome?.text ?? reply.status ?? 'done'}`;
+      $('action-result').textContent =
+        `${action}: ${reply.outcome?.text ?? reply.status ?? 'done'}`;
       if (action === 'heapdump') renderHeap(reply);
     } catch (error) {
       $('action-result').textContent = `${action}: ${error.message}`;
@@ -525,7 +548,14 @@
         continue;
       }
       for (const app of apps) {
-        const tr = cells([hostName, app.name, app.state, app.ref ?? '', (app.commit ?? '').slice(0, 10), '']);
+        const tr = cells([
+          hostName,
+          app.name,
+          app.state,
+          app.ref ?? '',
+          (app.commit ?? '').slice(0, 10),
+          '',
+        ]);
         tr.dataset.host = hostName;
         tr.dataset.app = app.name;
         const tools = tr.lastElementChild;
@@ -540,14 +570,23 @@
           return b;
         };
         button('refs', async () => {
-          const { refs: list, current } = await api(`/api/hosts/${enc(hostName)}/apps/${enc(app.name)}/refs`);
-          refs.replaceChildren(...list.map((r) => new Option(`${r.name}`, r.name, false, r.name === current.ref)));
+          const { refs: list, current } = await api(
+            `/api/hosts/${enc(hostName)}/apps/${enc(app.name)}/refs`,
+          );
+          refs.replaceChildren(
+            ...list.map((r) => new Option(`${r.name}`, r.name, false, r.name === current.ref)),
+          );
           refs.hidden = false;
         });
         tools.append(refs);
         button('switch ref', () => appJob(hostName, app.name, 'ref', { ref: refs.value }));
         button('fetch', () => appJob(hostName, app.name, 'update', {}));
-        button('remove', () => confirmed(`remove ${app.name}?`) && appJob(hostName, app.name, 'remove', { force: true }));
+        button(
+          'remove',
+          () =>
+            confirmed(`remove ${app.name}?`) &&
+            appJob(hostName, app.name, 'remove', { force: true }),
+        );
         rows.push(tr);
       }
     }
@@ -577,7 +616,8 @@
         ref: $('app-ref').value.trim(),
         job: 'install',
       });
-      $('install-result').textContent = `installed ${app.name} at ${app.ref ?? ''} ${app.commit.slice(0, 10)}`;
+      $('install-result').textContent =
+        `installed ${app.name} at ${app.ref ?? ''} ${app.commit.slice(0, 10)}`;
       $('install-result').dataset.done = app.name;
     } catch (error) {
       $('install-result').textContent = `install failed: ${error.message}`;
@@ -619,7 +659,9 @@
 
   // ---- start --------------------------------------------------------------------------------
 
-  $('login-form').addEventListener('submit', (e) => logIn(e).catch((error) => ($('login-error').textContent = error.message)));
+  $('login-form').addEventListener('submit', (e) =>
+    logIn(e).catch((error) => ($('login-error').textContent = error.message)),
+  );
   $('logout').addEventListener('click', async () => {
     try {
       await post('/api/logout');
