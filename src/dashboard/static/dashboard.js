@@ -168,6 +168,7 @@
 
   function applyBatch(messages) {
     let listChanged = false;
+    const logs = [];
     for (const m of messages) {
       const host = hosts.get(m.host);
       if (m.t === 'host' && host) {
@@ -192,7 +193,7 @@
         }
         if (page && focus?.host === m.host && focus.id === m.id) onFocusedEvent(m);
       } else if (m.t === 'log') {
-        if (page && focus?.host === m.host && focus.id === m.id) addLog(m);
+        if (page && focus?.host === m.host && focus.id === m.id) logs.push(m);
       } else if (m.t === 'sample') {
         if (page && focus?.host === m.host && focus.id === m.id) addSample(m.sample);
       } else if (m.t === 'output') {
@@ -205,6 +206,7 @@
         $('log-count').title = `${m.count} lines skipped to keep up`;
       }
     }
+    if (logs.length > 0) addLogs(logs);
     if (listChanged) renderProcesses();
     renderHosts();
     if (page) renderProcessHeader();
@@ -407,16 +409,21 @@
     } catch {}
   }
 
-  function addLog(m) {
-    page.logs.push(m);
+  // One DOM update per batch (four a second), whatever the number of lines in it.
+  function addLogs(batch) {
+    page.logs.push(...batch);
     if (page.logs.length > MAX_LOG_ROWS * 2) page.logs = page.logs.slice(-MAX_LOG_ROWS);
-    const count = Number($('log-count').dataset.count) + 1;
+    const count = Number($('log-count').dataset.count) + batch.length;
     $('log-count').dataset.count = String(count);
     $('log-count').textContent = String(count);
-    if (!logMatches(m)) return;
+    const shown = batch.filter(logMatches).slice(-MAX_LOG_ROWS);
+    if (shown.length === 0) return;
     const list = $('log-rows');
-    list.append(logRow(m));
-    while (list.childElementCount > MAX_LOG_ROWS) list.firstElementChild.remove();
+    const fragment = document.createDocumentFragment();
+    for (const m of shown) fragment.append(logRow(m));
+    list.append(fragment);
+    let extra = list.childElementCount - MAX_LOG_ROWS;
+    while (extra-- > 0) list.firstElementChild.remove();
     list.scrollTop = list.scrollHeight;
   }
 
