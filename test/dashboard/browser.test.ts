@@ -7,7 +7,6 @@ import { makeAppRepo } from '../apps-e2e/app-repo.js';
 import { makeTempDir, removeDir } from '../apps/git-fixtures.js';
 import {
   cleanupHome,
-  eventually,
   fixture,
   guv,
   makeHome,
@@ -195,10 +194,12 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
     expect(errors).toEqual([]);
   });
 
-  it('stops the dashboard process with the daemon', async () => {
-    await eventually(
-      async () => (await clientA.findProcessInfoByName('guv-web'))?.status === 'running',
-      'guv-web running',
-    );
+  it('runs the dashboard as the supervised process guv-web; guv web again prints its address', async () => {
+    const dashboard = await clientA.findProcessInfoByName('guv-web');
+    expect(dashboard?.status).toBe('running');
+    const again = await guv(alpha, ['web']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(url);
+    expect((await clientA.findProcessInfoByName('guv-web'))?.pid).toBe(dashboard?.pid);
   });
 });
