@@ -33,6 +33,7 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
   let url: string;
   let base: string | undefined;
   let tickerId: string;
+  let clusterId: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -44,6 +45,12 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
       await startTracked(clientA, alpha, fixture('dashboard-ticker.js'), { name: 'ticker' })
     ).id;
     await startTracked(clientB, beta, fixture('dashboard-ticker.js'), { name: 'beta-ticker' });
+    clusterId = (
+      await startTracked(clientB, beta, fixture('dashboard-ticker.js'), {
+        name: 'herd',
+        instances: 2,
+      })
+    ).id;
     await writeDashboardConfig(alpha.dir, [
       { name: 'alpha', home: alpha.dir },
       { name: 'beta', home: beta.dir },
@@ -167,6 +174,24 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
     await page.locator('#action-result', { hasText: 'start:' }).waitFor();
     await shot('process-restarted');
   });
+
+  it('runs gc and a heap snapshot with its summary', async () => {
+    await page.locator('#process-buttons button[data-action="gc"]').click();
+    await page.locator('#action-result', { hasText: 'gc: done' }).waitFor({ timeout: 30_000 });
+    await page.locator('#process-buttons button[data-action="heapdump"]').click();
+    await page.locator('#heap-summary table tr').first().waitFor({ timeout: 120_000 });
+    await shot('heap-snapshot');
+  }, 150_000);
+
+  it('shows a cluster on its own chart, and adds a worker', async () => {
+    await page.goto(`${url}#/process/beta/${clusterId}`);
+    await page.locator('#svg-host svg').waitFor();
+    await expect.poll(() => page.locator('#svg-host').getAttribute('data-state')).not.toBe('');
+    await page.locator('#process-buttons button[data-action="workers"][data-delta="1"]').click();
+    await page.locator('#action-result', { hasText: 'workers:' }).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => (await clientB.info(clusterId)).instances).toBe(3);
+    await shot('cluster');
+  }, 90_000);
 
   it('installs an app from a local git repository with live output', async () => {
     base = await makeTempDir('guv-dash-apps-');

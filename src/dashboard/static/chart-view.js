@@ -134,6 +134,12 @@
         if (cursor === null) light(next, edgeOf(entry));
         paintCursor();
       },
+      has(name) {
+        return chart?.byName.has(name) ?? false;
+      },
+      current() {
+        return status;
+      },
       prev() {
         step(cursor === null ? history.length - 2 : cursor - 1);
       },

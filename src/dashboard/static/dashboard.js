@@ -338,11 +338,17 @@
       current.info = info;
       renderProcessHeader();
       renderWhy(why);
+      const cluster = info.kind === 'cluster';
       await current.view.show(
-        info.kind === 'cluster' ? 'cluster' : 'process',
-        info.status,
+        cluster ? 'cluster' : 'process',
+        cluster ? (info.state ?? info.status) : info.status,
         why.history,
       );
+      for (const b of document.querySelectorAll(
+        '[data-action="workers"], [data-action="reload"]',
+      )) {
+        b.hidden = !cluster;
+      }
       loadExceptions();
     } catch (error) {
       $('action-result').textContent = error.message;
@@ -360,7 +366,7 @@
   }
 
   function onFocusedEvent(m) {
-    page.view.status(m.info.status, m.event);
+    page.view.status(chartStateOf(m), m.event);
     if (page.info) page.info.status = m.info.status;
     if (m.event.endsWith('uncaughtexception')) loadExceptions();
     // The real causes (exit codes, who asked) come from `guv why`, once things settle.
@@ -374,6 +380,15 @@
         current.view.setHistory(why.history);
       } catch {}
     }, 1500);
+  }
+
+  // A cluster's chart has its own states (ready, online, reloading…): its events name them.
+  function chartStateOf(m) {
+    if (page.info?.kind !== 'cluster') return m.info.status;
+    const named = m.event.startsWith('cluster:') ? m.event.slice('cluster:'.length) : null;
+    if (named && page.view.has(named)) return named;
+    // cluster:resized, worker:…: the cluster's chart stays where it is.
+    return page.view.current();
   }
 
   function renderWhy(why) {
