@@ -207,7 +207,24 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
     await page.locator('#app-rows tr[data-host="beta"][data-app="shop"]').waitFor();
     await shot('apps');
     expect((await clientB.listApps()).map((a) => a.name)).toEqual(['shop']);
-  }, 180_000);
+
+    const row = () => page.locator('#app-rows tr[data-host="beta"][data-app="shop"]');
+    await row().locator('button', { hasText: 'refs' }).click();
+    await row().locator('select option[value="dev"]').waitFor({ state: 'attached' });
+    await row().locator('select').selectOption('dev');
+    await row().locator('button', { hasText: 'switch ref' }).click();
+    await page
+      .locator('#install-result', { hasText: 'ref shop: done' })
+      .waitFor({ timeout: 120_000 });
+    await expect.poll(async () => (await clientB.currentRef('shop')).ref).toBe('dev');
+    await row().locator('td', { hasText: 'dev' }).waitFor();
+    await row().locator('button', { hasText: 'remove' }).click();
+    await page
+      .locator('#install-result', { hasText: 'remove shop: done' })
+      .waitFor({ timeout: 60_000 });
+    await expect.poll(() => row().count()).toBe(0);
+    expect(await clientB.listApps()).toEqual([]);
+  }, 300_000);
 
   it('refuses a POST without the CSRF token, though the browser sends the cookie', async () => {
     const status = await page.evaluate(
