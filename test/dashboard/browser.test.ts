@@ -175,6 +175,20 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
     await shot('process-restarted');
   });
 
+  it('shows the exceptions of a process with their stacks, live', async () => {
+    const thrower = await startTracked(clientA, alpha, fixture('uncaught-handled.js'), {
+      name: 'thrower',
+      args: ['3000'],
+    });
+    await page.goto(`${url}#/process/alpha/${thrower.id}`);
+    await page.locator('#svg-host svg').waitFor();
+    const exception = page.locator('#exceptions .exception', { hasText: 'boom handled' });
+    await exception.waitFor({ timeout: 30_000 });
+    expect(await exception.locator('pre').textContent()).toContain('uncaught-handled.js');
+    await page.goto(`${url}#/process/alpha/${tickerId}`);
+    await page.locator('#svg-host svg').waitFor();
+  }, 60_000);
+
   it('runs gc and a heap snapshot with its summary', async () => {
     await page.locator('#process-buttons button[data-action="gc"]').click();
     await page.locator('#action-result', { hasText: 'gc: done' }).waitFor({ timeout: 30_000 });
