@@ -268,7 +268,7 @@ export function createHub(options: HubOptions) {
       await Promise.all([...links.keys()].map(pollList));
       if (!busy) resync(); // Reconnects and resubscribes a host that came back.
     });
-    every(options.statusEveryMs ?? 5000, () =>
+    every(options.statusEveryMs ?? 3000, () =>
       Promise.all([...links.keys()].map(pollStatus)).then(() => {}),
     );
     every(options.sampleEveryMs ?? 1000, async () => {

@@ -128,6 +128,20 @@ describe('the dashboard server', () => {
     expect(rebound.status).toBe(403);
   });
 
+  it('ends a session at logout', async () => {
+    const { cookie, csrf } = await session();
+    const headers = { cookie, 'x-guv-csrf': csrf };
+    expect((await http(origin, '/api/me', { headers })).status).toBe(200);
+    const out = await http(origin, '/api/logout', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(out.status).toBe(200);
+    expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    expect((await http(origin, '/api/me', { headers })).status).toBe(401);
+  });
+
   it('gives a remote host one clear error until remote() is plugged in', async () => {
     const { cookie, csrf } = await session();
     const reply = await http(origin, '/api/hosts/far/processes', {
