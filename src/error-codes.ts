@@ -307,6 +307,18 @@ export const ERROR_CODES = {
     'A link to the web UI was asked for while it is not listening.',
     'Run `guv ui` again.',
   ),
+  GUV_DASHBOARD_BAD_CONFIG: observability(
+    "The dashboard's config (`dashboard.json`) or users file is not valid.",
+    'The message names the file and the field.',
+  ),
+  GUV_DASHBOARD_UNKNOWN_HOST: observability('The dashboard has no host of that name.'),
+  GUV_DASHBOARD_REMOTE_UNAVAILABLE: observability(
+    'A host in `dashboard.json` is remote, and this guv cannot reach remote hosts yet.',
+  ),
+  GUV_DASHBOARD_NOT_READY: observability(
+    'The dashboard was started but did not answer in time.',
+    'See its log: `guv logs guv-web`.',
+  ),
   GUV_HEAVY_WORK_TIMEOUT: observability(
     'A heavy job (a heap summary, a log search) took too long and was stopped.',
     'Try a smaller input.',

@@ -35,6 +35,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   ui: () => import('./commands/ui.js'),
   updaterefs: () => import('./commands/updaterefs.js'),
   validate: () => import('./commands/validate.js'),
+  web: () => import('./commands/web.js'),
   why: () => import('./commands/why.js'),
   workers: () => import('./commands/workers.js'),
   write: () => import('./commands/write.js'),

@@ -17,6 +17,7 @@ export const USAGES: Readonly<Record<string, string>> = {
     "guv metrics [--prometheus]   every process's figures as OpenMetrics (or Prometheus) text",
   restore: 'guv restore                start the saved processes that are not running',
   ui: 'guv ui                     open the statechart visualiser (a one-time link)',
+  web: 'guv web [--port <n>] | guv web passwd <user>   the dashboard (password on stdin)',
 };
 
 /** True when `args` asks for help before any `--` (after which words belong to the app). */

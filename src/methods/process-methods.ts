@@ -34,6 +34,7 @@ import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
 import { describeStart, startSucceeded } from '../supervision/start-words.js';
 import { startExisting, updatedEnv } from './start-existing.js';
+import { systemFigures } from './system-figures.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -282,6 +283,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       memory: process.memoryUsage(),
       // Optional listeners: the daemon runs without them, `guv info` says why one is down.
       listeners: { metrics: deps.observability.metricsStatus(), web: deps.webUi.status() },
+      system: systemFigures(),
     }),
   };
 

@@ -111,6 +111,21 @@ export interface DaemonStatus {
   processes: number;
   memory: NodeJS.MemoryUsage;
   listeners: { metrics: ListenerStatus; web: ListenerStatus };
+  /** The machine the daemon runs on (the dashboard's hosts page); absent from older daemons. */
+  system?: SystemFigures;
+}
+
+/** A machine's figures at one moment: CPU % comes from two readings of `cpuTimes`. */
+export interface SystemFigures {
+  hostname: string;
+  platform: string;
+  cpus: number;
+  /** Milliseconds every CPU spent in all modes, and idle, since boot. */
+  cpuTimes: { total: number; idle: number };
+  loadavg: number[];
+  totalmem: number;
+  freemem: number;
+  uptimeSeconds: number;
 }
 
 /** `why`: the chart history of a process, a cluster or one worker slot. */
