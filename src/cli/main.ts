@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   remove: () => import('./commands/remove.js'),
   restart: () => import('./commands/restart.js'),
   restore: () => import('./commands/restore.js'),
+  run: () => import('./commands/run.js'),
   rmapp: () => import('./commands/rmapp.js'),
   send: () => import('./commands/send.js'),
   setref: () => import('./commands/setref.js'),
