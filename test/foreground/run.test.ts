@@ -187,6 +187,64 @@ describe('guv run: the apps and their supervision in the foreground (issue 16, c
     expect((await exitWithin(r, 60_000)).code).toBe(0);
   }, 120_000);
 
+  it('an apps file starts every app it lists; the endpoint waits for all of them', async () => {
+    home = makeHome();
+    const file = join(home.dir, 'ecosystem.config.json');
+    const script = fixture('two-streams.js');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apps: [
+          { name: 'one', script },
+          { name: 'two', script },
+        ],
+      }),
+    );
+    const r = guvRun(home, [file, '--raw', '--health-port', '0']);
+    await eventually(
+      () => r.stdout().includes('one | to stdout') && r.stdout().includes('two | to stdout'),
+      'both apps',
+      30_000,
+    );
+    const url = /health endpoint on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(r.stderr())![1]!;
+    const answer = await eventually(
+      async () => {
+        const reply = await health(url);
+        return reply.status === 200 ? reply : null;
+      },
+      '200',
+      30_000,
+    );
+    expect(answer.body.apps).toHaveLength(2);
+    r.child.kill('SIGTERM');
+    expect(await exitWithin(r, 60_000)).toEqual({ code: 0, signal: null });
+    expect(apps(home, 'two-streams.js')).toHaveLength(0);
+  }, 90_000);
+
+  it('a second signal does not wait for the kill timeout: everything is killed at once, exit 128+signal', async () => {
+    home = makeHome();
+    const r = guvRun(home, [
+      fixture('ignore-sigterm.js'),
+      '--name',
+      'stubborn',
+      '--kill-timeout',
+      '5m',
+    ]);
+    await eventually(
+      () => apps(home!, 'ignore-sigterm.js').length === 1 && /running/.test(r.stderr()),
+      'the app',
+      30_000,
+    );
+    r.child.kill('SIGTERM');
+    await eventually(() => r.stderr().includes('SIGTERM: stopping every app'), 'the graceful stop');
+    // The app ignores SIGTERM: without the second signal the stop would wait five minutes.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(apps(home, 'ignore-sigterm.js')).toHaveLength(1);
+    r.child.kill('SIGTERM');
+    expect(await exitWithin(r, 30_000)).toEqual({ code: 143, signal: null });
+    await eventually(() => apps(home!, 'ignore-sigterm.js').length === 0, 'the app killed');
+  }, 90_000);
+
   it('an app that cannot start stops the run with a failure status', async () => {
     home = makeHome();
     const r = guvRun(home, [join(home.dir, 'no-such-app.js')]);
