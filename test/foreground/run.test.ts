@@ -10,6 +10,7 @@ import {
   makeHome,
   processesRunning,
   repoRoot,
+  startDaemon,
   type TestHome,
 } from '../helpers/daemon-harness.js';
 
@@ -243,6 +244,17 @@ describe('guv run: the apps and their supervision in the foreground (issue 16, c
     r.child.kill('SIGTERM');
     expect(await exitWithin(r, 30_000)).toEqual({ code: 143, signal: null });
     await eventually(() => apps(home!, 'ignore-sigterm.js').length === 0, 'the app killed');
+  }, 90_000);
+
+  it("refuses a home whose daemon runs: guv run needs a home of its own, and leaves that daemon's list alone", async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    await client.startProcess(fixture('hello.js'), { name: 'kept', env: home.childEnv });
+    const r = guvRun(home, [fixture('two-streams.js')]);
+    const exit = await exitWithin(r, 60_000);
+    expect(exit.code).toBe(1);
+    expect(r.stderr()).toMatch(/needs a home of its own/);
+    expect((await client.listProcesses()).map((p) => p.name)).toEqual(['kept']);
   }, 90_000);
 
   it('an app that cannot start stops the run with a failure status', async () => {
