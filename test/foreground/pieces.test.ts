@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthOf } from '../../src/foreground/health.js';
+import { exitMessage, jsonFact, rawFact } from '../../src/foreground/lifecycle-lines.js';
 import { killAll } from '../../src/foreground/force-stop.js';
 import { jsonLine, rawLine } from '../../src/foreground/log-lines.js';
 import { splitRunArgs } from '../../src/foreground/run-args.js';
@@ -78,5 +79,15 @@ describe('the second stop signal', () => {
       [-20, 'SIGKILL'],
       [20, 'SIGKILL'],
     ]);
+  });
+});
+
+describe("supervision's own lines", () => {
+  it('say how an app ended, apart from its own lines', () => {
+    expect(exitMessage(1, null)).toBe('exited with code 1');
+    expect(exitMessage(null, 'SIGKILL')).toBe('killed by SIGKILL');
+    const fact = { app: 'web', id: 'w1', event: 'process:exit', message: 'exited', date: 0 };
+    expect(rawFact(fact)).toBe('guv | web exited');
+    expect(JSON.parse(jsonFact(fact))).toMatchObject({ type: 'guv', event: 'process:exit' });
   });
 });

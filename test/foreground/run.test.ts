@@ -120,6 +120,7 @@ describe('guv run: the apps and their supervision in the foreground (issue 16, c
     expect(r.stdout()).not.toContain('{');
     r.child.kill('SIGINT');
     expect(await exitWithin(r, 60_000)).toEqual({ code: 0, signal: null });
+    expect(r.stderr()).toContain('guv | streams killed by SIGTERM\n');
     expect(apps(home, 'two-streams.js')).toHaveLength(0);
   }, 90_000);
 
@@ -182,6 +183,20 @@ describe('guv run: the apps and their supervision in the foreground (issue 16, c
       30_000,
     );
     expect(down.body.apps).toHaveLength(1);
+    // What supervision did is said on stderr, as a JSON line of its own kind.
+    const fact = await eventually(
+      () =>
+        r
+          .stderr()
+          .split('\n')
+          .find((line) => line.includes('"event":"process:exit"')),
+      'the exit line',
+    );
+    expect(JSON.parse(fact)).toMatchObject({
+      app_name: 'probed',
+      type: 'guv',
+      message: 'exited with code 1',
+    });
     expect(r.exit).toBeInstanceOf(Promise);
     expect(r.child.exitCode).toBe(null);
     r.child.kill('SIGTERM');
