@@ -53,6 +53,7 @@ export function createProcessList(options: ProcessListOptions) {
 
   /** Brings back the saved processes; at boot, first stops the children a dead daemon left. */
   async function restore(mode: 'boot' | 'request'): Promise<void> {
+    if (options.persist === false) return;
     const read = await readSavedState(options.file);
     if (read.kind === 'missing') return;
     // The daemon chart logs the failure (its message says where the file was kept), once.
