@@ -192,6 +192,14 @@ export const ERROR_CODES = {
     'A daemon runs for this home already.',
     'Use it, or stop it with `guv kill` first.',
   ),
+  GUV_SYSTEMD_UNAVAILABLE: daemon(
+    '`guv startup --install` or `guv unstartup` found no running systemd to hand the unit to.',
+    'Without systemd, start the daemon at boot with your init system: `guv startup` prints the command line it runs.',
+  ),
+  GUV_STARTUP_FAILED: daemon(
+    'Writing, enabling or removing the boot unit failed.',
+    'The message names the step and systemctl’s own words; `guv startup` prints the unit to install by hand.',
+  ),
   GUV_DAEMON_START_FAILED: daemon(
     'The daemon could not be started.',
     'The message has its first error; the daemon log it names has the rest.',
@@ -279,6 +287,10 @@ export const ERROR_CODES = {
     'Remove it, or set `GUV_HOME` to another folder.',
   ),
 
+  GUV_HEALTH_UNAVAILABLE: observability(
+    '`guv run --health-port` could not listen on its address.',
+    'Pick a free port, or an address of this machine with `--health-host`.',
+  ),
   GUV_LOG_OPEN_FAILED: observability(
     'A log file could not be opened.',
     'Check the owner of the logs folder and free space on its disk.',

@@ -40,6 +40,13 @@ export interface DaemonOptions {
   logAccess?: LogAccess;
   /** Called once the daemon has stopped everything and should exit. */
   onExit(code: number): void;
+  /**
+   * How this start treats the saved process list. `daemon` (default): brought back after a crash,
+   * or always when guv.json `autoresume`. `boot` (the system's start at boot, `guv startup`): always
+   * brought back, as the machine's shutdown was a clean stop. `foreground` (`guv run`): neither
+   * read nor written, so that the apps of one command line never replace a daemon's saved list.
+   */
+  startMode?: 'daemon' | 'boot' | 'foreground';
 }
 
 const clock = { now: () => Date.now() };
@@ -139,12 +146,14 @@ export function createDaemon(options: DaemonOptions) {
     onChange: () => processList.schedule(),
   });
 
+  const startMode = options.startMode ?? 'daemon';
   const processList = createProcessList({
     file: home.processesFile,
     table: () => table,
     log,
-    autoresume: config.autoresume,
+    autoresume: config.autoresume || startMode === 'boot',
     requestTimeoutMs: config.requestTimeoutMs,
+    persist: startMode !== 'foreground',
   });
 
   const daemonActor: Actor<typeof daemonMachine> = createActor(
@@ -157,7 +166,10 @@ export function createDaemon(options: DaemonOptions) {
       actions: { publish: (_, event) => publishDaemonEvent(event) },
     }),
     // Restoring is always attempted at boot: a daemon that died must bring back its processes.
-    { input: { autoresume: true, dumpOnExit: false, clock }, inspect: registry.inspect },
+    {
+      input: { autoresume: startMode !== 'foreground', dumpOnExit: false, clock },
+      inspect: registry.inspect,
+    },
   );
   registry.track({
     id: 'daemon',

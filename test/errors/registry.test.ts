@@ -18,6 +18,7 @@ const NOT_ERROR_CODES = new Set([
   'GUV_HOME',
   'GUV_LOG_LEVEL',
   'GUV_ORPHAN_KILL_MS',
+  'GUV_REAPED',
   'GUV_WORKER_INDEX',
 ]);
 
