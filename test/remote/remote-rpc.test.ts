@@ -248,6 +248,34 @@ describe('remote RPC over TLS', () => {
     expect(error).not.toBeNull();
   }, 60_000);
 
+  it('closes a connection that sends no authenticated request within 10 s', async () => {
+    const raw = await rawTls(admin.port);
+    const closed = new Promise<void>((resolve) => raw.socket.once('close', () => resolve()));
+    const started = Date.now();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(40_000);
+  }, 60_000);
+
+  it('closes a connection after five refused requests', async () => {
+    const raw = await rawTls(admin.port);
+    const closed = new Promise<void>((resolve) => raw.socket.once('close', () => resolve()));
+    for (let id = 1; id <= 5; id++) {
+      const reply = await raw.send(
+        signedLine(id, { ...admin, secret: 'y'.repeat(43) }, 'list', null),
+        id,
+      );
+      expect(reply.error?.code).toBe('GUV_REMOTE_AUTH_FAILED');
+    }
+    await closed;
+  }, 60_000);
+
+  it('applies the local socket’s frame cap before authentication', async () => {
+    const raw = await rawTls(admin.port);
+    const closed = new Promise<void>((resolve) => raw.socket.once('close', () => resolve()));
+    raw.socket.write('x'.repeat(2 * 1024 * 1024));
+    await closed;
+  }, 60_000);
+
   it('keeps the users file private (0600)', () => {
     const mode = statSync(join(home.dir, 'config', 'users.json')).mode & 0o777;
     expect(mode.toString(8)).toBe('600');
@@ -296,6 +324,10 @@ describe('the CLI: user management, remoteconfig and --host (GUV_HOST)', () => {
     const useradd = await viaHost(['useradd', 'intruder']);
     expect(useradd.code).toBe(1);
     expect(useradd.stderr).toContain('only served locally');
+
+    const logs = await viaHost(['logs']);
+    expect(logs.code).toBe(2);
+    expect(logs.stderr).toContain('remote host');
 
     chmodSync(hostsFile, 0o644);
     const loose = await viaHost(['list']);
