@@ -61,9 +61,17 @@ export async function createRemoteCore(options: RemoteCoreOptions) {
       }
       return users.add(parseUserName(p.name), role);
     },
-    removeUser: (params) => users.remove(parseUserName(objectParams(params).name)),
+    removeUser: async (params) => {
+      const removed = await users.remove(parseUserName(objectParams(params).name));
+      options.listener().open?.disconnectUser(removed.name);
+      return removed;
+    },
     listUsers: () => users.list(),
-    resetUser: (params) => users.reset(parseUserName(objectParams(params).name)),
+    resetUser: async (params) => {
+      const reset = await users.reset(parseUserName(objectParams(params).name));
+      options.listener().open?.disconnectUser(reset.name);
+      return reset;
+    },
     remoteConfig: async (params): Promise<RemoteAccess> => {
       const name = optionalStringParam(objectParams(params), 'name');
       if (!settings.enabled) {
@@ -94,7 +102,7 @@ export async function createRemoteCore(options: RemoteCoreOptions) {
         port: settings.port,
         identity: await loadIdentity(),
         rpc: options.rpc,
-        authorize: (request) => void authorize(request),
+        authorize,
         maxConnections: settings.maxConnections,
       }),
   };

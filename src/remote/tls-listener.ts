@@ -10,8 +10,8 @@ export interface TlsListenerOptions {
   identity: TlsIdentity;
   /** The local RPC server: its caps, backpressure and subscriptions serve TLS sockets too. */
   rpc: Pick<RpcServer, 'adopt'>;
-  /** Throws a `GuvError` to refuse a request. */
-  authorize(request: RequestFrame): void;
+  /** The user a request runs as; throws a `GuvError` to refuse it. */
+  authorize(request: RequestFrame): { name: string };
   maxConnections: number;
   /** A connection that has not sent one authenticated request by then is closed. */
   unauthenticatedMs?: number;
@@ -23,6 +23,8 @@ export interface TlsListenerOptions {
 export interface TlsListener {
   readonly port: number;
   readonly url: string;
+  /** Closes every connection that `user` signed a request on (removed, or given a new secret). */
+  disconnectUser(user: string): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface TlsListener {
 export function listenTls(options: TlsListenerOptions): Promise<TlsListener> {
   const { unauthenticatedMs = 10_000, maxFailures = 5, handshakeTimeoutMs = 10_000 } = options;
   const sockets = new Set<Socket>();
+  // Its subscriptions would otherwise go on streaming events to a user who lost access.
+  const usersOf = new Map<Socket, Set<string>>();
   const server = createServer({
     key: options.identity.key,
     cert: options.identity.cert,
@@ -44,7 +48,10 @@ export function listenTls(options: TlsListenerOptions): Promise<TlsListener> {
   server.on('tlsClientError', (_error, socket) => socket.destroy());
   server.on('secureConnection', (socket: TLSSocket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      usersOf.delete(socket);
+    });
     let failures = 0;
     let authenticated = false;
     const timer = setTimeout(() => {
@@ -53,8 +60,9 @@ export function listenTls(options: TlsListenerOptions): Promise<TlsListener> {
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
     options.rpc.adopt(socket, (request) => {
+      let user: string;
       try {
-        options.authorize(request);
+        user = options.authorize(request).name;
       } catch (error) {
         if (++failures >= maxFailures) {
           // After this reply is written: the refusal itself still reaches the client.
@@ -65,6 +73,9 @@ export function listenTls(options: TlsListenerOptions): Promise<TlsListener> {
       }
       authenticated = true;
       clearTimeout(timer);
+      const users = usersOf.get(socket) ?? new Set<string>();
+      users.add(user);
+      usersOf.set(socket, users);
     });
   });
 
@@ -79,6 +90,9 @@ export function listenTls(options: TlsListenerOptions): Promise<TlsListener> {
       resolve({
         port,
         url: `tls://${host}:${port}`,
+        disconnectUser(user) {
+          for (const [socket, users] of usersOf) if (users.has(user)) socket.destroy();
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -4,6 +4,7 @@ import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuvClient } from '../../src/client/api.js';
 import { remote } from '../../src/index.js';
+import { openRemoteConnection } from '../../src/remote/remote-client.js';
 import { newNonce, signRequest } from '../../src/remote/signing.js';
 import {
   cleanupHome,
@@ -246,6 +247,24 @@ describe('remote RPC over TLS', () => {
       socket.once('error', (e) => resolve(e));
     });
     expect(error).not.toBeNull();
+  }, 60_000);
+
+  it('a removed user’s open connection is closed, subscriptions with it', async () => {
+    await local.request('addUser', { name: 'leaver', role: 'read-only' });
+    const access = await local.request('remoteConfig', { name: 'leaver' });
+    const connection = await openRemoteConnection({
+      ...admin,
+      user: 'leaver',
+      secret: access.secret!,
+    });
+    try {
+      const closed = new Promise<{ code: string }>((resolve) => connection.onClose(resolve));
+      await connection.subscribe('process:*', () => {});
+      await local.request('removeUser', { name: 'leaver' });
+      expect((await closed).code).toBe('GUV_DAEMON_GONE');
+    } finally {
+      connection.close();
+    }
   }, 60_000);
 
   it('closes a connection that sends no authenticated request within 10 s', async () => {
