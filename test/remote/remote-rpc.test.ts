@@ -43,6 +43,7 @@ async function rawTls(port: number) {
   await new Promise<void>((resolve, reject) => {
     socket.once('secureConnect', () => resolve());
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error('closed before the handshake')));
   });
   let buffered = '';
   const replies = new Map<number, { error?: { code: string } }>();
@@ -363,4 +364,36 @@ describe('the CLI: user management, remoteconfig and --host (GUV_HOST)', () => {
     expect((await guv(home, ['rmuser', 'cli-viewer'])).code).toBe(0);
     expect((await guv(home, ['lsusers', '--json'])).stdout).not.toContain('cli-viewer');
   }, 120_000);
+});
+
+describe('the connection cap (guv.json remote.maxConnections)', () => {
+  let capped: TestHome;
+
+  afterAll(async () => {
+    if (capped) await cleanupHome(capped);
+  }, 60_000);
+
+  it('refuses a connection beyond the cap', async () => {
+    capped = makeHome();
+    mkdirSync(join(capped.dir, 'config'), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(capped.dir, 'config', 'guv.json'),
+      JSON.stringify({ remote: { enabled: true, port: 0, maxConnections: 2 } }),
+    );
+    const client = await startDaemon(capped);
+    const { port } = await client.request('remoteConfig', {});
+    const open = [await rawTls(port), await rawTls(port)];
+    try {
+      const third = await rawTls(port).then(
+        (raw) => {
+          raw.close();
+          return 'connected';
+        },
+        () => 'refused',
+      );
+      expect(third).toBe('refused');
+    } finally {
+      for (const raw of open) raw.close();
+    }
+  }, 60_000);
 });
