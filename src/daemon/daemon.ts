@@ -18,6 +18,7 @@ import { createAppService } from '../apps/service/app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
 import { createDroppedMessages } from '../supervision/dropped-messages.js';
 import { createEventHub } from './event-hub.js';
+import { createRemoteService } from '../remote/remote-service.js';
 import { createOutputRouter } from '../logs/output-router.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
@@ -224,6 +225,18 @@ export function createDaemon(options: DaemonOptions) {
     },
   });
 
+  // Handlers reach the server through this late binding: the remote service needs the server to
+  // adopt its TLS sockets, and the server needs the remote service's (local-only) methods.
+  const rpc: Pick<RpcServer, 'adopt'> = { adopt: (socket, gate) => server.adopt(socket, gate) };
+  const remote = createRemoteService({
+    settings: config.remote,
+    configDir: home.config,
+    usersFile: home.usersFile,
+    rpc,
+    log,
+    report: reportListener,
+  });
+
   const server: RpcServer = createRpcServer({
     socketPath: home.socket,
     ...(config.socketGroup !== null ? { group: config.socketGroup } : {}),
@@ -232,6 +245,7 @@ export function createDaemon(options: DaemonOptions) {
       {
         ...methods,
         ...createAppMethods({ apps, table, output, timeoutMs: config.requestTimeoutMs }),
+        ...remote.methods,
       } satisfies MethodHandlers<DaemonMethodName, RpcContext>,
       ['status'],
     ),
@@ -243,6 +257,7 @@ export function createDaemon(options: DaemonOptions) {
     await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
     await observability.start();
     await server.listen();
+    await remote.start();
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });
     // Requests are served while the saved processes are brought back; the first command need not wait.
@@ -283,6 +298,7 @@ export function createDaemon(options: DaemonOptions) {
       await output.closeAll();
       await webUi.close();
       await observability.close();
+      await remote.close();
       await server.close();
     } catch (error) {
       log.error({ err: error }, 'clean shutdown failed');

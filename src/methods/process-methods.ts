@@ -4,7 +4,12 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type {
+  AppMethodName,
+  DaemonMethodName,
+  MethodHandlers,
+  RemoteMethodName,
+} from '../protocol/methods.js';
 import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -58,7 +63,7 @@ export interface RpcMethodDeps {
 
 export type { ProcessSummary, WorkerSummary };
 
-type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
+type RpcMethodName = Exclude<DaemonMethodName, AppMethodName | RemoteMethodName>;
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {

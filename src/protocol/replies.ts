@@ -179,3 +179,31 @@ export interface CurrentRef {
   ref: string | null;
   commit: string;
 }
+
+/** Who may call the remote RPC: an admin calls anything, a read-only user only read methods. */
+export type RemoteRole = 'admin' | 'read-only';
+
+/** A remote user as `listUsers` shows it: never the secret. */
+export interface RemoteUser {
+  name: string;
+  role: RemoteRole;
+}
+
+/** `addUser` and `resetUser`: the user with the secret a client signs its requests with. */
+export interface RemoteUserSecret extends RemoteUser {
+  secret: string;
+}
+
+/**
+ * `remoteConfig`: what a remote client needs to reach this daemon. `user` and `secret` only
+ * when a user was named; `port` is the one actually bound while it listens.
+ */
+export interface RemoteAccess {
+  listener: ListenerStatus;
+  host: string;
+  port: number;
+  /** SHA-256 of the certificate (DER), `AB:CD:…`, as the client pins it. */
+  fingerprint: string;
+  user?: string;
+  secret?: string;
+}

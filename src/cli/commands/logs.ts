@@ -50,6 +50,13 @@ const logs: CliCommand = async (args, io) => {
   const level = parseLevel(values.level);
   const grep = parseGrep(values.grep);
   const target = positionals[0];
+  // The daemon answers with paths on its own machine: never read them here.
+  if (io.env.GUV_HOST) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      "guv logs reads log files on this machine; for a remote host use guv events 'process:log:*'",
+    );
+  }
   const sets = await withClient(io.env, (client) => client.logFiles(target));
   const files = sets.flatMap((set) => set.files);
   const many = sets.length > 1;
