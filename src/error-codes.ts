@@ -326,9 +326,6 @@ export const ERROR_CODES = {
     'The message names the file and the field.',
   ),
   GUV_DASHBOARD_UNKNOWN_HOST: observability('The dashboard has no host of that name.'),
-  GUV_DASHBOARD_REMOTE_UNAVAILABLE: observability(
-    'A host in `dashboard.json` is remote, and this guv cannot reach remote hosts yet.',
-  ),
   GUV_DASHBOARD_NOT_READY: observability(
     'The dashboard was started but did not answer in time.',
     'See its log: `guv logs guv-web`.',

@@ -1,5 +1,5 @@
 import { connect, type GuvClient } from '../client/api.js';
-import { GuvError } from '../errors.js';
+import { remote } from '../remote/remote-client.js';
 import type { HostEntry } from './config.js';
 
 /** Opens a client on one host of the dashboard's config. */
@@ -11,13 +11,8 @@ export type HostFactory = (entry: HostEntry) => Promise<GuvClient>;
  */
 export const connectHost: HostFactory = async (entry) => {
   if ('host' in entry) {
-    // LEAD: plug remote() in here once src/remote lands:
-    //   return remote({ host: entry.host, port: entry.port, user: entry.user,
-    //                   secret: entry.secret, fingerprint: entry.fingerprint });
-    throw new GuvError(
-      'GUV_DASHBOARD_REMOTE_UNAVAILABLE',
-      `host "${entry.name}" is remote (${entry.host}:${entry.port}); this guv cannot reach remote hosts yet`,
-    );
+    const { host, port, user, secret, fingerprint } = entry;
+    return remote({ host, port, user, secret, fingerprint, timeoutMs: 30_000 });
   }
   return connect({ ...(entry.home ? { home: entry.home } : {}), timeoutMs: 30_000 });
 };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ const PASSWORD = 'correct horse battery';
 
 if (!hasChromium) console.warn(`dashboard browser tests skipped: ${CHROMIUM} is absent`);
 
-describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
+describe.skipIf(!hasChromium)('guv web in Chromium, over a local daemon and a remote one (TLS)', () => {
   let alpha: TestHome;
   let beta: TestHome;
   let clientA: GuvClient;
@@ -39,8 +39,16 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
   beforeAll(async () => {
     alpha = makeHome();
     beta = makeHome();
+    // beta is reached as a remote host: over TLS, signed requests, a pinned certificate.
+    mkdirSync(join(beta.dir, 'config'), { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(beta.dir, 'config', 'guv.json'),
+      JSON.stringify({ remote: { enabled: true, port: 0 } }),
+    );
     clientA = await startDaemon(alpha);
     clientB = await startDaemon(beta);
+    await clientB.request('addUser', { name: 'dashboard' });
+    const betaRemote = await clientB.request('remoteConfig', { name: 'dashboard' });
     tickerId = (
       await startTracked(clientA, alpha, fixture('dashboard-ticker.js'), { name: 'ticker' })
     ).id;
@@ -53,7 +61,14 @@ describe.skipIf(!hasChromium)('guv web in Chromium, over two daemons', () => {
     ).id;
     await writeDashboardConfig(alpha.dir, [
       { name: 'alpha', home: alpha.dir },
-      { name: 'beta', home: beta.dir },
+      {
+        name: 'beta',
+        host: betaRemote.host,
+        port: betaRemote.port,
+        user: betaRemote.user,
+        secret: betaRemote.secret,
+        fingerprint: betaRemote.fingerprint,
+      },
     ]);
     const passwd = await guv(alpha, ['web', 'passwd', 'alice'], { input: `${PASSWORD}\n` });
     expect(passwd.code, passwd.stderr).toBe(0);

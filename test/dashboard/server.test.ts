@@ -30,11 +30,11 @@ beforeAll(async () => {
         { name: 'local', home: home.dir },
         {
           name: 'far',
-          host: 'db.example',
-          port: 7400,
+          host: '127.0.0.1',
+          port: 1,
           user: 'ops',
           secret: 's',
-          fingerprint: 'AB',
+          fingerprint: 'AB'.repeat(32),
         },
       ],
     },
@@ -142,13 +142,13 @@ describe('the dashboard server', () => {
     expect((await http(origin, '/api/me', { headers })).status).toBe(401);
   });
 
-  it('gives a remote host one clear error until remote() is plugged in', async () => {
+  it('reaches a remote host through remote(): an unreachable one is one clear error', async () => {
     const { cookie, csrf } = await session();
     const reply = await http(origin, '/api/hosts/far/processes', {
       headers: { cookie, 'x-guv-csrf': csrf },
     });
     expect(reply.status).toBe(502);
-    expect(JSON.parse(reply.body).error.code).toBe('GUV_DASHBOARD_REMOTE_UNAVAILABLE');
+    expect(JSON.parse(reply.body).error.code).toBe('GUV_DAEMON_UNREACHABLE');
   });
 
   it('subscribes to a host only while a page is open', async () => {
