@@ -39,6 +39,24 @@ export function examplesText(spec: CommandSpec): string {
   return `\nexamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n`;
 }
 
+/**
+ * The command `argv` names, when the words before it are only global options: then the program
+ * is built with that command alone (the cold path: `guv list` builds one command, not forty).
+ * Anything else (help, a typo, no command) gets the whole table, for the list and suggestions.
+ */
+function namedCommand(
+  argv: readonly string[],
+  table: readonly CommandSpec[],
+): CommandSpec | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--host') i++;
+    else if (!word.startsWith('--host=') && word !== '--no-color')
+      return table.find((spec) => spec.name === word || spec.aliases?.includes(word));
+  }
+  return undefined;
+}
+
 /** The words after the first `--`: the command's own arguments (`guv start app.js -- --port 80`). */
 function wordsAfterDashes(argv: readonly string[]): string[] {
   const dashes = argv.indexOf('--');
@@ -86,7 +104,8 @@ export async function runCli(
     "\nexamples:\n  guv start app.js -n web\n  guv list\n  guv help start\n\nrun 'guv <command> --help' for a command's options and examples; exit statuses: docs/cli.md\n",
   );
 
-  for (const spec of table) {
+  const named = namedCommand(argv, table);
+  for (const spec of named ? [named] : table) {
     const command = program.command(spec.name, spec.hidden ? { hidden: true } : {});
     command.description(spec.details ? `${spec.summary}\n\n${spec.details}` : spec.summary);
     command.summary(spec.summary);
