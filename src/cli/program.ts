@@ -143,9 +143,10 @@ export async function runCli(
     return status;
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    // Help and the version were printed: a success. Help for a missing command: bad input.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-    if (error.code === 'commander.help') return 2;
+    // Help and the version were printed: a success, or bad input when no command was named.
+    if (error.code === 'commander.help' || error.code === 'commander.helpDisplayed')
+      return error.exitCode === 0 ? 0 : 2;
+    if (error.code === 'commander.version') return 0;
     io.stderr.write(`${commanderLine(error)}\n`);
     return 2;
   }
@@ -153,13 +154,13 @@ export async function runCli(
 
 /** commander's `error: unknown command 'lst'\n(Did you mean list?)` as one `guv: ` line. */
 export function commanderLine(error: CommanderError): string {
-  const [first = '', ...more] = error.message.replace(/^error: /, '').split('\n');
-  const hint = more
-    .join(' ')
-    .trim()
-    .replace(/^\((.*)\)$/, '$1');
-  let line = first;
-  if (hint !== '') line += ` (${hint.charAt(0).toLowerCase()}${hint.slice(1)})`;
-  else if (error.code === 'commander.unknownCommand') line += " (run 'guv --help' for the list)";
-  return `guv: ${printable(line)}`;
+  const message = error.message.replace(/^error: /, '');
+  const suggestion = /\n\(Did you mean (.*)\?\)$/.exec(message);
+  const what = suggestion ? message.slice(0, suggestion.index) : message;
+  const hint = suggestion
+    ? ` (did you mean ${suggestion[1]}?)`
+    : error.code === 'commander.unknownCommand'
+      ? " (run 'guv --help' for the list)"
+      : '';
+  return `guv: ${printable(what)}${printable(hint)}`;
 }
