@@ -92,9 +92,9 @@ complete -o default -F _guv guv
 `;
 }
 
-/** `'` inside a zsh single-quoted word; `:` would end a _describe name. */
+/** A zsh single-quoted word. */
 function zshQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`).replace(/:/g, '\\:')}'`;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A zsh completion script: `source <(guv completion zsh)` (after compinit). */
@@ -106,7 +106,7 @@ export function zshCompletion(
   const described = visible
     .flatMap((spec) =>
       [spec.name, ...(spec.aliases ?? [])].map(
-        (name) => `    ${zshQuote(`${name}:${spec.summary}`)}`,
+        (name) => `    ${zshQuote(`${name.replace(/:/g, '\\:')}:${spec.summary}`)}`,
       ),
     )
     .join('\n');
