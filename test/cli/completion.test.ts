@@ -130,6 +130,7 @@ describe('guv completion zsh', () => {
           'compdef() { :; }',
           `source '${file}'`,
           'compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; print -rl -- "$@"; }',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh's parameter expansion
           '_describe() { local name=$4; local -a items; items=("${(@P)name}"); print -rl -- "${items[@]%%:*}"; }',
           '_files() { print -r -- FILES; }',
           `words=(${quoted}); CURRENT=${words.length}`,
