@@ -39,22 +39,37 @@ export function examplesText(spec: CommandSpec): string {
   return `\nexamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n`;
 }
 
+/** Where the command's name is in `argv`: after the global options, or -1. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--host') i++;
+    else if (!word.startsWith('--host=') && word !== '--no-color') return i;
+  }
+  return -1;
+}
+
 /**
- * The command `argv` names, when the words before it are only global options: then the program
- * is built with that command alone (the cold path: `guv list` builds one command, not forty).
- * Anything else (help, a typo, no command) gets the whole table, for the list and suggestions.
+ * `guv help <command>` as `guv <command> --help`: an unknown name is then an unknown command,
+ * with suggestions, rather than the list of commands.
+ */
+function helpAsOption(argv: readonly string[]): readonly string[] {
+  const at = commandIndex(argv);
+  if (argv[at] !== 'help' || argv[at + 1] === undefined) return argv;
+  return [...argv.slice(0, at), argv[at + 1]!, '--help'];
+}
+
+/**
+ * The command `argv` names: then the program is built with that command alone (the cold path:
+ * `guv list` builds one command, not forty). Anything else (help, a typo, an option before the
+ * command) gets the whole table, for the list of commands and the suggestions.
  */
 function namedCommand(
   argv: readonly string[],
   table: readonly CommandSpec[],
 ): CommandSpec | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--host') i++;
-    else if (!word.startsWith('--host=') && word !== '--no-color')
-      return table.find((spec) => spec.name === word || spec.aliases?.includes(word));
-  }
-  return undefined;
+  const word = argv[commandIndex(argv)];
+  return table.find((spec) => spec.name === word || spec.aliases?.includes(word ?? ''));
 }
 
 /** The words after the first `--`: the command's own arguments (`guv start app.js -- --port 80`). */
@@ -69,10 +84,11 @@ function wordsAfterDashes(argv: readonly string[]): string[] {
  * prints and never runs the command. A command's own failure is thrown, for main to report.
  */
 export async function runCli(
-  argv: readonly string[],
+  given: readonly string[],
   table: readonly CommandSpec[],
   io: CliIO,
 ): Promise<number> {
+  const argv = helpAsOption(given);
   let status = 0;
   const program = new Command('guv')
     .description('guv runs your Node.js apps under a supervising daemon.')
@@ -139,7 +155,11 @@ export async function runCli(
   }
 
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    // An unknown command with --help is still an unknown command: the suggestion, not the list.
+    const word = argv[commandIndex(argv)];
+    const unknown = !named && word !== undefined && word !== 'help' && !word.startsWith('-');
+    const words = unknown ? argv.filter((w) => w !== '--help' && w !== '-h') : argv;
+    await program.parseAsync([...words], { from: 'user' });
     return status;
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;

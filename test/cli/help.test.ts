@@ -111,6 +111,8 @@ describe('guv <command> --help, for every command, never runs it', () => {
 describe('bad input: one line on stderr, exit 2, with what you may have meant', () => {
   it('a mistyped command suggests the command', async () => {
     badInput(await guv(home, ['lst']), /unknown command 'lst' \(did you mean .*list/);
+    badInput(await guv(home, ['help', 'lst']), /unknown command 'lst' \(did you mean .*list/);
+    badInput(await guv(home, ['lst', '--help']), /unknown command 'lst' \(did you mean .*list/);
     badInput(
       await guv(home, ['restrat', 'web']),
       /unknown command 'restrat' \(did you mean restart\?\)/,

@@ -156,6 +156,15 @@ describe('runCli', () => {
     expect(option.stderr).toBe("guv: unknown option '--jsn' (did you mean --json?)\n");
   });
 
+  it('guv help <command> is its help; help for an unknown name is a typo, with a suggestion', async () => {
+    const known = await run(['help', 'go']);
+    expect(known).toMatchObject({ status: 0, loaded: [] });
+    expect(known.stdout).toMatch(/^usage: guv go /);
+    const typo = await run(['--no-color', 'help', 'shw']);
+    expect(typo).toMatchObject({ status: 2, stdout: '', loaded: [] });
+    expect(typo.stderr).toMatch(/^guv: unknown command 'shw' \(did you mean .*show\?\)\n$/);
+  });
+
   it('an unprintable word in an error is escaped, still one line', async () => {
     const result = await run(['bad\nguv: forged']);
     expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
