@@ -34,9 +34,34 @@ const pinoWithoutWorkers = {
   },
 };
 
+/**
+ * commander requires node:child_process for "executable" subcommands (a separate program per
+ * command), which guv never declares. Loading it costs `guv list` ~2.5 ms of its ~80 ms: in the
+ * CLI bundle, commander gets an empty stand-in.
+ */
+const commanderWithoutChildProcess = {
+  name: 'commander-without-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('/node_modules/commander/')
+        ? { path: args.path, namespace: 'commander-without-child-process' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'commander-without-child-process' }, () => ({
+      contents:
+        "const refuse = () => { throw new Error('guv declares no executable subcommands'); };\nmodule.exports = { spawn: refuse, execFileSync: refuse };",
+      loader: 'js',
+    }));
+  },
+};
+
 const bundles = [
   { entry: 'dist/daemon/main.js', outfile: 'dist/daemon/daemon.cjs', plugins: [pinoWithoutWorkers] },
-  { entry: 'dist/cli/main.js', outfile: 'dist/cli/guv.cjs', plugins: [] },
+  {
+    entry: 'dist/cli/main.js',
+    outfile: 'dist/cli/guv.cjs',
+    plugins: [commanderWithoutChildProcess],
+  },
   // `guv web`'s dashboard, a process of its own supervised by the daemon (src/dashboard).
   { entry: 'dist/dashboard/main.js', outfile: 'dist/dashboard/dashboard.cjs', plugins: [] },
 ];

@@ -1,8 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { GuvClient } from '../client/api.js';
 import { stopOrder } from '../config/guv-config.js';
 import { appsFileEnv, appsFileOf, planAppsFile } from './apps-file.js';
-import { GuvError } from '../errors.js';
 import type { CliCommand, CliIO } from './command.js';
 import { withClient } from './connect.js';
 import { exitCodeFor, printable } from './errors.js';
@@ -80,26 +78,9 @@ export async function eachTarget(
  * apps file (every process it starts) or `all`; `guv stop web api` acts on both, one after the
  * other, and exits with the worst status.
  */
-export function appsTargetCommand(
-  usage: string,
-  run: Run,
-  order: TargetOrder = 'start',
-): CliCommand {
-  return async (args, io) => {
-    const { positionals, values } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      io.stdout.write(`usage: ${usage}\n`);
-      return 0;
-    }
-    if (positionals.length === 0) throw new GuvError('GUV_USAGE', `usage: ${usage}`);
-    return withClient(io.env, async (client) =>
-      eachTarget(await targetNamesOf(positionals, client, io, order), io, (name) =>
-        run(client, name, io),
-      ),
+export function appsTargetCommand(run: Run, order: TargetOrder = 'start'): CliCommand {
+  return async ({ args }, io) =>
+    withClient(io.env, async (client) =>
+      eachTarget(await targetNamesOf(args, client, io, order), io, (name) => run(client, name, io)),
     );
-  };
 }

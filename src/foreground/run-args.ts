@@ -7,51 +7,28 @@ export interface RunOptions {
   /** Opt-in health endpoint; null: none. 0 picks a free port (said on stderr). */
   healthPort: number | null;
   healthHost: string;
-  /** The arguments for `guv start`: a script and its start options, or an apps file. */
-  startArgs: string[];
 }
 
-const OWN_VALUE_FLAGS = new Set(['--health-port', '--health-host']);
+/** `guv run`'s own options as the command line gave them (commander's strings). */
+export interface RunFlags {
+  raw?: boolean;
+  healthPort?: string;
+  healthHost?: string;
+}
 
 /**
- * Takes `guv run`'s own flags out of its arguments, leaving `guv start`'s, before any `--` (the
- * script's arguments after it are left alone).
+ * Checks `guv run`'s own options.
  *
  * @example
- * splitRunArgs(['app.js', '--raw', '--health-port', '8080', '-i', '2']);
- * // { raw: true, healthPort: 8080, healthHost: '127.0.0.1', startArgs: ['app.js', '-i', '2'] }
+ * parseRunOptions({ raw: true, healthPort: '8080' });
+ * // { raw: true, healthPort: 8080, healthHost: '127.0.0.1' }
  */
-export function splitRunArgs(args: readonly string[]): RunOptions {
-  const options: RunOptions = {
-    raw: false,
-    healthPort: null,
-    healthHost: '127.0.0.1',
-    startArgs: [],
+export function parseRunOptions(flags: RunFlags): RunOptions {
+  return {
+    raw: flags.raw === true,
+    healthPort: flags.healthPort === undefined ? null : parsePort(flags.healthPort),
+    healthHost: flags.healthHost === undefined ? '127.0.0.1' : parseHost(flags.healthHost),
   };
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    if (word === '--') {
-      options.startArgs.push(...args.slice(i));
-      break;
-    }
-    if (word === '--raw') {
-      options.raw = true;
-      continue;
-    }
-    const equals = word.indexOf('=');
-    const flag = equals === -1 ? word : word.slice(0, equals);
-    if (!OWN_VALUE_FLAGS.has(flag)) {
-      options.startArgs.push(word);
-      continue;
-    }
-    const value = equals === -1 ? args[++i] : word.slice(equals + 1);
-    if (value === undefined) throw new GuvError('GUV_USAGE', `${flag} needs a value`);
-    if (flag === '--health-port') options.healthPort = parsePort(value);
-    else options.healthHost = parseHost(value);
-  }
-  if (options.startArgs.length === 0 || options.startArgs[0] === '--')
-    throw new GuvError('GUV_USAGE', 'run needs a script or an apps file');
-  return options;
 }
 
 function parsePort(value: string): number {

@@ -15,10 +15,10 @@ import type { RunOptions } from './run-args.js';
 
 export interface ForegroundDeps {
   /**
-   * Starts the apps of `args` (a script with start options, or an apps file) against the daemon
-   * of `io.env`'s home: `guv start`'s logic, resolving to its exit status.
+   * Starts the apps (a script with start options, or an apps file) against the daemon of
+   * `io.env`'s home: `guv start`'s logic, resolving to its exit status.
    */
-  startApps(args: string[], io: CliIO): Promise<number>;
+  startApps(io: CliIO): Promise<number>;
   /** Where the process's stop signals are listened to; `process` unless a test says otherwise. */
   signals?: Pick<NodeJS.Process, 'on' | 'off'>;
   pid?: number;
@@ -38,7 +38,7 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
  * process list.
  *
  * @example
- * const code = await runForeground(splitRunArgs(['app.js', '--raw']), io, { startApps });
+ * const code = await runForeground(parseRunOptions({ raw: true }), io, { startApps });
  */
 export async function runForeground(
   options: RunOptions,
@@ -141,7 +141,7 @@ export async function runForeground(
     const env = { ...io.env };
     delete env[REAPED_ENV];
     // stdout is the apps' (JSON lines): what the start says goes to stderr.
-    const started = await deps.startApps(options.startArgs, { ...io, stdout: io.stderr, env });
+    const started = await deps.startApps({ ...io, stdout: io.stderr, env });
     if (started !== 0 && !stopping) {
       io.stderr.write('guv: not every app started: stopping the others\n');
       stopping = true;

@@ -3,30 +3,27 @@ import { healthOf } from '../../src/foreground/health.js';
 import { exitMessage, jsonFact, rawFact } from '../../src/foreground/lifecycle-lines.js';
 import { killAll } from '../../src/foreground/force-stop.js';
 import { jsonLine, rawLine } from '../../src/foreground/log-lines.js';
-import { splitRunArgs } from '../../src/foreground/run-args.js';
+import { parseRunOptions } from '../../src/foreground/run-args.js';
 
-describe("guv run's arguments", () => {
-  it("takes its own flags out and leaves guv start's, and the script's after --", () => {
-    expect(
-      splitRunArgs(['app.js', '--raw', '--health-port', '8080', '-i', '2', '--', '--raw']),
-    ).toEqual({
+describe("guv run's own options", () => {
+  it('reads the health endpoint and output options', () => {
+    expect(parseRunOptions({ raw: true, healthPort: '8080' })).toEqual({
       raw: true,
       healthPort: 8080,
       healthHost: '127.0.0.1',
-      startArgs: ['app.js', '-i', '2', '--', '--raw'],
     });
-    expect(splitRunArgs(['apps.json', '--health-host=0.0.0.0', '--health-port=0'])).toMatchObject({
+    expect(parseRunOptions({ healthHost: '0.0.0.0', healthPort: '0' })).toEqual({
+      raw: false,
       healthPort: 0,
       healthHost: '0.0.0.0',
-      startArgs: ['apps.json'],
     });
+    expect(parseRunOptions({})).toEqual({ raw: false, healthPort: null, healthHost: '127.0.0.1' });
   });
 
-  it('refuses a missing target, a bad port, a host with odd characters', () => {
-    expect(() => splitRunArgs(['--raw'])).toThrow(/needs a script or an apps file/);
-    expect(() => splitRunArgs(['a.js', '--health-port', '70000'])).toThrow(/--health-port/);
-    expect(() => splitRunArgs(['a.js', '--health-port'])).toThrow(/needs a value/);
-    expect(() => splitRunArgs(['a.js', '--health-host', 'a b'])).toThrow(/--health-host/);
+  it('refuses a bad port and a host with odd characters', () => {
+    expect(() => parseRunOptions({ healthPort: '70000' })).toThrow(/--health-port/);
+    expect(() => parseRunOptions({ healthPort: 'x' })).toThrow(/--health-port/);
+    expect(() => parseRunOptions({ healthHost: 'a b' })).toThrow(/--health-host/);
   });
 });
 
