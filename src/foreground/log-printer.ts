@@ -1,4 +1,5 @@
 import type { Bus } from '../bus/bus.js';
+import { CLUSTER_LOG_EVENT, LOG_EVENT, WORKER_LOG_EVENT } from '../logs/log-event-names.js';
 import type { LogRecord, ProcessInfo, WorkerInfo } from '../types/info.js';
 import { exitMessage, jsonFact, type LifecycleFact, rawFact } from './lifecycle-lines.js';
 import { type AppLine, isErrorLine, jsonLine, rawLine } from './log-lines.js';
@@ -29,9 +30,9 @@ export function printAppLogs(options: LogPrinterOptions): () => void {
     message: log.message,
   });
   const stops = LEVELS.flatMap((level) => [
-    options.bus.on(`process:log:${level}`, (info, log) => print(of(info, level, log))),
-    options.bus.on(`cluster:log:${level}`, (info, log) => print(of(info, level, log))),
-    options.bus.on(`worker:log:${level}`, (cluster, worker: WorkerInfo, log) =>
+    options.bus.on(LOG_EVENT[level], (info, log) => print(of(info, level, log))),
+    options.bus.on(CLUSTER_LOG_EVENT[level], (info, log) => print(of(info, level, log))),
+    options.bus.on(WORKER_LOG_EVENT[level], (cluster, worker: WorkerInfo, log) =>
       print({ ...of(cluster, level, log), worker: worker.index }),
     ),
   ]);

@@ -60,7 +60,7 @@ function complete(home: TestHome, words: string[]): string[] {
 describe('guv completion bash', () => {
   it('completes command names and aliases', () => {
     expect(complete(noDaemon, ['guv', 'li'])).toEqual(['list']);
-    expect(complete(noDaemon, ['guv', 'res']).sort()).toEqual(['restart', 'restore']);
+    expect(complete(noDaemon, ['guv', 'res']).sort()).toEqual(['reset', 'restart', 'restore']);
     const all = complete(noDaemon, ['guv', '']);
     for (const spec of COMMANDS.filter((s) => !s.hidden)) expect(all).toContain(spec.name);
     expect(all).toContain('ls');
