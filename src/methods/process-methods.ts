@@ -170,6 +170,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         lastExit: lastExit(managed.history()),
         lastError: managed.lastError(),
         logFiles: logFilesOf(managed),
+        ...managed.triggerState(),
       };
     },
 
@@ -333,6 +334,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       lastError: null,
       logFiles: deps.output.workerFiles(managed.definition.name, index),
       worker: { cluster: managed.definition.name, clusterId: managed.definition.id, index },
+      ...managed.triggerState(),
     };
   }
 

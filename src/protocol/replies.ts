@@ -84,6 +84,10 @@ export interface ProcessDetails extends Omit<ProcessSummary, 'lastExit'> {
   metrics: MetricsSample | null;
   lastException: StoredException | null;
   lastExit: LastExit | null;
+  /** When the cron restart (`--cron-restart`) fires next, epoch ms; null without one or when not running. */
+  cronNextAt: number | null;
+  /** Whether its file watcher (`--watch`) is in place now. */
+  watching: boolean;
   lastError: unknown;
   logFiles: string[];
   /** `guv info <worker>`: the worker's cluster and slot (the rest describes the worker). */

@@ -43,6 +43,20 @@ const HELP = `usage: guv start <script|command|name|app>… [options] [-- script
       --max-restarts <n>     more than n failures within the window abort it (default 10)
       --restart-window <time> the failure window (default 10m)
       --min-uptime <time>    a run this long is stable and resets the count (default 30s)
+      --restart-delay <time> wait this long before every automatic restart (pm2's restart_delay)
+      --exp-backoff-restart-delay <time>
+                             wait this long before the first automatic restart, then ×1.5 each
+                             time up to 15s; reset after --min-uptime
+      --watch[=<paths>]      restart when a file changes under the cwd (or these comma-separated
+                             paths); a cluster reloads; node_modules and .git are never watched
+      --ignore-watch <globs> comma-separated globs not watched (repeatable), e.g. "*.log,tmp"
+      --watch-delay <time>   changes this close together make one restart (default 500ms)
+      --max-memory-restart <size>
+                             restart gracefully when its memory (RSS) passes this: 300M, 1G
+      --cron-restart "<cron>" restart at these times: 5 fields, or 6 with seconds first
+      --log-time <bool>      false: write output lines as they come, without guv's time prefix
+      --out-file <path>      also write standard output to this file (opened as the app's user)
+      --error-file <path>    also write standard error to this file (opened as the app's user)
   <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
 
 /** `guv start`'s options, for parseArgs. */
@@ -66,6 +80,17 @@ const OPTIONS = {
   'max-restarts': { type: 'string' },
   'restart-window': { type: 'string' },
   'min-uptime': { type: 'string' },
+  'restart-delay': { type: 'string' },
+  'exp-backoff-restart-delay': { type: 'string' },
+  watch: { type: 'boolean' },
+  'watch-paths': { type: 'string', multiple: true },
+  'ignore-watch': { type: 'string', multiple: true },
+  'watch-delay': { type: 'string' },
+  'max-memory-restart': { type: 'string' },
+  'cron-restart': { type: 'string' },
+  'log-time': { type: 'string' },
+  'out-file': { type: 'string' },
+  'error-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,7 +112,29 @@ const FLAG_NAMES: FieldNames = {
   'policy.maxFailures': '--max-restarts',
   'policy.windowMs': '--restart-window',
   'policy.stableMs': '--min-uptime',
+  restartDelayMs: '--restart-delay',
+  expBackoffRestartDelayMs: '--exp-backoff-restart-delay',
+  watch: '--watch',
+  ignoreWatch: '--ignore-watch',
+  watchDelayMs: '--watch-delay',
+  maxMemoryBytes: '--max-memory-restart',
+  cronRestart: '--cron-restart',
+  logTime: '--log-time',
+  outFile: '--out-file',
+  errorFile: '--error-file',
 };
+
+/** `--watch=src,lib` names the paths; a bare `--watch` watches the cwd. */
+function watchPathsInline(args: readonly string[]): string[] {
+  return args.map((word) =>
+    word.startsWith('--watch=') ? `--watch-paths=${word.slice('--watch='.length)}` : word,
+  );
+}
+
+/** Comma-separated lists given once or more: `--ignore-watch "*.log,tmp" --ignore-watch dist`. */
+function commaList(values: readonly string[] | undefined): string[] | undefined {
+  return values?.flatMap((value) => value.split(',')).filter((item) => item.length > 0);
+}
 
 /** `"npm run start"` (no such file) → `npm` with `run start` first among the args, as pm2 does. */
 function commandWords(target: string, cwd: string, args: string[]) {
@@ -103,7 +150,7 @@ const start: CliCommand = async (args, io) => {
   const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
   const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
   const { values, positionals } = parseArgs({
-    args: inlineOptionValues(ownArgs, OPTIONS),
+    args: inlineOptionValues(watchPathsInline(ownArgs), OPTIONS),
     allowPositionals: true,
     options: OPTIONS,
   });
@@ -173,6 +220,16 @@ const start: CliCommand = async (args, io) => {
       windowMs: values['restart-window'],
       stableMs: values['min-uptime'],
     },
+    restartDelayMs: values['restart-delay'],
+    expBackoffRestartDelayMs: values['exp-backoff-restart-delay'],
+    watch: values['watch-paths'] !== undefined ? commaList(values['watch-paths']) : values.watch,
+    ignoreWatch: commaList(values['ignore-watch']),
+    watchDelayMs: values['watch-delay'],
+    maxMemoryBytes: values['max-memory-restart'],
+    cronRestart: values['cron-restart'],
+    logTime: values['log-time'],
+    outFile: values['out-file'],
+    errorFile: values['error-file'],
   };
   const requests = targets.map((target) =>
     parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, FLAG_NAMES),

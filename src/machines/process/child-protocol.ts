@@ -65,6 +65,9 @@ export interface WatcherInput {
   id: string;
   watch: WatchSettings | null;
   cwd: string;
+  /** The app's account: the watcher leaves out what it could not read. */
+  user: string | null;
+  group: string | null;
 }
 
 /** Sent by the `watcher` actor to the chart. */

@@ -257,6 +257,8 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
               id: context.id,
               watch: context.triggers.watch,
               cwd: context.spec.cwd,
+              user: context.spec.user,
+              group: context.spec.group,
             }),
             // A broken watcher costs the watching, never the process.
             onError: {
