@@ -128,7 +128,8 @@ export class ClusterSupervisor implements Supervised {
   }
 
   triggerState(): TriggerState {
-    return { cronNextAt: null, watching: false };
+    const { cronNextAt, watching } = this.#snapshot().context;
+    return { cronNextAt, watching };
   }
 
   /** Every worker the cluster owns now, serving ones first, by slot. */

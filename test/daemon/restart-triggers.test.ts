@@ -124,6 +124,46 @@ describe('restart triggers with a real daemon', () => {
     for (const line of waits) expect(line).toContain('next start in 2 s');
   }, 60_000);
 
+  it('a cluster worker past --max-memory-restart is replaced by a new worker; guv why says so', async () => {
+    await startOk([
+      fixture('alloc-memory.js'),
+      '-n',
+      'cmem',
+      '-i',
+      '2',
+      '--max-memory-restart',
+      '80M',
+    ]);
+    const why = await eventually(
+      async () => {
+        const result = await guv(home, ['why', 'cmem']);
+        return /restarted: RSS \d+ MiB over the 80 MiB limit \(worker \d\)/.test(result.stdout)
+          ? result.stdout
+          : null;
+      },
+      'a worker replaced for its memory',
+      60_000,
+    );
+    expect(why).toContain('reloading at');
+    const info = await details('cmem');
+    expect(info.status).toBe('running');
+  }, 90_000);
+
+  it('--watch on a cluster reloads it once per change', async () => {
+    const dir = appFolder();
+    await startOk(['server.js', '-n', 'cw', '-i', '2', '--watch'], dir);
+    await eventually(async () => (await details('cw')).watching, 'the watcher in place', 30_000);
+    writeFileSync(join(dir, 'data.txt'), 'one');
+    const reloads = async () =>
+      (await guv(home, ['why', 'cw'])).stdout
+        .split('\n')
+        .filter((line) => line.includes('restarted: data.txt changed')).length;
+    await eventually(async () => (await reloads()) === 1, 'one reload', 30_000);
+    await sleep(3000);
+    expect(await reloads()).toBe(1);
+    expect((await guv(home, ['why', 'cw'])).stdout).toContain('reloaded at');
+  }, 90_000);
+
   it('the options are kept in the saved process list', async () => {
     const dir = appFolder();
     await startOk(

@@ -1,6 +1,6 @@
 import { MAX_TIMER_MS, nextCronTime } from '../cron-schedule.js';
-import type { SupervisionContext } from './supervision-context.js';
-import type { SupervisionEvent } from './supervision-events.js';
+import type { ChartClock } from './supervision-context.js';
+import type { SupervisionTriggers } from './triggers.js';
 
 /** A restart guv decides itself; never counted as a failure by the restart policy. */
 export interface TriggeredRestart {
@@ -9,6 +9,22 @@ export interface TriggeredRestart {
   /** One line for `guv why`. */
   reason: string;
 }
+
+/** What both the process (and worker) chart and the cluster chart keep of their triggers. */
+export interface TriggerContext {
+  triggers: SupervisionTriggers;
+  clock: ChartClock;
+  /** When the cron restart fires next (while running), or null. */
+  cronNextAt: number | null;
+  /** The latest change the watcher reported, until the restart it causes. */
+  changedPath: string | null;
+}
+
+/** The events that may call for a restart. */
+export type TriggerEvent =
+  | { type: 'CHILD.HEARTBEAT'; rssBytes?: number }
+  | { type: 'WATCH.SETTLED' }
+  | { type: 'CRON.DUE' };
 
 /** A timer may fire a little before the clock reaches its time. */
 const CRON_TOLERANCE_MS = 10;
@@ -20,17 +36,19 @@ export function formatMiB(bytes: number): string {
 
 /** The restart `event` calls for in a running process, or null. Pure. */
 export function triggeredRestart(
-  context: SupervisionContext,
-  event: SupervisionEvent,
+  context: TriggerContext,
+  event: { type: string },
 ): TriggeredRestart | null {
   const { triggers } = context;
-  switch (event.type) {
+  const trigger = event as TriggerEvent;
+  switch (trigger.type) {
     case 'CHILD.HEARTBEAT': {
       const limit = triggers.maxMemoryBytes;
-      if (limit === null || event.rssBytes === undefined || event.rssBytes <= limit) return null;
+      const rss = trigger.rssBytes;
+      if (limit === null || rss === undefined || rss <= limit) return null;
       return {
         by: 'memory',
-        reason: `restarted: RSS ${formatMiB(event.rssBytes)} over the ${formatMiB(limit)} limit`,
+        reason: `restarted: RSS ${formatMiB(rss)} over the ${formatMiB(limit)} limit`,
       };
     }
     case 'WATCH.SETTLED':
@@ -52,11 +70,13 @@ export function triggeredRestart(
  * When the cron restart fires next, and how long to wait before checking (a wait longer than a
  * timer can take comes in steps); null without a cron expression.
  */
-export function cronWait(context: SupervisionContext): { nextAt: number; delayMs: number } | null {
+export function cronWait(context: TriggerContext): { nextAt: number; delayMs: number } | null {
   const expression = context.triggers.cronRestart;
   if (expression === null) return null;
   const now = context.clock.now();
-  const nextAt = nextCronTime(expression, now);
+  // The pending time has come (its timer may fire a hair early): the next one is the one after it.
+  const due = context.cronNextAt !== null && context.cronNextAt <= now + CRON_TOLERANCE_MS;
+  const nextAt = nextCronTime(expression, due ? Math.max(now, context.cronNextAt!) : now);
   if (nextAt === null) return null;
   return { nextAt, delayMs: Math.min(Math.max(0, nextAt - now), MAX_TIMER_MS) };
 }

@@ -177,6 +177,17 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           restartReason: restart?.reason ?? null,
         };
       }),
+      // A worker over its memory limit: its cluster starts a new one before retiring it.
+      askReplacement: enqueueActions(({ context, event, self, enqueue }) => {
+        const restart = triggeredRestart(context, event);
+        if (context.worker === null || self._parent === undefined || restart === null) return;
+        enqueue.sendParent({
+          type: 'WORKER.REPLACE',
+          workerId: context.id,
+          index: context.worker.index,
+          reason: restart.reason,
+        });
+      }),
       scheduleCron: enqueueActions(({ context, enqueue }) => {
         enqueue.cancel('cron');
         const wait = cronWait(context);
@@ -204,6 +215,8 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
       exitAborts: ({ context, event }) => exitDecision(context, event).action === 'abort',
       restartRequested: ({ context }) => context.restartRequested,
       restartTriggered: ({ context, event }) => triggeredRestart(context, event) !== null,
+      replacementWanted: ({ context, event }) =>
+        context.worker !== null && triggeredRestart(context, event) !== null,
       waitsForListenTimeout: ({ context }) =>
         context.spec.appReadiness === true && context.timeouts.listenMs > 0,
     },
@@ -398,7 +411,11 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
             ],
             exit: 'unwatchHeartbeat',
             on: {
-              'CHILD.HEARTBEAT': [TRIGGERED_RESTART, { actions: 'watchHeartbeat' }],
+              'CHILD.HEARTBEAT': [
+                { guard: 'replacementWanted', actions: ['askReplacement', 'watchHeartbeat'] },
+                TRIGGERED_RESTART,
+                { actions: 'watchHeartbeat' },
+              ],
               'WATCH.SETTLED': TRIGGERED_RESTART,
               'CRON.DUE': TRIGGERED_RESTART,
               'HEARTBEAT.MISSED': { target: 'unresponsive' },
@@ -415,7 +432,11 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
               { type: 'publish', params: ({ context }) => bus.unresponsive(context) },
             ],
             on: {
-              'CHILD.HEARTBEAT': [TRIGGERED_RESTART, { target: 'running' }],
+              'CHILD.HEARTBEAT': [
+                { guard: 'replacementWanted', target: 'running', actions: 'askReplacement' },
+                TRIGGERED_RESTART,
+                { target: 'running' },
+              ],
               'WATCH.SETTLED': TRIGGERED_RESTART,
               'CRON.DUE': TRIGGERED_RESTART,
               RESTART: {
