@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   config: () => import('./commands/config.js'),
   dump: () => import('./commands/dump.js'),
   exceptions: () => import('./commands/exceptions.js'),
+  flush: () => import('./commands/flush.js'),
   events: () => import('./commands/events.js'),
   gc: () => import('./commands/gc.js'),
   graph: () => import('./commands/graph.js'),

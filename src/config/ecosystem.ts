@@ -200,7 +200,7 @@ function planApp(
     maxMemoryBytes: app.max_memory_restart,
     cronRestart: app.cron_restart,
     // pm2 prefixes no time unless `time: true`; guv prefixes unless `time: false`.
-    logTime: app.time === false ? false : undefined,
+    logTime: app.time === false && (app.out_file || app.error_file) ? false : undefined,
     outFile: app.out_file,
     errorFile: app.error_file,
   };

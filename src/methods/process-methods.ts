@@ -9,6 +9,8 @@ import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
 import { configValue, type DaemonConfig } from '../daemon/daemon-config.js';
+import { emptyLogFile } from '../logs/empty-log-file.js';
+import { truncateUserLogFile } from '../logs/user-log-file.js';
 import type { EventHub } from '../daemon/event-hub.js';
 import type { GuvHome } from '../protocol/home.js';
 import type { OutputRouter } from '../logs/output-router.js';
@@ -234,6 +236,23 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       }
       const managed = target(p);
       return [{ name: managed.definition.name, files: logFilesOf(managed) }];
+    },
+
+    flush: async (params) => {
+      const p = objectParams(params);
+      const all = p.target === undefined || p.target === null;
+      const files: string[] = [];
+      for (const managed of all ? table.all() : [target(p)]) {
+        for (const file of logFilesOf(managed))
+          if (emptyLogFile(file, config.logs.keep)) files.push(file);
+        const { spec, logs } = managed.definition;
+        for (const file of [logs?.outFile, logs?.errorFile]) {
+          if (!file) continue;
+          await truncateUserLogFile(file, { user: spec.user, group: spec.group });
+          files.push(file);
+        }
+      }
+      return { files };
     },
 
     ui: async () => ({ url: await deps.webUi.url() }),

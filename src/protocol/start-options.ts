@@ -124,7 +124,7 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     optionalString(p.target, label('target')) ??
     fail('start needs a script, a process name or an app name');
   const name = optionalString(p.name, label('name'));
-  return {
+  const request: StartRequest = {
     target,
     name: name === null ? null : parseProcessName(name),
     args: stringList(p.args, label('args')),
@@ -153,6 +153,16 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     outFile: filePath(p.outFile, label('outFile')),
     errorFile: filePath(p.errorFile, label('errorFile')),
   };
+  logTimeNeedsFile(request, label);
+  return request;
+}
+
+/** Without a log file of the user's, there is no file the time prefix could be left out of. */
+function logTimeNeedsFile(request: StartRequest, label: (field: StartField) => string): void {
+  if (request.logTime === false && request.outFile === null && request.errorFile === null)
+    fail(
+      `${label('logTime')} false applies to ${label('outFile')} and ${label('errorFile')}: guv's own log files keep their time prefix (guv logs reads it)`,
+    );
 }
 
 function restartDelays(p: Record<string, unknown>, label: (field: StartField) => string) {

@@ -48,7 +48,13 @@ describe('start options: watch, memory limit, cron, log options', () => {
   });
 
   it('log options: --log-time as text or boolean; log files without ".."', () => {
-    expect(parse({ logTime: 'false' }).logTime).toBe(false);
+    expect(parse({ logTime: 'false', outFile: 'out.log' }).logTime).toBe(false);
+    expect(() =>
+      parseStartOptions(
+        { target: 'a.js', logTime: false },
+        { logTime: '--log-time', outFile: '--out-file', errorFile: '--error-file' },
+      ),
+    ).toThrow(/^--log-time false applies to --out-file and --error-file/);
     expect(parse({ logTime: true }).logTime).toBe(true);
     expect(parse({}).logTime).toBeNull();
     expect(() => parse({ logTime: 'no' })).toThrow(/logTime must be true or false/);

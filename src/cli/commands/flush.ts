@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { GuvError } from '../../errors.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { withClient } from '../connect.js';
+import { printable } from '../errors.js';
+
+const USAGE = 'guv flush [p]';
+
+/** What `guv flush` was asked: one process (name, id or pid), or every one. */
+export interface FlushOptions {
+  target: string | null;
+}
+
+/** Empties the log files of one process (or of every one) and names them. */
+export async function flushLogs(options: FlushOptions, io: CliIO): Promise<number> {
+  const { files } = await withClient(io.env, (client) => client.flush(options.target ?? undefined));
+  if (files.length === 0) io.stdout.write('no log files to empty\n');
+  for (const file of files) io.stdout.write(`emptied ${printable(file)}\n`);
+  return 0;
+}
+
+/** `guv flush [p]`: empties log files (guv's own and those set with --out-file/--error-file). */
+const flush: CliCommand = async (args, io) => {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout.write(`usage: ${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
+  return flushLogs({ target: positionals[0] ?? null }, io);
+};
+
+export default flush;
