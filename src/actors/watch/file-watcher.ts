@@ -46,6 +46,9 @@ export function createFileWatcherLogic(options: FileWatcherOptions = {}) {
         persistent: true,
         ignored: (path: string, stats?: Stats) => {
           if (ignored(path)) return true;
+          // A symlink is neither followed nor watched: chokidar reports one as changed each time
+          // it sets up, which would restart the app in a loop.
+          if (stats?.isSymbolicLink()) return true;
           if (stats !== undefined && reader !== null && !mayRead(stats, reader)) return true;
           if (!seen.has(path)) {
             seen.add(path);
@@ -55,8 +58,10 @@ export function createFileWatcherLogic(options: FileWatcherOptions = {}) {
         },
       });
       close = () => void watcher.close().catch(() => {});
+      let ready = false;
       watcher.on('all', (_event, path) => {
-        if (closed) return;
+        // What chokidar finds while setting up is not a change.
+        if (closed || !ready) return;
         const rel = relative(input.cwd, path);
         sendBack({
           type: 'WATCH.CHANGED',
@@ -65,6 +70,7 @@ export function createFileWatcherLogic(options: FileWatcherOptions = {}) {
       });
       watcher.on('error', (error) => fail(`the file watcher failed: ${(error as Error).message}`));
       watcher.on('ready', () => {
+        ready = true;
         if (closed) return;
         if (overflow)
           fail(
