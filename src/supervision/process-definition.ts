@@ -1,15 +1,13 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import type { ProcessDefinition } from '../protocol/replies.js';
 import { DEFAULT_WATCH_DELAY_MS } from '../machines/process/triggers.js';
-import type { RestartPolicyOptions } from '../machines/restart-policy.js';
+import { restartDelayPolicy } from '../machines/restart-delays.js';
 import type { ResolvedProgram } from './resolve-program.js';
 import { parseProcessName, type StartRequest } from './start-request.js';
 
 export type { ProcessDefinition };
 
 const NODE_SCRIPT = /\.(c|m)?js$/;
-/** pm2's cap of exp_backoff_restart_delay. */
-const EXP_BACKOFF_CAP_MS = 15_000;
 
 /** A default name from the script: `/srv/api/server.js` → `server`. */
 export function defaultName(script: string): string {
@@ -96,21 +94,4 @@ export function definitionFromRequest(
   };
 }
 
-/**
- * pm2's restart delays in guv's policy: restart_delay waits the same before every restart;
- * exp_backoff_restart_delay waits it before the first, then ×1.5 each time up to 15 s; both
- * start over after a run of min_uptime (the policy's stableMs).
- */
-export function restartDelayPolicy(request: StartRequest): Partial<RestartPolicyOptions> {
-  const fixed = request.restartDelayMs;
-  if (fixed !== null) return { restartDelayMs: fixed, backoffBaseMs: fixed, backoffCapMs: fixed };
-  const first = request.expBackoffRestartDelayMs;
-  if (first !== null)
-    return {
-      restartDelayMs: first,
-      backoffBaseMs: first * 1.5,
-      backoffFactor: 1.5,
-      backoffCapMs: Math.max(EXP_BACKOFF_CAP_MS, first),
-    };
-  return {};
-}
+export { restartDelayPolicy };
