@@ -125,6 +125,13 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if (!existsSync(definition.spec.script)) {
         throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);
       }
+      // The resident set comes with the node wrapper's heartbeat: nothing else would report it.
+      if (definition.triggers?.maxMemoryBytes && definition.spec.interpreter !== 'node') {
+        throw new GuvError(
+          'GUV_BAD_ARGUMENT',
+          `--max-memory-restart needs a Node script: guv reads the memory from its node wrapper's heartbeat (${definition.spec.interpreter} has none)`,
+        );
+      }
       if (definition.instances !== null && definition.spec.interpreter !== 'node') {
         throw new GuvError(
           'GUV_BAD_ARGUMENT',

@@ -108,6 +108,12 @@ describe('restart triggers with a real daemon', () => {
     expect(text.stdout).toMatch(/cron restart\s+\*\/3 \* \* \* \* \* \(next \d{4}-/);
   }, 60_000);
 
+  it('--max-memory-restart on a script that is not run by node is refused, not silently ignored', async () => {
+    const result = await guv(home, ['start', fixture('script.sh'), '--max-memory-restart', '80M']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--max-memory-restart needs a Node script');
+  });
+
   it('a bad cron expression is refused at the boundary in one line', async () => {
     const result = await guv(home, ['start', fixture('hello.js'), '--cron-restart', '0 3 * *']);
     expect(result.code).toBe(2);
