@@ -250,6 +250,8 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       const all = p.target === undefined || p.target === null;
       const files: string[] = [];
       for (const managed of all ? table.all() : [target(p)]) {
+        // Its writers finish what they hold first, and reopen the emptied files on the next line.
+        await deps.output.close(managed.definition.id);
         for (const file of logFilesOf(managed))
           if (emptyLogFile(file, config.logs.keep)) files.push(file);
         const { spec, logs } = managed.definition;
