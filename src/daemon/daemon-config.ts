@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { GuvError } from '../errors.js';
+import {
+  DEFAULT_REMOTE_SETTINGS,
+  parseRemoteSettings,
+  type RemoteSettings,
+} from '../remote/remote-settings.js';
 
 /** The daemon's settings, from `<config>/guv.json`; every field optional there. */
 export interface DaemonConfig {
@@ -14,6 +19,8 @@ export interface DaemonConfig {
   requestTimeoutMs: number;
   /** Opt-in: serve `GET /metrics` (OpenMetrics) on 127.0.0.1 at this port. */
   metricsPort: number | null;
+  /** Opt-in: the remote RPC over TLS (src/remote). */
+  remote: RemoteSettings;
 }
 
 export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
@@ -23,6 +30,7 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   logGroup: null,
   requestTimeoutMs: 60_000,
   metricsPort: null,
+  remote: DEFAULT_REMOTE_SETTINGS,
 };
 
 // What groupadd accepts: never a leading '-' (an option to getent) nor ':' or a newline.
@@ -97,6 +105,7 @@ export function parseDaemonConfig(raw: unknown, source = 'config'): DaemonConfig
       bad('metricsPort must be a port number (1–65535)');
     config.metricsPort = port;
   }
+  config.remote = parseRemoteSettings(r.remote, bad);
   return config;
 }
 

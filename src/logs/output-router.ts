@@ -27,27 +27,9 @@ export interface OutputRouterOptions {
   /** The log options of a process (or cluster) and whose files they are; null: the defaults. */
   logSettingsOf?(id: string): { logs: LogSettings; owner: FileOwner } | null;
 }
+import { CLUSTER_LOG_EVENT, LOG_EVENT, WORKER_LOG_EVENT } from './log-event-names.js';
 
 const LEVEL_OF_STREAM = { stdout: 'info', stderr: 'error' } as const;
-const LOG_EVENT = {
-  info: 'process:log:info',
-  warn: 'process:log:warn',
-  error: 'process:log:error',
-  debug: 'process:log:debug',
-} as const;
-const CLUSTER_LOG_EVENT = {
-  info: 'cluster:log:info',
-  warn: 'cluster:log:warn',
-  error: 'cluster:log:error',
-  debug: 'cluster:log:debug',
-} as const;
-const WORKER_LOG_EVENT = {
-  info: 'worker:log:info',
-  warn: 'worker:log:warn',
-  error: 'worker:log:error',
-  debug: 'worker:log:debug',
-} as const;
-
 /**
  * A record's level and text come from a child: only the four levels ever pick a file or an
  * event name (never `constructor` or `../x` as a key), and a record is cut to its cap.

@@ -4,7 +4,12 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type {
+  AppMethodName,
+  DaemonMethodName,
+  MethodHandlers,
+  RemoteMethodName,
+} from '../protocol/methods.js';
 import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
@@ -36,6 +41,7 @@ import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
 import { describeStart, startSucceeded } from '../supervision/start-words.js';
 import { startExisting, updatedEnv } from './start-existing.js';
+import { systemFigures } from './system-figures.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -59,7 +65,7 @@ export interface RpcMethodDeps {
 
 export type { ProcessSummary, WorkerSummary };
 
-type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
+type RpcMethodName = Exclude<DaemonMethodName, AppMethodName | RemoteMethodName>;
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
@@ -311,6 +317,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       memory: process.memoryUsage(),
       // Optional listeners: the daemon runs without them, `guv info` says why one is down.
       listeners: { metrics: deps.observability.metricsStatus(), web: deps.webUi.status() },
+      system: systemFigures(),
     }),
   };
 

@@ -13,6 +13,8 @@ export interface ProcessListOptions {
   /** guv.json `autoresume`: bring back what ran after a clean stop too. */
   autoresume: boolean;
   requestTimeoutMs: number;
+  /** False: the list lives in memory only, the file is never written (`guv run`). */
+  persist?: boolean;
 }
 
 /**
@@ -44,10 +46,14 @@ export function createProcessList(options: ProcessListOptions) {
         }),
     };
   }
-  const saver = createStateSaver(options.file, snapshot, saveFailed);
+  const saver =
+    options.persist === false
+      ? { schedule: () => {}, flush: async () => {} }
+      : createStateSaver(options.file, snapshot, saveFailed);
 
   /** Brings back the saved processes; at boot, first stops the children a dead daemon left. */
   async function restore(mode: 'boot' | 'request'): Promise<void> {
+    if (options.persist === false) return;
     const read = await readSavedState(options.file);
     if (read.kind === 'missing') return;
     // The daemon chart logs the failure (its message says where the file was kept), once.

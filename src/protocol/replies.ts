@@ -121,6 +121,21 @@ export interface DaemonStatus {
   processes: number;
   memory: NodeJS.MemoryUsage;
   listeners: { metrics: ListenerStatus; web: ListenerStatus };
+  /** The machine the daemon runs on (the dashboard's hosts page); absent from older daemons. */
+  system?: SystemFigures;
+}
+
+/** A machine's figures at one moment: CPU % comes from two readings of `cpuTimes`. */
+export interface SystemFigures {
+  hostname: string;
+  platform: string;
+  cpus: number;
+  /** Milliseconds every CPU spent in all modes, and idle, since boot. */
+  cpuTimes: { total: number; idle: number };
+  loadavg: number[];
+  totalmem: number;
+  freemem: number;
+  uptimeSeconds: number;
 }
 
 /** `why`: the chart history of a process, a cluster or one worker slot. */
@@ -173,4 +188,32 @@ export interface RefSwitch {
 export interface CurrentRef {
   ref: string | null;
   commit: string;
+}
+
+/** Who may call the remote RPC: an admin calls anything, a read-only user only read methods. */
+export type RemoteRole = 'admin' | 'read-only';
+
+/** A remote user as `listUsers` shows it: never the secret. */
+export interface RemoteUser {
+  name: string;
+  role: RemoteRole;
+}
+
+/** `addUser` and `resetUser`: the user with the secret a client signs its requests with. */
+export interface RemoteUserSecret extends RemoteUser {
+  secret: string;
+}
+
+/**
+ * `remoteConfig`: what a remote client needs to reach this daemon. `user` and `secret` only
+ * when a user was named; `port` is the one actually bound while it listens.
+ */
+export interface RemoteAccess {
+  listener: ListenerStatus;
+  host: string;
+  port: number;
+  /** SHA-256 of the certificate (DER), `AB:CD:…`, as the client pins it. */
+  fingerprint: string;
+  user?: string;
+  secret?: string;
 }

@@ -1,10 +1,6 @@
-import { parseArgs } from 'node:util';
-import { GuvError } from '../../errors.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
-
-const USAGE = 'guv flush [p]';
 
 /** What `guv flush` was asked: one process (name, id or pid), or every one. */
 export interface FlushOptions {
@@ -20,18 +16,6 @@ export async function flushLogs(options: FlushOptions, io: CliIO): Promise<numbe
 }
 
 /** `guv flush [p]`: empties log files (guv's own and those set with --out-file/--error-file). */
-const flush: CliCommand = async (args, io) => {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 1) throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
-  return flushLogs({ target: positionals[0] ?? null }, io);
-};
+const flush: CliCommand = ({ args: [target] }, io) => flushLogs({ target: target ?? null }, io);
 
 export default flush;

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { daemonInfo } from '../daemon-info.js';
@@ -11,13 +10,7 @@ const finite = (value: number | undefined) => value !== undefined && Number.isFi
  * `guv info [<p>] [--json]`: everything the daemon knows of one process, the last exit and its
  * cause included; without a process, the daemon itself and its optional listeners.
  */
-const info: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' } },
-  });
-  const target = positionals[0];
+const info: CliCommand<{ json?: boolean }> = async ({ args: [target], options: values }, io) => {
   if (target === undefined) return daemonInfo(io, values.json === true);
   const d = await withClient(io.env, (client) => client.info(target));
   if (values.json) {
