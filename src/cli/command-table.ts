@@ -49,6 +49,35 @@ const START_OPTIONS: readonly OptionSpec[] = [
   startFlag('policy.maxFailures', 'more than n failures within the window abort it (10)'),
   startFlag('policy.windowMs', 'the failure window (10m)'),
   startFlag('policy.stableMs', 'a run this long is stable and resets the count (30s)'),
+  startFlag(
+    'restartDelayMs',
+    "wait this long before every automatic restart (pm2's restart_delay)",
+  ),
+  startFlag(
+    'expBackoffRestartDelayMs',
+    'wait this long before the first automatic restart, then ×1.5 up to 15s; reset after --min-uptime',
+  ),
+  startFlag(
+    'watch',
+    'restart on a file change under the cwd (or these comma-separated paths; give it after the script); a cluster reloads',
+  ),
+  startFlag(
+    'ignoreWatch',
+    'comma-separated globs not watched ("*.log,tmp"); node_modules and .git never are',
+    true,
+  ),
+  startFlag('watchDelayMs', 'changes this close together make one restart (500ms)'),
+  startFlag(
+    'maxMemoryBytes',
+    'restart gracefully past this resident memory: 300M, 1G (Node scripts)',
+  ),
+  startFlag(
+    'cronRestart',
+    'restart at these times: "0 3 * * *" (5 fields, or 6 with seconds first)',
+  ),
+  startFlag('logTime', 'false: write --out-file/--error-file lines raw, without the time prefix'),
+  startFlag('outFile', "also write standard output to this file (opened as the app's user)"),
+  startFlag('errorFile', "also write standard error to this file (opened as the app's user)"),
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -89,6 +118,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['guv exceptions web'],
     completesProcesses: true,
     load: () => import('./commands/exceptions.js'),
+  },
+  {
+    name: 'flush',
+    arguments: '[p]',
+    summary:
+      "empty a process's log files (every process's without one): guv's own and its --out-file/--error-file",
+    examples: ['guv flush web', 'guv flush'],
+    completesProcesses: true,
+    load: () => import('./commands/flush.js'),
   },
   {
     name: 'gc',

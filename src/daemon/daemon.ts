@@ -124,6 +124,15 @@ export function createDaemon(options: DaemonOptions) {
       return cluster && worker ? [cluster.info() as ClusterInfo, worker] : null;
     },
     onError: (error) => log.error({ err: error }, 'log file write failed'),
+    logSettingsOf: (id) => {
+      const definition = table.byId(id)?.definition;
+      return definition?.logs
+        ? {
+            logs: definition.logs,
+            owner: { user: definition.spec.user, group: definition.spec.group },
+          }
+        : null;
+    },
   });
 
   const table = createProcessTable({

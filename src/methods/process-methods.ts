@@ -14,6 +14,8 @@ import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
 import { configValue, type DaemonConfig } from '../daemon/daemon-config.js';
+import { emptyLogFile } from '../logs/empty-log-file.js';
+import { truncateUserLogFile } from '../logs/user-log-file.js';
 import type { EventHub } from '../daemon/event-hub.js';
 import type { GuvHome } from '../protocol/home.js';
 import type { OutputRouter } from '../logs/output-router.js';
@@ -129,6 +131,13 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if (!existsSync(definition.spec.script)) {
         throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);
       }
+      // The resident set comes with the node wrapper's heartbeat: nothing else would report it.
+      if (definition.triggers?.maxMemoryBytes && definition.spec.interpreter !== 'node') {
+        throw new GuvError(
+          'GUV_BAD_ARGUMENT',
+          `--max-memory-restart needs a Node script: guv reads the memory from its node wrapper's heartbeat (${definition.spec.interpreter} has none)`,
+        );
+      }
       if (definition.instances !== null && definition.spec.interpreter !== 'node') {
         throw new GuvError(
           'GUV_BAD_ARGUMENT',
@@ -176,6 +185,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         lastExit: lastExit(managed.history()),
         lastError: managed.lastError(),
         logFiles: logFilesOf(managed),
+        ...managed.triggerState(),
       };
     },
 
@@ -239,6 +249,25 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       }
       const managed = target(p);
       return [{ name: managed.definition.name, files: logFilesOf(managed) }];
+    },
+
+    flush: async (params) => {
+      const p = objectParams(params);
+      const all = p.target === undefined || p.target === null;
+      const files: string[] = [];
+      for (const managed of all ? table.all() : [target(p)]) {
+        // Its writers finish what they hold first, and reopen the emptied files on the next line.
+        await deps.output.close(managed.definition.id);
+        for (const file of logFilesOf(managed))
+          if (emptyLogFile(file, config.logs.keep)) files.push(file);
+        const { spec, logs } = managed.definition;
+        for (const file of [logs?.outFile, logs?.errorFile]) {
+          if (!file) continue;
+          await truncateUserLogFile(file, { user: spec.user, group: spec.group });
+          files.push(file);
+        }
+      }
+      return { files };
     },
 
     ui: async () => ({ url: await deps.webUi.url() }),
@@ -340,6 +369,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       lastError: null,
       logFiles: deps.output.workerFiles(managed.definition.name, index),
       worker: { cluster: managed.definition.name, clusterId: managed.definition.id, index },
+      ...managed.triggerState(),
     };
   }
 

@@ -56,6 +56,8 @@ export interface Methods {
   why: { params: Target & { worker?: number | null }; reply: WhyReply };
   exceptions: { params: Target; reply: ExceptionsReply };
   logFiles: { params: Partial<Target>; reply: LogFileSet[] };
+  /** Empties the log files of one process (or of every one): guv's own and those the user named. */
+  flush: { params: Partial<Target>; reply: { files: string[] } };
 
   // Into running code.
   send: {

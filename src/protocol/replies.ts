@@ -5,6 +5,8 @@ import type { HeapScan } from '../heap/snapshot-scan.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { ProcessSpec } from '../machines/process/child-protocol.js';
 import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
+import type { SupervisionTriggers } from '../machines/process/triggers.js';
+import type { LogSettings } from '../logs/log-settings.js';
 import type { RestartPolicyOptions } from '../machines/restart-policy.js';
 import type { StartVerdict } from '../machines/start-verdict.js';
 import type { MetricsSample } from '../metrics/history.js';
@@ -26,6 +28,10 @@ export interface ProcessDefinition {
   timeouts: Partial<SupervisionTimeouts>;
   /** The installed app this process runs, if any. */
   app: string | null;
+  /** Watch, memory limit, cron restart; absent in lists saved before they existed. */
+  triggers?: SupervisionTriggers;
+  /** Time prefix and extra log files; absent in lists saved before they existed. */
+  logs?: LogSettings;
 }
 
 /** One worker row of a cluster in `guv list`. */
@@ -78,6 +84,10 @@ export interface ProcessDetails extends Omit<ProcessSummary, 'lastExit'> {
   metrics: MetricsSample | null;
   lastException: StoredException | null;
   lastExit: LastExit | null;
+  /** When the cron restart (`--cron-restart`) fires next, epoch ms; null without one or when not running. */
+  cronNextAt: number | null;
+  /** Whether its file watcher (`--watch`) is in place now. */
+  watching: boolean;
   lastError: unknown;
   logFiles: string[];
   /** `guv info <worker>`: the worker's cluster and slot (the rest describes the worker). */

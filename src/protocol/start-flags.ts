@@ -30,6 +30,16 @@ export const START_FLAGS = {
   'policy.maxFailures': { long: '--max-restarts', value: '<n>' },
   'policy.windowMs': { long: '--restart-window', value: '<time>' },
   'policy.stableMs': { long: '--min-uptime', value: '<time>' },
+  restartDelayMs: { long: '--restart-delay', value: '<time>' },
+  expBackoffRestartDelayMs: { long: '--exp-backoff-restart-delay', value: '<time>' },
+  watch: { long: '--watch', value: '[paths]' },
+  ignoreWatch: { long: '--ignore-watch', value: '<globs>' },
+  watchDelayMs: { long: '--watch-delay', value: '<time>' },
+  maxMemoryBytes: { long: '--max-memory-restart', value: '<size>' },
+  cronRestart: { long: '--cron-restart', value: '<cron>' },
+  logTime: { long: '--log-time', value: '<bool>' },
+  outFile: { long: '--out-file', value: '<path>' },
+  errorFile: { long: '--error-file', value: '<path>' },
 } as const satisfies Partial<Record<StartField, StartFlag>>;
 
 export type StartFlagField = keyof typeof START_FLAGS;

@@ -1,6 +1,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { ChildHandle } from '../actors/child/child-handle.js';
 import { createChildLogic } from '../actors/child/child-actor.js';
+import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { processMachine } from '../machines/process/machine.js';
@@ -89,7 +90,7 @@ function processSupervisor(deps: SuperviseDeps) {
     },
   });
   const machine = processMachine.provide({
-    actors: { child: childLogic },
+    actors: { child: childLogic, watcher: createFileWatcherLogic() },
     actions: { publish: (_, event) => hub.emitEvent(event) },
   });
   return (definition: ProcessDefinition): Supervised =>

@@ -32,7 +32,22 @@ type StartFlags = {
   maxRestarts?: string;
   restartWindow?: string;
   minUptime?: string;
+  restartDelay?: string;
+  expBackoffRestartDelay?: string;
+  watch?: boolean | string;
+  ignoreWatch?: string[];
+  watchDelay?: string;
+  maxMemoryRestart?: string;
+  cronRestart?: string;
+  logTime?: string;
+  outFile?: string;
+  errorFile?: string;
 };
+
+/** Comma-separated lists given once or more: `--ignore-watch "*.log,tmp" --ignore-watch dist`. */
+function commaList(values: readonly string[] | undefined): string[] | undefined {
+  return values?.flatMap((value) => value.split(',')).filter((item) => item.length > 0);
+}
 
 /** `killTimeout` → `--kill-timeout`: an option as the user typed it. */
 function flagOf(key: string): string {
@@ -115,6 +130,17 @@ const start: CliCommand<StartFlags> = async (
       windowMs: values.restartWindow,
       stableMs: values.minUptime,
     },
+    restartDelayMs: values.restartDelay,
+    expBackoffRestartDelayMs: values.expBackoffRestartDelay,
+    // A bare --watch watches the cwd; --watch src,lib those paths.
+    watch: typeof values.watch === 'string' ? commaList([values.watch]) : values.watch,
+    ignoreWatch: commaList(values.ignoreWatch),
+    watchDelayMs: values.watchDelay,
+    maxMemoryBytes: values.maxMemoryRestart,
+    cronRestart: values.cronRestart,
+    logTime: values.logTime,
+    outFile: values.outFile,
+    errorFile: values.errorFile,
   };
   const requests = targets.map((target) =>
     parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, START_FLAG_NAMES),
