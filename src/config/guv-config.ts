@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { START_FLAGS } from '../protocol/start-flags.js';
 import { GuvError } from '../errors.js';
 import { parseStartOptions, type StartOptions } from '../protocol/start-options.js';
 import type { EcosystemContext, EcosystemPlan, PlannedApp } from './ecosystem.js';
@@ -39,21 +40,11 @@ export function isGuvConfigName(path: string): boolean {
 }
 
 const OWN_KEYS = new Set(['name', 'script', 'env_file', 'dependsOn']);
+/** The API's start options (the fields `guv start`'s flags set), less what a file names itself. */
 const OPTION_KEYS = new Set([
-  'args',
-  'execArgv',
-  'interpreter',
-  'cwd',
-  'env',
-  'user',
-  'group',
-  'instances',
-  'restart',
-  'killTimeoutMs',
-  'startTimeoutMs',
-  'appReadiness',
-  'debug',
-  'policy',
+  ...Object.keys(START_FLAGS)
+    .map((field) => field.split('.')[0]!)
+    .filter((field) => field !== 'name' && field !== 'updateEnv'),
 ]);
 
 function invalid(message: string, cause?: unknown): never {

@@ -60,8 +60,38 @@ describe("guv's own config", () => {
       translateGuvConfig({ apps: [{ name: 'a', script: 'a.js', dependsOn: ['z'] }] }, context),
     ).toThrow('a: dependsOn names "z", which the file does not list');
     expect(() =>
-      translateGuvConfig({ apps: [{ name: 'a', script: 'a.js', watch: true }] }, context),
-    ).toThrow('a: unknown setting "watch"');
+      translateGuvConfig({ apps: [{ name: 'a', script: 'a.js', wath: ['src'] }] }, context),
+    ).toThrow('a: unknown setting "wath"');
+  });
+
+  it("takes every start option of the API by the API's names (watch, memory, cron, delays, log files)", () => {
+    const [app] = translateGuvConfig(
+      {
+        apps: [
+          {
+            name: 'a',
+            script: 'a.js',
+            watch: ['src'],
+            ignoreWatch: ['*.tmp'],
+            maxMemoryBytes: 300 * 1024 * 1024,
+            cronRestart: '0 3 * * *',
+            restartDelayMs: 2000,
+            listenTimeoutMs: 5000,
+            outFile: '/tmp/a.out.log',
+          },
+        ],
+      },
+      context,
+    ).apps;
+    expect(app!.request).toMatchObject({
+      watch: ['src'],
+      ignoreWatch: ['*.tmp'],
+      maxMemoryBytes: 300 * 1024 * 1024,
+      cronRestart: '0 3 * * *',
+      restartDelayMs: 2000,
+      listenTimeoutMs: 5000,
+      outFile: '/tmp/a.out.log',
+    });
   });
 
   it('reads env_file under env and --env K=V', () => {
