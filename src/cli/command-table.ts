@@ -29,7 +29,7 @@ function startFlag(field: StartFlagField, description: string, repeatable = fals
 const TIME = '<time>: milliseconds, or 500ms, 2s, 10m, 1h';
 
 /** `guv start`'s options, which `guv run` takes too. */
-const START_OPTIONS: readonly OptionSpec[] = [
+export const START_OPTIONS: readonly OptionSpec[] = [
   startFlag('name', "process name (default: the script's)"),
   startFlag('args', 'arguments for the script, in one word: -a "--port 80"'),
   startFlag('execArgv', 'node flags (e.g. "--max-old-space-size=256"), or the interpreter\'s'),
@@ -39,7 +39,10 @@ const START_OPTIONS: readonly OptionSpec[] = [
   startFlag('debug', 'start paused, waiting for a debugger'),
   startFlag('cwd', 'working directory (default: here)'),
   startFlag('env', 'environment variable, or with an apps file its env_<name>', true),
-  startFlag('interpreter', 'what runs the script (see above)'),
+  startFlag(
+    'interpreter',
+    'what runs the script: node, none (the file itself), bash, python3, tsx or a path; by default chosen by its extension',
+  ),
   startFlag('restart', 'always (default), on-failure or never'),
   startFlag('killTimeoutMs', 'grace period between the stop signal and SIGKILL'),
   startFlag('startTimeoutMs', 'time to become ready before the start counts as failed'),

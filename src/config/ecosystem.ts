@@ -46,7 +46,7 @@ const MAX_APPS = 256;
 const MAX_ENV_KEYS = 4096;
 
 /** How the start parser's errors name each field: by the pm2 key it came from. */
-const PM2_FIELD_NAMES: FieldNames = {
+export const PM2_FIELD_NAMES: FieldNames = {
   name: 'name',
   args: 'args',
   execArgv: 'node_args',
