@@ -184,6 +184,13 @@ describe.skipIf(!hasChromium)(
       expect(lit).toContain('stopping');
       expect(lit.indexOf('stopping')).toBeLessThan(lit.lastIndexOf('stopped'));
       await page.locator('#history-rows tr', { hasText: 'stopped' }).first().waitFor();
+      // Once guv why's answer came, causes read as words, as in `guv why`: never CHILD.FORKED.
+      await page.locator('#history-rows tr', { hasText: 'on stop requested by' }).first().waitFor();
+      await page
+        .locator('#history-rows tr', { hasText: 'after the child was forked' })
+        .first()
+        .waitFor();
+      expect(await page.locator('#history-rows').textContent()).not.toMatch(/CHILD\.[A-Z]/);
       await shot('process-stopped');
 
       await page.locator('#process-buttons button[data-action="start"]').click();

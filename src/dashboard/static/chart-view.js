@@ -72,6 +72,11 @@
       host.dataset.state = name ?? '';
     }
 
+    /** `restarting at 03:12:07 after exit code 1; …` → `after exit code 1; …`. */
+    function causeWords(line) {
+      return line.replace(/^\S+ at \d{2}:\d{2}:\d{2}(?:\.\d+)? /, '');
+    }
+
     function edgeOf(entry) {
       const to = chart?.byName.get(entry.to);
       const from = chart?.byName.get(entry.from);
@@ -80,7 +85,8 @@
 
     function row(entry, index) {
       const tr = document.createElement('tr');
-      for (const text of [clock(entry.time), entry.from, entry.to, describeCause(entry.cause)]) {
+      const cause = entry.words ?? describeCause(entry.cause);
+      for (const text of [clock(entry.time), entry.from, entry.to, cause]) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);
@@ -112,15 +118,21 @@
     }
 
     return {
-      async show(chartName, initialStatus, entries) {
+      async show(chartName, initialStatus, entries, lines) {
         chart = await render(await loadPicture(chartName, api));
         host.replaceChildren(chart.svg);
-        this.setHistory(entries);
+        this.setHistory(entries, lines);
         status = initialStatus;
         live();
       },
-      setHistory(entries) {
-        history = entries.slice(-200);
+      /** `lines`: guv why's sentence for each entry, whose cause (in words) the table shows. */
+      setHistory(entries, lines = []) {
+        const kept = Math.min(entries.length, 200);
+        history = entries.slice(-kept).map((entry, i) => {
+          const line =
+            lines.length === entries.length ? lines[entries.length - kept + i] : undefined;
+          return line === undefined ? entry : { ...entry, words: causeWords(line) };
+        });
         rows.replaceChildren(...history.map(row));
         paintCursor();
       },

@@ -343,6 +343,7 @@
         cluster ? 'cluster' : 'process',
         cluster ? (info.state ?? info.status) : info.status,
         why.history,
+        why.lines,
       );
       for (const b of document.querySelectorAll(
         '[data-action="workers"], [data-action="reload"]',
@@ -377,7 +378,7 @@
         const why = await api(`${current.base}/why`);
         if (page !== current) return;
         renderWhy(why);
-        current.view.setHistory(why.history);
+        current.view.setHistory(why.history, why.lines);
       } catch {}
     }, 1500);
   }
