@@ -1,8 +1,7 @@
 import type { Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative } from 'node:path';
-import { watch } from 'chokidar';
 import { fromCallback } from 'xstate';
+import { realpath, stat } from '../../fs/async-fs.js';
 import type { WatcherEvent, WatcherInput } from '../../machines/process/child-protocol.js';
 import { createIgnore, mayRead, maySearch, type Reader } from '../../supervision/watch-filter.js';
 import { resolveIdentity } from '../child/identity.js';
@@ -36,6 +35,10 @@ export function createFileWatcherLogic(options: FileWatcherOptions = {}) {
     (async () => {
       const reader = await readerOf(input);
       const roots = await Promise.all(settings.paths.map((path) => reachableRoot(path, reader)));
+      if (closed) return;
+      // Loaded on the first watch: chokidar (and the node:fs/promises it needs) costs the daemon
+      // nothing while no process watches.
+      const { watch } = await import('chokidar');
       if (closed) return;
       const ignored = createIgnore(settings.ignore, input.cwd);
       const seen = new Set<string>();
