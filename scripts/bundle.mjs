@@ -37,6 +37,8 @@ const pinoWithoutWorkers = {
 const bundles = [
   { entry: 'dist/daemon/main.js', outfile: 'dist/daemon/daemon.cjs', plugins: [pinoWithoutWorkers] },
   { entry: 'dist/cli/main.js', outfile: 'dist/cli/guv.cjs', plugins: [] },
+  // The keeper outlives daemons: Node built-ins and a few small modules of guv, nothing else.
+  { entry: 'dist/keeper/main.js', outfile: 'dist/keeper/keeper.cjs', plugins: [] },
 ];
 
 rmSync('dist/daemon/chunks', { recursive: true, force: true });

@@ -1,0 +1,203 @@
+import { fromCallback } from 'xstate';
+import type { KeeperClient } from '../../keeper/client.js';
+import type { ChildFacts, KeeperEvent, KeeperSpawnPlan, LogTarget } from '../../keeper/protocol.js';
+import type {
+  ChildCommand,
+  ChildEvent,
+  ChildInput,
+} from '../../machines/process/child-protocol.js';
+import type { SerializedError } from '../../types/info.js';
+import { parseWrapperMessage } from '../wrapper/parse-message.js';
+import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
+import type { ChildActorDeps } from './child-actor.js';
+import { type ChildChannel, ChildHandle } from './child-handle.js';
+import { planChildSpawn } from './spawn-child.js';
+import type { SpawnPlan } from './spawn-plan.js';
+import { isChildMessage, toChildEvent } from './wrapper-events.js';
+
+export interface KeeperChildDeps extends ChildActorDeps {
+  /** The connection to the keeper; the daemon reconnects it (a new client) if it drops. */
+  keeper(): KeeperClient;
+  /** Where the keeper writes this process's output (its name, rotation, file modes). */
+  logTarget(id: string): LogTarget;
+  /** Kept by the keeper with the child and handed to the next daemon (restart counters…). */
+  meta?(input: ChildInput): unknown;
+  /**
+   * The child the keeper already runs under this id, when the chart is rebuilt after a daemon
+   * restart: the actor attaches to it instead of spawning (the chart starts in `running`).
+   */
+  adopted?(id: string): ChildFacts | null;
+  /** An exit the keeper reported was handled: the keeper may forget it. */
+  acknowledged?(seq: number): void;
+}
+
+/** The keeper's plan of a spawn: what `spawn` needs, without anything only this process has. */
+export function toKeeperPlan(plan: SpawnPlan): KeeperSpawnPlan {
+  const { options } = plan;
+  return {
+    command: plan.command,
+    args: plan.args,
+    cwd: String(options.cwd),
+    env: options.env as Record<string, string>,
+    uid: options.uid ?? null,
+    gid: options.gid ?? null,
+    stdin: 'pipe',
+    ipc: plan.wrapped,
+    maxIpcBytes: WRAPPER_LIMITS.ipcMessage,
+  };
+}
+
+/**
+ * The process chart's `child` actor when the keeper owns the children (same contract as
+ * createChildLogic, machines/process/child-protocol.ts): the spawn plan is decided here and
+ * carried out by the keeper; output, wrapper messages and the exit come back as keeper events.
+ * Stopped, it kills what is left of the child's group, as the direct actor does.
+ *
+ * @example
+ * processMachine.provide({ actors: { child: createKeeperChildLogic(deps) } });
+ */
+export function createKeeperChildLogic(deps: KeeperChildDeps) {
+  return fromCallback<ChildCommand, ChildInput>(({ input, sendBack, receive }) => {
+    const { id, spec } = input;
+    const keeper = deps.keeper();
+    let stopped = false;
+    let running = false;
+    let handle: ChildHandle | null = null;
+    const report = (event: ChildEvent) => {
+      if (!stopped) sendBack(event);
+    };
+    const unlisten = keeper.listen(id, onEvent);
+
+    receive((command) => {
+      if (command.type === 'SIGNAL' && running) keeper.signal(id, command.signal).catch(() => {});
+    });
+
+    const adopted = deps.adopted?.(id) ?? null;
+    if (adopted) attach(adopted.pid, adopted.ipc);
+    else void spawn();
+
+    async function spawn(): Promise<void> {
+      let facts: ChildFacts;
+      try {
+        const plan = await planChildSpawn(id, spec, deps.spawn);
+        if (stopped) return;
+        facts = await keeper.spawn(
+          id,
+          toKeeperPlan(plan),
+          deps.logTarget(id),
+          deps.meta?.(input) ?? null,
+        );
+      } catch (error) {
+        return report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
+      }
+      if (stopped) {
+        keeper.signal(id, 'SIGKILL').catch(() => {});
+        return;
+      }
+      attach(facts.pid, facts.ipc);
+      report({ type: 'CHILD.FORKED', pid: facts.pid });
+      if (!facts.ipc) {
+        report({ type: 'CHILD.STARTED' });
+        report({ type: 'CHILD.READY' });
+      }
+    }
+
+    function attach(pid: number, wrapped: boolean): void {
+      running = true;
+      handle = new ChildHandle(
+        id,
+        pid,
+        wrapped,
+        keeperChannel(keeper, id, () => running),
+      );
+      deps.register(id, handle);
+    }
+
+    function onEvent(event: KeeperEvent): void {
+      switch (event.ev) {
+        case 'output':
+          deps.onOutput(id, event.stream, Buffer.from(event.data));
+          return;
+        case 'dropped':
+          deps.onDropped?.(id, event.reason);
+          return;
+        case 'ipc':
+          if (event.internal) onWrapperMessage(event.message);
+          return;
+        case 'exit':
+          running = false;
+          handle?.close();
+          deps.unregister(id);
+          report({ type: 'CHILD.EXIT', code: event.code, signal: event.signal });
+          deps.acknowledged?.(event.seq);
+          return;
+      }
+    }
+
+    function onWrapperMessage(raw: unknown): void {
+      if ((raw as { cmd?: unknown } | null)?.cmd !== WRAPPER_CMD) return;
+      const parsed = parseWrapperMessage(raw);
+      if (!parsed.ok) {
+        deps.onDropped?.(id, parsed.reason);
+        return;
+      }
+      const message = parsed.message;
+      if (message.type === 'reply') {
+        handle?.settle(message);
+        return;
+      }
+      const event = toChildEvent(message);
+      if (event) report(event);
+      if (isChildMessage(message)) deps.onMessage(id, message);
+    }
+
+    return () => {
+      stopped = true;
+      unlisten();
+      // Grandchildren may outlive the child: whatever is left of the group goes.
+      keeper.signal(id, 'SIGKILL').catch(() => {});
+      if (handle && running) {
+        handle.close();
+        deps.unregister(id);
+      }
+    };
+  });
+}
+
+/** A keeper child as ChildHandle sees it: its messages and stdin go through the keeper. */
+function keeperChannel(keeper: KeeperClient, id: string, alive: () => boolean): ChildChannel {
+  return {
+    get connected() {
+      return alive() && keeper.connected;
+    },
+    send(message) {
+      // The keeper refuses a child that reads nothing (its own backlog check); the request
+      // waits for the child's exit then, as with a direct child whose write failed.
+      keeper.send(id, message).catch(() => {});
+    },
+    write(data) {
+      keeper.stdin(id, typeof data === 'string' ? data : data.toString('utf8')).catch(() => {});
+      return alive();
+    },
+    end() {
+      keeper.stdin(id, '', true).catch(() => {});
+    },
+    backlog: () => 0,
+  };
+}
+
+function serialize(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  // A failed spawn carries the OS's error (ENOENT…) as its cause: that is what the user needs.
+  const source = (error as { cause?: unknown }).cause;
+  const shown =
+    source && typeof source === 'object' && 'message' in source
+      ? (source as { name?: string; message: string; code?: string })
+      : (error as { name: string; message: string; code?: unknown });
+  const code = shown.code;
+  return {
+    name: shown.name ?? 'Error',
+    message: shown.message,
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
