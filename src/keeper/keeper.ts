@@ -164,45 +164,43 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
 
   function serve(socket: Socket): void {
     let greeted = false;
+    let refused = false;
     let inFlight = 0;
+    // Said once to a stranger, then nothing more is read from it.
+    const refuse = (frame: KeeperReply) => {
+      refused = true;
+      reply(frame);
+      socket.end();
+    };
     const reply = (frame: KeeperReply) => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(frame)}\n`);
     };
     const helloTimer = setTimeout(() => socket.destroy(), KEEPER_LIMITS.helloMs);
     const splitter = createLineSplitter(
       (line) => {
+        if (refused) return;
         const parsed = parseKeeperRequest(parseFrame(line));
         if (!parsed.ok) {
-          reply({
-            re: null,
+          const frame: KeeperReply = {
+            re: parsed.id,
             ok: false,
             error: { code: 'GUV_KEEPER_BAD_REQUEST', message: parsed.reason },
-          });
-          // Before hello, nothing else is said to a stranger.
-          if (!greeted) socket.destroy();
+          };
+          // Before hello, nothing more is read from a stranger.
+          if (greeted) reply(frame);
+          else refuse(frame);
           return;
         }
         const request = parsed.request;
         if (!greeted) {
           if (request.op !== 'hello' || !sameToken(request.token, token)) {
-            reply({
-              re: request.id,
-              ok: false,
-              error: { code: 'GUV_KEEPER_UNREACHABLE', message: 'refused' },
-            });
-            socket.end();
-            socket.destroySoon();
-            return;
+            const error = { code: 'GUV_KEEPER_UNREACHABLE', message: 'refused' };
+            return refuse({ re: request.id, ok: false, error });
           }
           if (request.version !== KEEPER_PROTOCOL_VERSION) {
             const message = `keeper speaks version ${KEEPER_PROTOCOL_VERSION}`;
-            reply({
-              re: request.id,
-              ok: false,
-              error: { code: 'GUV_KEEPER_UNREACHABLE', message },
-            });
-            socket.end();
-            return;
+            const error = { code: 'GUV_KEEPER_UNREACHABLE', message };
+            return refuse({ re: request.id, ok: false, error });
           }
           greeted = true;
           clearTimeout(helloTimer);
@@ -225,19 +223,21 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
         inFlight++;
         handle(request)
           .then(
-            (result) => reply({ re: request.id, ok: true, result: result ?? null }),
+            (result) => {
+              reply({ re: request.id, ok: true, result: result ?? null });
+              // The answer to shutdown is the last word: sent, then the keeper is gone.
+              if (request.op === 'shutdown') socket.end(finish);
+            },
             (error: unknown) => reply({ re: request.id, ok: false, error: errorBody(error) }),
           )
           .finally(() => inFlight--);
       },
-      () => {
-        reply({
+      () =>
+        refuse({
           re: null,
           ok: false,
           error: { code: 'GUV_KEEPER_BAD_REQUEST', message: 'frame too large' },
-        });
-        socket.destroySoon();
-      },
+        }),
       KEEPER_LIMITS.requestFrame,
     );
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
@@ -292,6 +292,10 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
     Math.min(1000, Math.max(50, options.idleExitMs / 4)),
   );
 
+  function finish(): void {
+    resolveStopped();
+  }
+
   function stop(killMs: number): Promise<void> {
     stopping ??= (async () => {
       clearInterval(idleTimer);
@@ -301,7 +305,8 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
       rmSync(socketPath, { force: true });
       lock.release();
       options.log('keeper stopped');
-      resolveStopped();
+      // Asked by a daemon, the keeper finishes once its answer is out (or a second later).
+      setTimeout(finish, 1000).unref();
     })();
     return stopping;
   }

@@ -10,7 +10,8 @@ import {
 /** A request checked field by field, or why not. Reasons never quote the sender's values. */
 export type ParsedRequest =
   | { ok: true; request: KeeperRequestFrame }
-  | { ok: false; reason: string };
+  /** `id` when the frame had a usable one, so the refusal answers the request it refuses. */
+  | { ok: false; reason: string; id: number | null };
 
 class Refused extends Error {}
 
@@ -30,9 +31,14 @@ export function parseKeeperRequest(raw: unknown): ParsedRequest {
   try {
     return { ok: true, request: parse(raw) };
   } catch (error) {
-    if (error instanceof Refused) return { ok: false, reason: error.message };
+    if (error instanceof Refused) return { ok: false, reason: error.message, id: idOf(raw) };
     throw error;
   }
+}
+
+function idOf(raw: unknown): number | null {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return Number.isSafeInteger(id) && (id as number) >= 0 ? (id as number) : null;
 }
 
 function parse(raw: unknown): KeeperRequestFrame {
