@@ -51,24 +51,30 @@ describe('the keeper’s socket', () => {
     expect(result.stdout).toMatch(/^error EACCES/);
   });
 
-  rootIt('another user who reaches the socket anyway (a loosened mode) gets nothing without the token', async () => {
-    chmodSync(home.dir, 0o755);
-    chmodSync(home.socketDir, 0o755);
-    chmodSync(join(home.socketDir, 'keeper.sock'), 0o666);
-    try {
-      const result = runAs(user!, process.execPath, [script, join(home.socketDir, 'keeper.sock')]);
-      expect(result.stdout).toMatch(/^answer /);
-      expect(result.stdout).toMatch(/GUV_KEEPER_UNREACHABLE/);
-      expect(result.stdout).not.toMatch(/children/);
-      // The token file stays unreadable to them.
-      const read = runAs(user!, '/bin/cat', [join(home.socketDir, 'keeper.token')]);
-      expect(read.status).not.toBe(0);
-    } finally {
-      chmodSync(join(home.socketDir, 'keeper.sock'), 0o600);
-      chmodSync(home.socketDir, 0o700);
-      chmodSync(home.dir, 0o700);
-    }
-    // And the keeper still serves its daemon.
-    expect((await keeper.readFacts()).pid).toBe(keeper.facts.pid);
-  });
+  rootIt(
+    'another user who reaches the socket anyway (a loosened mode) gets nothing without the token',
+    async () => {
+      chmodSync(home.dir, 0o755);
+      chmodSync(home.socketDir, 0o755);
+      chmodSync(join(home.socketDir, 'keeper.sock'), 0o666);
+      try {
+        const result = runAs(user!, process.execPath, [
+          script,
+          join(home.socketDir, 'keeper.sock'),
+        ]);
+        expect(result.stdout).toMatch(/^answer /);
+        expect(result.stdout).toMatch(/GUV_KEEPER_UNREACHABLE/);
+        expect(result.stdout).not.toMatch(/children/);
+        // The token file stays unreadable to them.
+        const read = runAs(user!, '/bin/cat', [join(home.socketDir, 'keeper.token')]);
+        expect(read.status).not.toBe(0);
+      } finally {
+        chmodSync(join(home.socketDir, 'keeper.sock'), 0o600);
+        chmodSync(home.socketDir, 0o700);
+        chmodSync(home.dir, 0o700);
+      }
+      // And the keeper still serves its daemon.
+      expect((await keeper.readFacts()).pid).toBe(keeper.facts.pid);
+    },
+  );
 });
