@@ -223,9 +223,7 @@ export const ERROR_CODES = {
   GUV_KEEPER_SPAWN_FAILED: processes(
     'The keeper could not start the program (not found, not executable, bad user or folder).',
   ),
-  GUV_KEEPER_CHILD_EXISTS: processes(
-    'The keeper already runs a child under this id.',
-  ),
+  GUV_KEEPER_CHILD_EXISTS: processes('The keeper already runs a child under this id.'),
   GUV_LOCK_TIMEOUT: daemon(
     'The daemon could not take its lock file in time.',
     'If no guv daemon runs for this home, remove the lock file the message names.',

@@ -24,6 +24,7 @@ import { createProcessTable } from '../supervision/process-table.js';
 import { createSupervise } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
+import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
 import { settle } from '../supervision/settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import { publishedLog } from './published-log.js';
@@ -118,8 +119,19 @@ export function createDaemon(options: DaemonOptions) {
     onError: (error) => log.error({ err: error }, 'log file write failed'),
   });
 
+  // guv.json `keeper`: single processes run under the keeper and outlive this daemon.
+  const keeper = config.keeper
+    ? createDaemonKeeper({
+        home,
+        logs: config.logs,
+        log,
+        ...(options.logAccess ? { logAccess: options.logAccess } : {}),
+      })
+    : null;
+
   const table = createProcessTable({
     create: createSupervise({
+      ...(keeper ? { keeper } : {}),
       clock,
       hub,
       log,
@@ -145,6 +157,7 @@ export function createDaemon(options: DaemonOptions) {
     log,
     autoresume: config.autoresume,
     requestTimeoutMs: config.requestTimeoutMs,
+    ...(keeper ? { keeper: keeper.current } : {}),
   });
 
   const daemonActor: Actor<typeof daemonMachine> = createActor(
@@ -228,6 +241,8 @@ export function createDaemon(options: DaemonOptions) {
   hub.attach(server);
 
   async function start(): Promise<void> {
+    // Before any chart spawns; its facts are what the boot's restore re-adopts.
+    await keeper?.connect();
     await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
     await observability.start();
     await server.listen();
@@ -268,6 +283,7 @@ export function createDaemon(options: DaemonOptions) {
           },
         );
       }
+      await keeper?.shutdown();
       await output.closeAll();
       await webUi.close();
       await observability.close();

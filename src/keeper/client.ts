@@ -60,6 +60,11 @@ export class KeeperClient {
   >();
   readonly #listeners = new Map<string, ChildListener>();
   readonly #closeListeners = new Set<() => void>();
+  /**
+   * Exits of children nobody listens to yet: a kept child may die between `hello` and the
+   * moment its chart is rebuilt; its chart must still hear it.
+   */
+  readonly #unheardExits: Array<Extract<KeeperEvent, { ev: 'exit' }>> = [];
   #nextId = 1;
   #closed = false;
 
@@ -78,13 +83,19 @@ export class KeeperClient {
   /** Events about `childId` go to `listener` (one owner per child); returns the unsubscribe. */
   listen(childId: string, listener: ChildListener): () => void {
     this.#listeners.set(childId, listener);
+    for (const exit of this.#unheardExits.filter((e) => e.childId === childId)) {
+      this.#unheardExits.splice(this.#unheardExits.indexOf(exit), 1);
+      listener(exit);
+    }
     return () => {
       if (this.#listeners.get(childId) === listener) this.#listeners.delete(childId);
     };
   }
 
-  onClose(listener: () => void): void {
+  /** Called once when the connection closes; returns the unsubscribe. */
+  onClose(listener: () => void): () => void {
     this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
   }
 
   spawn(
@@ -141,7 +152,13 @@ export class KeeperClient {
     const value = frame as Record<string, unknown>;
     if (typeof value.ev === 'string') {
       const event = value as unknown as KeeperEvent;
-      if (typeof event.childId === 'string') this.#listeners.get(event.childId)?.(event);
+      if (typeof event.childId !== 'string') return;
+      const listener = this.#listeners.get(event.childId);
+      if (listener) listener(event);
+      else if (event.ev === 'exit') {
+        this.#unheardExits.push(event);
+        if (this.#unheardExits.length > KEEPER_LIMITS.exits) this.#unheardExits.shift();
+      }
       return;
     }
     const pending = typeof value.re === 'number' ? this.#pending.get(value.re) : undefined;

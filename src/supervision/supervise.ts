@@ -1,6 +1,9 @@
 import type { InspectionEvent } from 'xstate';
 import type { ChildHandle } from '../actors/child/child-handle.js';
-import { createChildLogic } from '../actors/child/child-actor.js';
+import { type ChildActorDeps, createChildLogic } from '../actors/child/child-actor.js';
+import { createKeeperChildLogic } from '../actors/child/keeper-child-actor.js';
+import type { KeeperClient } from '../keeper/client.js';
+import type { LogTarget } from '../keeper/protocol.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { processMachine } from '../machines/process/machine.js';
@@ -28,6 +31,15 @@ export interface SuperviseDeps {
   lookup(id: string): Supervised | undefined;
   /** Anything the persisted state depends on changed. */
   onChange(): void;
+  /**
+   * Set when single processes run under the keeper (guv.json `keeper`): their children are
+   * the keeper's, and so are their log files (the router only publishes their lines).
+   */
+  keeper?: {
+    client(): KeeperClient;
+    /** Where the keeper writes the output of the process named `name`. */
+    logTarget(name: string): LogTarget;
+  };
 }
 
 /**
@@ -51,10 +63,13 @@ function processSupervisor(deps: SuperviseDeps) {
   const { hub, output, lookup } = deps;
   // The live child of each single process, while it runs: its live-command target.
   const handles = new Map<string, ChildHandle>();
-  const childLogic = createChildLogic({
+  const { keeper } = deps;
+  const childDeps: ChildActorDeps = {
     onOutput(id, stream, chunk) {
       const supervised = lookup(id);
-      return supervised ? output.output(id, supervised.definition.name, stream, chunk) : undefined;
+      if (!supervised) return undefined;
+      if (keeper) return output.publishOutput(id, stream, chunk);
+      return output.output(id, supervised.definition.name, stream, chunk);
     },
     onMessage(id, message) {
       // The child actor runs single processes only: a cluster's workers come through its manager.
@@ -64,7 +79,10 @@ function processSupervisor(deps: SuperviseDeps) {
         message,
         id,
         {
-          log: (level, text) => output.record(id, supervised.definition.name, level, text),
+          log: (level, text) =>
+            keeper
+              ? output.publishRecord(id, level, text)
+              : output.record(id, supervised.definition.name, level, text),
           config: (requestId, key) => {
             const processInfo = supervised.info();
             hub.emit('process:config:request', processInfo, key);
@@ -87,7 +105,15 @@ function processSupervisor(deps: SuperviseDeps) {
     unregister(id) {
       handles.delete(id);
     },
-  });
+  };
+  const childLogic = keeper
+    ? createKeeperChildLogic({
+        ...childDeps,
+        keeper: keeper.client,
+        logTarget: (id) => keeper.logTarget(lookup(id)?.definition.name ?? id),
+        meta: (input) => ({ restarts: input.attempt }),
+      })
+    : createChildLogic(childDeps);
   const machine = processMachine.provide({
     actors: { child: childLogic },
     actions: { publish: (_, event) => hub.emitEvent(event) },

@@ -12,7 +12,7 @@ import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
 import type { ChildActorDeps } from './child-actor.js';
 import { type ChildChannel, ChildHandle } from './child-handle.js';
 import { planChildSpawn } from './spawn-child.js';
-import type { SpawnPlan } from './spawn-plan.js';
+import { runsWithNode, type SpawnPlan } from './spawn-plan.js';
 import { isChildMessage, toChildEvent } from './wrapper-events.js';
 
 export interface KeeperChildDeps extends ChildActorDeps {
@@ -22,11 +22,6 @@ export interface KeeperChildDeps extends ChildActorDeps {
   logTarget(id: string): LogTarget;
   /** Kept by the keeper with the child and handed to the next daemon (restart counters…). */
   meta?(input: ChildInput): unknown;
-  /**
-   * The child the keeper already runs under this id, when the chart is rebuilt after a daemon
-   * restart: the actor attaches to it instead of spawning (the chart starts in `running`).
-   */
-  adopted?(id: string): ChildFacts | null;
   /** An exit the keeper reported was handled: the keeper may forget it. */
   acknowledged?(seq: number): void;
 }
@@ -66,15 +61,29 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
     const report = (event: ChildEvent) => {
       if (!stopped) sendBack(event);
     };
-    const unlisten = keeper.listen(id, onEvent);
 
     receive((command) => {
       if (command.type === 'SIGNAL' && running) keeper.signal(id, command.signal).catch(() => {});
     });
 
-    const adopted = deps.adopted?.(id) ?? null;
-    if (adopted) attach(adopted.pid, adopted.ipc);
-    else void spawn();
+    // The keeper gone, its children go too (their wrappers stop when their IPC closes).
+    const offClose = keeper.onClose(() => {
+      if (!running) return;
+      running = false;
+      handle?.close();
+      deps.unregister(id);
+      report({ type: 'CHILD.EXIT', code: null, signal: null });
+    });
+    // Adopted (the chart rebuilt in `running` after a daemon restart): attach, spawn nothing.
+    // Listening after attaching: an exit the keeper saw before the chart was rebuilt comes now.
+    let unlisten: () => void;
+    if (input.adoptPid !== undefined) {
+      attach(input.adoptPid, runsWithNode(spec));
+      unlisten = keeper.listen(id, onEvent);
+    } else {
+      unlisten = keeper.listen(id, onEvent);
+      void spawn();
+    }
 
     async function spawn(): Promise<void> {
       let facts: ChildFacts;
@@ -154,6 +163,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
     return () => {
       stopped = true;
       unlisten();
+      offClose();
       // Grandchildren may outlive the child: whatever is left of the group goes.
       keeper.signal(id, 'SIGKILL').catch(() => {});
       if (handle && running) {

@@ -114,7 +114,20 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
         startedAt: null,
         lastError: null,
         restartRequested: false,
+        adopting: false,
       })),
+      adopt: assign(({ event }) => {
+        assertEvent(event, 'ADOPT');
+        return {
+          pid: event.pid,
+          startedAt: event.startedAt,
+          runStartedAt: event.startedAt,
+          restarts: event.restarts,
+          lastError: null,
+          restartRequested: false,
+          adopting: true,
+        };
+      }),
       beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1, isRestart: true })),
       recordFork: assign(({ context, event }) => {
         assertEvent(event, 'CHILD.FORKED');
@@ -189,6 +202,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           START: { target: 'alive', actions: ['requested', 'beginRun'] },
           RESTART: { target: 'alive', actions: ['requested', 'beginRun'] },
           STOP: { target: 'stopped', actions: 'requested' },
+          ADOPT: { target: '#running', actions: ['requested', 'adopt'] },
         },
       },
       alive: {
@@ -201,6 +215,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
             id: context.id,
             spec: context.spec,
             attempt: context.restarts,
+            ...(context.adopting && context.pid !== null ? { adoptPid: context.pid } : {}),
           }),
           onError: { target: 'failed', actions: ['rememberChildCrash', 'endRun'] },
         },

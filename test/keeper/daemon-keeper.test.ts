@@ -1,0 +1,116 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcessSummary } from '../../src/client/api.js';
+import {
+  alive,
+  cleanupHome,
+  crashDaemon,
+  daemonPid,
+  eventually,
+  fixture,
+  guv,
+  makeHome,
+  processesRunning,
+  startDaemon,
+  startTracked,
+  type TestHome,
+} from '../helpers/daemon-harness.js';
+
+let home: TestHome;
+
+afterEach(async () => {
+  await cleanupHome(home);
+}, 60_000);
+
+function keeperHome(): TestHome {
+  const made = makeHome();
+  mkdirSync(join(made.dir, 'config'), { mode: 0o700 });
+  writeFileSync(join(made.dir, 'config/guv.json'), JSON.stringify({ keeper: true }));
+  return made;
+}
+
+async function listJson(h: TestHome): Promise<Map<string, ProcessSummary>> {
+  const result = await guv(h, ['list', '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return new Map((JSON.parse(result.stdout) as ProcessSummary[]).map((p) => [p.name, p]));
+}
+
+describe('guv.json "keeper": true', () => {
+  it('after kill -9 of the daemon the next command finds the same app pid, re-adopted (guv why says so)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    await eventually(() => lastTick(home) >= 2, 'the app logging');
+
+    await crashDaemon(home);
+    expect(alive(pid)).toBe(true);
+    const ticksAtDeath = lastTick(home);
+    await eventually(() => lastTick(home) >= ticksAtDeath + 5, 'logging with no daemon');
+
+    const now = (await listJson(home)).get('kept');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).toBe(pid);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([pid]);
+
+    const why = await guv(home, ['why', 'kept']);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(/running at .* re-adopted after daemon restart/);
+
+    // Still supervised: a crash now is seen and restarted by the new daemon's chart.
+    process.kill(pid, 'SIGUSR2');
+    await eventually(async () => {
+      const after = (await listJson(home)).get('kept');
+      return after?.status === 'running' && after.pid !== pid && after.restarts === 1;
+    }, 'restarted after the crash');
+  });
+
+  it('a crash while no daemon runs reaches the next daemon, which starts the app again', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), {
+      name: 'crashy',
+    });
+    const pid = started.pid as number;
+    await client.disconnect();
+    await crashDaemon(home);
+    process.kill(pid, 'SIGUSR2');
+    await eventually(() => !alive(pid), 'the crash');
+
+    const now = (await listJson(home)).get('crashy');
+    expect(['running', 'starting', 'forked', 'started']).toContain(now?.status);
+    expect(now?.pid).not.toBe(pid);
+    await eventually(
+      () => processesRunning(home, fixture('keeper-child.js')).length === 1,
+      'one copy running',
+    );
+  });
+
+  it('guv kill stops the apps and the keeper', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'ends' });
+    await client.disconnect();
+    const keeperPid = Number(
+      (JSON.parse(readFileSync(join(home.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid,
+    );
+    const daemon = daemonPid(home);
+    expect((await guv(home, ['kill'])).code).toBe(0);
+    await eventually(
+      () => !alive(started.pid as number) && !alive(keeperPid) && !alive(daemon),
+      'app, keeper and daemon gone',
+    );
+  });
+});
+
+function lastTick(h: TestHome): number {
+  let text = '';
+  try {
+    text = readFileSync(h.logFile('kept'), 'utf8');
+  } catch {}
+  const ticks = [...text.matchAll(/tick (\d+)/g)].map((match) => Number(match[1]));
+  return ticks.length === 0 ? 0 : Math.max(...ticks);
+}
