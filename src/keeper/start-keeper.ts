@@ -12,7 +12,7 @@ export interface StartKeeperOptions {
   timeoutMs?: number;
   /** The bundled keeper; defaults to dist/keeper/keeper.cjs. */
   keeperPath?: string;
-  /** Its environment (GUV_TEST_HOME in tests marks it for the sweep); default: none but PATH. */
+  /** Its environment (tests add a marker for their sweep); default: none but PATH. */
   env?: NodeJS.ProcessEnv;
 }
 

@@ -48,6 +48,7 @@ const input = {
 function sampleEvents(): AnyEventObject[] {
   const payloads: Record<string, AnyEventObject[]> = {
     'CHILD.FORKED': [{ type: 'CHILD.FORKED', pid: 4242 }],
+    ADOPT: [{ type: 'ADOPT', pid: 4242, startedAt: 1, restarts: 0, by: 'test' }],
     'CHILD.EXIT': [
       { type: 'CHILD.EXIT', code: 1, signal: null },
       { type: 'CHILD.EXIT', code: null, signal: 'SIGTERM' },
