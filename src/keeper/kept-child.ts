@@ -116,7 +116,8 @@ export class KeptChild {
 
   writeStdin(data: string, end: boolean): boolean {
     const stdin = this.#live().stdin;
-    if (!stdin || stdin.destroyed) throw new KeeperFailure('GUV_PROCESS_NOT_RUNNING', 'stdin is closed');
+    if (!stdin || stdin.destroyed)
+      throw new KeeperFailure('GUV_PROCESS_NOT_RUNNING', 'stdin is closed');
     const accepted = data.length > 0 ? stdin.write(data) : true;
     if (end) stdin.end();
     return accepted;
