@@ -30,9 +30,17 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
   const { home, log } = options;
   const access = options.logAccess ?? PRIVATE_LOGS;
   let current: KeeperClient | null = null;
+  let reaching: Promise<KeeperClient> | null = null;
   let closing = false;
 
-  async function connect(): Promise<KeeperClient> {
+  function connect(): Promise<KeeperClient> {
+    reaching = reach().finally(() => {
+      reaching = null;
+    });
+    return reaching;
+  }
+
+  async function reach(): Promise<KeeperClient> {
     const client = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
     current = client;
     log.info(
@@ -41,6 +49,7 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
     );
     client.onClose(() => {
       if (closing || current !== client) return;
+      current = null;
       log.error('the connection to the keeper closed; reaching it again');
       void connect().catch((error) => log.error({ err: error }, 'the keeper is out of reach'));
     });
@@ -49,10 +58,11 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
 
   return {
     connect,
-    /** The live connection; a chart spawning before `connect` is a bug. */
-    client(): KeeperClient {
-      if (!current) throw new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper');
-      return current;
+    /** The live connection, or the one being reached; rejects when there is neither. */
+    client(): KeeperClient | Promise<KeeperClient> {
+      if (current?.connected) return current;
+      if (reaching) return reaching;
+      return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper'));
     },
     /** The connection if there is one (the boot's restore asks before any chart runs). */
     current: () => current,

@@ -36,7 +36,7 @@ export interface SuperviseDeps {
    * the keeper's, and so are their log files (the router only publishes their lines).
    */
   keeper?: {
-    client(): KeeperClient;
+    client(): KeeperClient | Promise<KeeperClient>;
     /** Where the keeper writes the output of the process named `name`. */
     logTarget(name: string): LogTarget;
   };

@@ -89,22 +89,65 @@ describe('guv.json "keeper": true', () => {
     );
   });
 
+  it('if the keeper dies with the daemon, the next daemon starts the app once (no re-adoption, no second copy)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'lost' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    process.kill(keeperPid(home), 'SIGKILL');
+    await crashDaemon(home);
+    await eventually(() => !alive(pid), 'the orphaned app stopped by its wrapper');
+
+    const now = (await listJson(home)).get('lost');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).not.toBe(pid);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([
+      now?.pid,
+    ]);
+  });
+
+  it('if the keeper dies under a running daemon, the daemon reaches a new keeper and restarts the app once', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'moved' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    const oldKeeper = keeperPid(home);
+    process.kill(oldKeeper, 'SIGKILL');
+    const now = await eventually(async () => {
+      const entry = (await listJson(home)).get('moved');
+      return entry?.status === 'running' && entry.pid !== pid ? entry : null;
+    }, 'running again under a new keeper').catch(async (error) => {
+      console.log(
+        JSON.stringify([...(await listJson(home)).values()]),
+        readFileSync(home.daemonLog, 'utf8').slice(-3000),
+      );
+      throw error;
+    });
+    expect(alive(pid)).toBe(false);
+    expect(keeperPid(home)).not.toBe(oldKeeper);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([now.pid]);
+  });
+
   it('guv kill stops the apps and the keeper', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
     const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'ends' });
     await client.disconnect();
-    const keeperPid = Number(
-      (JSON.parse(readFileSync(join(home.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid,
-    );
+    const keeper = keeperPid(home);
     const daemon = daemonPid(home);
     expect((await guv(home, ['kill'])).code).toBe(0);
     await eventually(
-      () => !alive(started.pid as number) && !alive(keeperPid) && !alive(daemon),
+      () => !alive(started.pid as number) && !alive(keeper) && !alive(daemon),
       'app, keeper and daemon gone',
     );
   });
 });
+
+function keeperPid(h: TestHome): number {
+  return (JSON.parse(readFileSync(join(h.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid;
+}
 
 function lastTick(h: TestHome): number {
   let text = '';

@@ -11,13 +11,17 @@ import { parseWrapperMessage } from '../wrapper/parse-message.js';
 import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
 import type { ChildActorDeps } from './child-actor.js';
 import { type ChildChannel, ChildHandle } from './child-handle.js';
+import { killGroup } from './kill-group.js';
 import { planChildSpawn } from './spawn-child.js';
 import { runsWithNode, type SpawnPlan } from './spawn-plan.js';
 import { isChildMessage, toChildEvent } from './wrapper-events.js';
 
 export interface KeeperChildDeps extends ChildActorDeps {
-  /** The connection to the keeper; the daemon reconnects it (a new client) if it drops. */
-  keeper(): KeeperClient;
+  /**
+   * The connection to the keeper; while the daemon reaches a new one (the last one died), a
+   * promise of it.
+   */
+  keeper(): KeeperClient | Promise<KeeperClient>;
   /** Where the keeper writes this process's output (its name, rotation, file modes). */
   logTarget(id: string): LogTarget;
   /** Kept by the keeper with the child and handed to the next daemon (restart counters…). */
@@ -54,7 +58,6 @@ export function toKeeperPlan(plan: SpawnPlan): KeeperSpawnPlan {
 export function createKeeperChildLogic(deps: KeeperChildDeps) {
   return fromCallback<ChildCommand, ChildInput>(({ input, sendBack, receive }) => {
     const { id, spec } = input;
-    const keeper = deps.keeper();
     let stopped = false;
     let running = false;
     let handle: ChildHandle | null = null;
@@ -62,30 +65,51 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
       if (!stopped) sendBack(event);
     };
 
+    let keeper: KeeperClient | null = null;
+    let unlisten = () => {};
+    let offClose = () => {};
+
     receive((command) => {
-      if (command.type === 'SIGNAL' && running) keeper.signal(id, command.signal).catch(() => {});
+      if (command.type === 'SIGNAL' && running) keeper?.signal(id, command.signal).catch(() => {});
     });
 
-    // The keeper gone, its children go too (their wrappers stop when their IPC closes).
-    const offClose = keeper.onClose(() => {
-      if (!running) return;
-      running = false;
-      handle?.close();
-      deps.unregister(id);
-      report({ type: 'CHILD.EXIT', code: null, signal: null });
-    });
-    // Adopted (the chart rebuilt in `running` after a daemon restart): attach, spawn nothing.
-    // Listening after attaching: an exit the keeper saw before the chart was rebuilt comes now.
-    let unlisten: () => void;
-    if (input.adoptPid !== undefined) {
-      attach(input.adoptPid, runsWithNode(spec));
-      unlisten = keeper.listen(id, onEvent);
-    } else {
-      unlisten = keeper.listen(id, onEvent);
-      void spawn();
+    // While the daemon reaches a new keeper (the last one died), a start waits for it.
+    const reached = deps.keeper();
+    if (reached instanceof Promise) {
+      reached.then(begin, (error: unknown) =>
+        report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) }),
+      );
+    } else begin(reached);
+
+    function begin(client: KeeperClient): void {
+      if (stopped) return;
+      keeper = client;
+      // The keeper gone, its children go too (their wrappers stop when their IPC closes); what
+      // is left of the group is killed here, so the restart never overlaps the old run.
+      offClose = client.onClose(() => {
+        if (!running) return;
+        running = false;
+        try {
+          if (handle) killGroup(handle.pid, 'SIGKILL');
+        } catch {
+          // Not ours to signal any more: its own wrapper stops it.
+        }
+        handle?.close();
+        deps.unregister(id);
+        report({ type: 'CHILD.EXIT', code: null, signal: null });
+      });
+      // Adopted (the chart rebuilt in `running` after a daemon restart): attach, spawn nothing.
+      // Listening after attaching: an exit the keeper saw before the chart was rebuilt comes now.
+      if (input.adoptPid !== undefined) {
+        attach(client, input.adoptPid, runsWithNode(spec));
+        unlisten = client.listen(id, onEvent);
+      } else {
+        unlisten = client.listen(id, onEvent);
+        void spawn(client);
+      }
     }
 
-    async function spawn(): Promise<void> {
+    async function spawn(keeper: KeeperClient): Promise<void> {
       let facts: ChildFacts;
       try {
         const plan = await planChildSpawn(id, spec, deps.spawn);
@@ -103,7 +127,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
         keeper.signal(id, 'SIGKILL').catch(() => {});
         return;
       }
-      attach(facts.pid, facts.ipc);
+      attach(keeper, facts.pid, facts.ipc);
       report({ type: 'CHILD.FORKED', pid: facts.pid });
       if (!facts.ipc) {
         report({ type: 'CHILD.STARTED' });
@@ -111,7 +135,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
       }
     }
 
-    function attach(pid: number, wrapped: boolean): void {
+    function attach(keeper: KeeperClient, pid: number, wrapped: boolean): void {
       running = true;
       handle = new ChildHandle(
         id,
@@ -165,7 +189,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
       unlisten();
       offClose();
       // Grandchildren may outlive the child: whatever is left of the group goes.
-      keeper.signal(id, 'SIGKILL').catch(() => {});
+      keeper?.signal(id, 'SIGKILL').catch(() => {});
       if (handle && running) {
         handle.close();
         deps.unregister(id);
