@@ -118,13 +118,7 @@ describe('guv.json "keeper": true', () => {
     const now = await eventually(async () => {
       const entry = (await listJson(home)).get('moved');
       return entry?.status === 'running' && entry.pid !== pid ? entry : null;
-    }, 'running again under a new keeper').catch(async (error) => {
-      console.log(
-        JSON.stringify([...(await listJson(home)).values()]),
-        readFileSync(home.daemonLog, 'utf8').slice(-3000),
-      );
-      throw error;
-    });
+    }, 'running again under a new keeper');
     expect(alive(pid)).toBe(false);
     expect(keeperPid(home)).not.toBe(oldKeeper);
     expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([now.pid]);
