@@ -145,8 +145,9 @@ function logTarget(raw: unknown): LogTarget {
       logs.workerIndex === null ? null : integer(logs.workerIndex, 'workerIndex', 0, 65535),
     maxBytes: integer(logs.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER),
     keep: integer(logs.keep, 'keep', 0, 1000),
-    fileMode: integer(logs.fileMode, 'fileMode', 0, 0o666),
-    dirMode: integer(logs.dirMode, 'dirMode', 0, 0o777),
+    // What logAccess() makes, nothing else: log files are never writable by others.
+    fileMode: oneOf(logs.fileMode, 'fileMode', [0o600, 0o640]),
+    dirMode: oneOf(logs.dirMode, 'dirMode', [0o700, 0o750]),
     gid: optionalId(logs.gid, 'logs.gid'),
   };
 }
@@ -193,6 +194,11 @@ function integer(raw: unknown, what: string, min: number, max: number): number {
   if (!Number.isSafeInteger(raw) || (raw as number) < min || (raw as number) > max) {
     refuse(`${what}: not a whole number in range`);
   }
+  return raw as number;
+}
+
+function oneOf(raw: unknown, what: string, allowed: number[]): number {
+  if (!allowed.includes(raw as number)) refuse(`${what}: not an allowed mode`);
   return raw as number;
 }
 
