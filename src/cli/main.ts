@@ -34,6 +34,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   stop: () => import('./commands/stop.js'),
   ui: () => import('./commands/ui.js'),
   updaterefs: () => import('./commands/updaterefs.js'),
+  upgrade: () => import('./commands/upgrade.js'),
   validate: () => import('./commands/validate.js'),
   why: () => import('./commands/why.js'),
   workers: () => import('./commands/workers.js'),

@@ -17,6 +17,7 @@ export const USAGES: Readonly<Record<string, string>> = {
     "guv metrics [--prometheus]   every process's figures as OpenMetrics (or Prometheus) text",
   restore: 'guv restore                start the saved processes that are not running',
   ui: 'guv ui                     open the statechart visualiser (a one-time link)',
+  upgrade: "guv upgrade                a new daemon takes over; the keeper's apps keep running",
 };
 
 /** True when `args` asks for help before any `--` (after which words belong to the app). */

@@ -25,6 +25,7 @@ import { createSupervise } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
 import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
+import { GuvError } from '../errors.js';
 import { settle } from '../supervision/settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import { publishedLog } from './published-log.js';
@@ -223,6 +224,17 @@ export function createDaemon(options: DaemonOptions) {
     requestExit: () => {
       setImmediate(() => void shutdown(0));
     },
+    requestHandover: () => {
+      if (!keeper) {
+        throw new GuvError(
+          'GUV_NOT_SUPPORTED',
+          'a handover needs the keeper ("keeper": true in guv.json): without it, apps stop with the daemon',
+        );
+      }
+      setImmediate(() => void handover());
+      // Single processes with a live child: the keeper's, kept across the handover.
+      return table.all().filter((s) => s.definition.instances === null && s.pid !== null).length;
+    },
   });
 
   const server: RpcServer = createRpcServer({
@@ -263,6 +275,21 @@ export function createDaemon(options: DaemonOptions) {
       },
       (error) => log.error({ err: error }, 'the daemon did not reach running'),
     );
+  }
+
+  /**
+   * `guv upgrade`: save the list and exit with every chart as it is. The keeper's connection is
+   * never closed from here (its close would stop the children): it goes with the process, and
+   * the keeper keeps the children for the next daemon. Clusters are not kept yet: their
+   * managers stop with this daemon and the next one restarts them.
+   */
+  async function handover(): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info('handing the processes over to the next daemon');
+    await processList.flush().catch((error) => log.error({ err: error }, 'saving failed'));
+    await server.close().catch(() => {});
+    options.onExit(0);
   }
 
   let shuttingDown = false;

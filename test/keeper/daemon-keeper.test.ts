@@ -124,6 +124,39 @@ describe('guv.json "keeper": true', () => {
     expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([now.pid]);
   });
 
+  it('guv upgrade replaces the daemon without touching the app: same pid, re-adopted', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    const oldDaemon = daemonPid(home);
+
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.stdout).toMatch(
+      /daemon replaced \(pid \d+ → \d+, version .*\); 1 kept process re-adopted/,
+    );
+    expect(alive(oldDaemon)).toBe(false);
+    expect(daemonPid(home)).not.toBe(oldDaemon);
+    const now = (await listJson(home)).get('kept');
+    expect(now?.pid).toBe(pid);
+    expect(now?.status).toBe('running');
+    expect((await guv(home, ['why', 'kept'])).stdout).toMatch(/re-adopted after daemon restart/);
+  });
+
+  it('guv upgrade without the keeper refuses, and stops nothing', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'plain' });
+    await client.disconnect();
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.code).not.toBe(0);
+    expect(upgrade.stderr).toMatch(/needs the keeper/);
+    expect(alive(started.pid as number)).toBe(true);
+  });
+
   it('guv kill stops the apps and the keeper', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
