@@ -8,7 +8,7 @@ import type { LogLevel } from '../logs/format.js';
 import { logFilePath } from '../logs/format.js';
 import { createLogWriter, type LogWriter } from '../logs/writer.js';
 import { readProcessStartTime } from '../procfs/process-identity.js';
-import type { ChildFacts, KeeperEvent, SpawnRequest } from './protocol.js';
+import { type ChildFacts, KEEPER_LIMITS, type KeeperEvent, type SpawnRequest } from './protocol.js';
 
 export interface KeptChildDeps {
   logsDir: string;
@@ -49,6 +49,8 @@ export class KeptChild {
   hasExited = false;
   readonly #deps: KeptChildDeps;
   readonly #writers = new Map<LogLevel, LogWriter>();
+  /** Epoch ms before which a log file that failed to open is not tried again. */
+  #retryOpenAt = 0;
   #proc: ChildProcess | null = null;
 
   constructor(request: SpawnRequest, deps: KeptChildDeps) {
@@ -118,6 +120,10 @@ export class KeptChild {
     const stdin = this.#live().stdin;
     if (!stdin || stdin.destroyed)
       throw new KeeperFailure('GUV_PROCESS_NOT_RUNNING', 'stdin is closed');
+    // A child that reads nothing must not grow the keeper: refuse past one request's worth.
+    if (stdin.writableLength > KEEPER_LIMITS.requestFrame) {
+      throw new KeeperFailure('GUV_CHILD_NOT_READING', 'the child does not read its stdin');
+    }
     const accepted = data.length > 0 ? stdin.write(data) : true;
     if (end) stdin.end();
     return accepted;
@@ -199,6 +205,8 @@ export class KeptChild {
     let writer = this.#writers.get(level);
     if (writer) return writer;
     const { logs } = this.request;
+    // A folder that cannot be written is reported once a minute, not once per chunk.
+    if (Date.now() < this.#retryOpenAt) return null;
     try {
       writer = createLogWriter({
         path: logFilePath(this.#deps.logsDir, logs.name, level, logs.workerIndex ?? undefined),
@@ -208,6 +216,7 @@ export class KeptChild {
         onError: (error) => this.#deps.onLogError(error),
       });
     } catch (error) {
+      this.#retryOpenAt = Date.now() + 60_000;
       this.#deps.onLogError(error as Error);
       return null;
     }

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GuvError } from '../errors.js';
+import { tuneForSmallFootprint } from '../footprint/footprint.js';
 import { openRotatingFile } from '../logs/rotating-file.js';
 import { runKeeper } from './keeper.js';
 
@@ -56,8 +57,12 @@ async function main(): Promise<number> {
     process.stderr.write(`guv keeper: ${(error as Error).message}\n`);
     return running ? KEEPER_EXIT.running : KEEPER_EXIT.failed;
   }
+  // Tuned as the daemon is (small young generation, no optimizing compiler, idle trim): the
+  // keeper lives as long as the apps and mostly waits.
+  const trim = tuneForSmallFootprint();
   process.on('SIGTERM', () => void keeper.stop(SHUTDOWN_KILL_MS));
   await keeper.stopped;
+  trim.stop();
   file.close();
   return KEEPER_EXIT.ok;
 }

@@ -26,8 +26,6 @@ export interface KeeperChildDeps extends ChildActorDeps {
   logTarget(id: string): LogTarget;
   /** Kept by the keeper with the child and handed to the next daemon (restart counters…). */
   meta?(input: ChildInput): unknown;
-  /** An exit the keeper reported was handled: the keeper may forget it. */
-  acknowledged?(seq: number): void;
 }
 
 /** The keeper's plan of a spawn: what `spawn` needs, without anything only this process has. */
@@ -162,7 +160,8 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
           handle?.close();
           deps.unregister(id);
           report({ type: 'CHILD.EXIT', code: event.code, signal: event.signal });
-          deps.acknowledged?.(event.seq);
+          // Heard: the keeper may forget it (it keeps exits only for a daemon that missed them).
+          keeper?.ack(event.seq).catch(() => {});
           return;
       }
     }
