@@ -56,6 +56,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
   const lock = await takeLock(join(options.socketDir, KEEPER_FILES.lock));
   const token = randomToken();
   const children = new Map<string, KeptChild>();
+  const starting = new Set<string>();
   const exits = new ExitLog(KEEPER_LIMITS.exits);
   let daemon: Socket | null = null;
   let watchingOutput = false;
@@ -126,7 +127,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
         throw new KeeperFailure('GUV_KEEPER_BAD_REQUEST', 'already said hello');
       case 'spawn': {
         const existing = children.get(request.childId);
-        if (existing && !existing.hasExited) {
+        if ((existing && !existing.hasExited) || starting.has(request.childId)) {
           throw new KeeperFailure('GUV_KEEPER_CHILD_EXISTS', 'a child runs under this id');
         }
         if (children.size >= KEEPER_LIMITS.children) {
@@ -134,7 +135,13 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
         }
         if (stopping) throw new KeeperFailure('GUV_KEEPER_BAD_REQUEST', 'the keeper is stopping');
         const child = new KeptChild(request, childDeps);
-        await child.start();
+        // Two spawns of one id in flight must not both start.
+        starting.add(request.childId);
+        try {
+          await child.start();
+        } finally {
+          starting.delete(request.childId);
+        }
         children.set(request.childId, child);
         return child.facts();
       }

@@ -270,6 +270,44 @@ describe('the keeper', () => {
     expect(again.facts.pid).toBe(keeper.facts.pid);
   });
 
+  it('starts one child per id, even for two spawns in flight at once', async () => {
+    const where = home();
+    const keeper = await keeperOf(where);
+    // Both requests in one write: the second is read while the first child is still starting.
+    const token = readFileSync(join(where.socketDir, 'keeper.token'), 'utf8').trim();
+    const spawnLine = (id: number) =>
+      JSON.stringify({
+        id,
+        op: 'spawn',
+        childId: 'twice',
+        plan: plainPlan(where),
+        logs: logsFor('twice'),
+        meta: null,
+      });
+    const replies = await new Promise<string[]>((resolve) => {
+      const socket = createConnection(join(where.socketDir, 'keeper.sock'));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+        const lines = text.split('\n').filter(Boolean);
+        if (lines.length >= 3) {
+          socket.destroy();
+          resolve(lines.slice(1));
+        }
+      });
+      socket.write(
+        `${JSON.stringify({ id: 0, op: 'hello', token, version: 1 })}\n${spawnLine(1)}\n${spawnLine(2)}\n`,
+      );
+    });
+    const outcomes = replies.map(
+      (line) => JSON.parse(line) as { ok: boolean; error?: { code: string } },
+    );
+    expect(outcomes.map((o) => o.ok).sort()).toEqual([false, true]);
+    expect(outcomes.find((o) => !o.ok)?.error?.code).toBe('GUV_KEEPER_CHILD_EXISTS');
+    // The raw connection took the daemon's place (the newest wins): ask through a new one.
+    expect((await connect(where)).facts.children).toHaveLength(1);
+  });
+
   it('stops its children and itself when the daemon asks (guv kill)', async () => {
     const where = home();
     const keeper = await keeperOf(where);
