@@ -272,7 +272,7 @@ describe('the keeper', () => {
 
   it('starts one child per id, even for two spawns in flight at once', async () => {
     const where = home();
-    const keeper = await keeperOf(where);
+    await keeperOf(where);
     // Both requests in one write: the second is read while the first child is still starting.
     const token = readFileSync(join(where.socketDir, 'keeper.token'), 'utf8').trim();
     const spawnLine = (id: number) =>
