@@ -58,6 +58,7 @@ export async function benchKeeper(): Promise<KeeperBenchRow[]> {
           {
             name: id,
             workerIndex: null,
+            cluster: false,
             maxBytes: 1 << 20,
             keep: 1,
             fileMode: 0o600,

@@ -70,6 +70,7 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
       return {
         name,
         workerIndex: null,
+        cluster: false,
         maxBytes: options.logs.maxBytes,
         keep: options.logs.keep,
         fileMode: access.fileMode,

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { capIpcMessages, ipcBacklog, refuseHandles } from '../actors/child/ipc-guard.js';
 import { killGroup } from '../actors/child/kill-group.js';
 import { parseWrapperMessage } from '../actors/wrapper/parse-message.js';
+import { parseManagerMessage } from '../cluster/protocol.js';
 import { WRAPPER_CMD } from '../actors/wrapper/protocol.js';
 import type { LogLevel } from '../logs/format.js';
 import { logFilePath } from '../logs/format.js';
@@ -48,7 +49,8 @@ export class KeptChild {
   startTime: string | null = null;
   hasExited = false;
   readonly #deps: KeptChildDeps;
-  readonly #writers = new Map<LogLevel, LogWriter>();
+  /** By level, or by worker slot and level (`<slot>.<level>`) for a cluster manager. */
+  readonly #writers = new Map<string, LogWriter>();
   /** Epoch ms before which a log file that failed to open is not tried again. */
   #retryOpenAt = 0;
   #proc: ChildProcess | null = null;
@@ -183,6 +185,7 @@ export class KeptChild {
       this.signal('SIGKILL');
     });
     proc.on('message', (message: unknown) => {
+      if (this.request.logs.cluster) this.#keepWorkerLog(message);
       this.#deps.emit({ ev: 'ipc', childId: this.childId, internal: false, message });
     });
     proc.on('internalMessage', (message: unknown) => {
@@ -201,15 +204,47 @@ export class KeptChild {
     this.#writer(parsed.message.level)?.writeRecord(parsed.message.message);
   }
 
-  #writer(level: LogLevel): LogWriter | null {
-    let writer = this.#writers.get(level);
+  /** What a cluster manager relays of its workers (and its own log lines) goes to the files. */
+  #keepWorkerLog(raw: unknown): void {
+    const parsed = parseManagerMessage(raw);
+    if (!parsed.ok) return;
+    const message = parsed.message;
+    if (message.type === 'log') {
+      this.#writer(message.level)?.writeRecord(message.message);
+      return;
+    }
+    if (message.type !== 'output' && message.type !== 'wrapper') return;
+    const slot = this.#slotOf(message.workerId);
+    if (slot === null) return;
+    if (message.type === 'output') {
+      this.#writer(LEVEL_OF_STREAM[message.stream], slot)?.write(Buffer.from(message.data));
+    } else if (message.message.type === 'log') {
+      this.#writer(message.message.level, slot)?.writeRecord(message.message.message);
+    }
+  }
+
+  /** `<cluster id>.<slot>` or `<cluster id>.<slot>.<serial>` (machines/cluster/worker-records.ts). */
+  #slotOf(workerId: string): number | null {
+    if (!workerId.startsWith(`${this.childId}.`)) return null;
+    const slot = Number(workerId.slice(this.childId.length + 1).split('.')[0]);
+    return Number.isInteger(slot) && slot >= 0 && slot <= 65535 ? slot : null;
+  }
+
+  #writer(level: LogLevel, slot?: number): LogWriter | null {
+    const key = slot === undefined ? level : `${slot}.${level}`;
+    let writer = this.#writers.get(key);
     if (writer) return writer;
     const { logs } = this.request;
     // A folder that cannot be written is reported once a minute, not once per chunk.
     if (Date.now() < this.#retryOpenAt) return null;
     try {
       writer = createLogWriter({
-        path: logFilePath(this.#deps.logsDir, logs.name, level, logs.workerIndex ?? undefined),
+        path: logFilePath(
+          this.#deps.logsDir,
+          logs.name,
+          level,
+          slot ?? logs.workerIndex ?? undefined,
+        ),
         maxBytes: logs.maxBytes,
         keep: logs.keep,
         access: { fileMode: logs.fileMode, dirMode: logs.dirMode, gid: logs.gid },
@@ -220,7 +255,7 @@ export class KeptChild {
       this.#deps.onLogError(error as Error);
       return null;
     }
-    this.#writers.set(level, writer);
+    this.#writers.set(key, writer);
     return writer;
   }
 }

@@ -56,6 +56,11 @@ export interface LogTarget {
   name: string;
   /** A cluster worker slot's files (`worker-<n>.out.log`), else the process's own. */
   workerIndex: number | null;
+  /**
+   * The child is a cluster manager (src/cluster/manager.cts): the workers' output and log
+   * records it relays over IPC go to their slots' files too, with or without a daemon.
+   */
+  cluster: boolean;
   maxBytes: number;
   keep: number;
   fileMode: number;

@@ -143,6 +143,7 @@ function logTarget(raw: unknown): LogTarget {
     name,
     workerIndex:
       logs.workerIndex === null ? null : integer(logs.workerIndex, 'workerIndex', 0, 65535),
+    cluster: logs.cluster === true,
     maxBytes: integer(logs.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER),
     keep: integer(logs.keep, 'keep', 0, 1000),
     // What logAccess() makes, nothing else: log files are never writable by others.

@@ -73,6 +73,7 @@ export function logsFor(name: string): LogTarget {
   return {
     name,
     workerIndex: null,
+    cluster: false,
     maxBytes: 10 << 20,
     keep: 2,
     fileMode: 0o600,

@@ -108,6 +108,43 @@ describe('the keeper', () => {
     );
   });
 
+  it('writes what a cluster manager relays of its workers to their slots’ files, with no daemon', async () => {
+    const where = home();
+    const keeper = await keeperOf(where);
+    keeper.close();
+    const next = await connect(where);
+    await next.spawn(
+      'c1',
+      {
+        ...plainPlan(where),
+        args: [fixture('keeper-fake-manager.js')],
+        env: { ...plainPlan(where).env, KEEPER_CLUSTER_ID: 'c1' },
+        stdin: 'ignore',
+      },
+      { ...logsFor('api'), cluster: true },
+      null,
+    );
+    next.close();
+    await eventually(
+      () => readLog(where, 'api', 'warn.log').includes('forked 2 workers'),
+      'the manager’s line',
+    );
+    await eventually(
+      () => readLog(where, 'api', 'worker-0.out.log').includes('from worker 0'),
+      'worker 0',
+    );
+    await eventually(
+      () => readLog(where, 'api', 'worker-1.err.log').includes('worker 1 failed'),
+      'worker 1',
+    );
+    await eventually(
+      () => readLog(where, 'api', 'worker-1.warn.log').includes('a record of worker 1'),
+      'worker 1’s record',
+    );
+    expect(readLog(where, 'api', 'out.log')).not.toContain('stray');
+    expect(readLog(where, 'api', 'worker-0.out.log')).not.toContain('stray');
+  });
+
   it('answers facts: pid, /proc start time, spawn time, ipc, the meta the daemon stored', async () => {
     const where = home();
     const keeper = await keeperOf(where);

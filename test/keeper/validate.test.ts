@@ -17,6 +17,7 @@ const plan = {
 const logs = {
   name: 'web',
   workerIndex: null,
+  cluster: false,
   maxBytes: 1 << 20,
   keep: 2,
   fileMode: 0o600,
