@@ -27,6 +27,7 @@ export const ERROR_AREAS = {
   charts: 'Statecharts and the event bus',
   build: 'guv’s own files',
   apps: 'Apps from git',
+  remote: 'Remote access',
 } as const;
 
 export type ErrorArea = keyof typeof ERROR_AREAS;
@@ -46,6 +47,7 @@ const observability = inArea('observability');
 const charts = inArea('charts');
 const build = inArea('build');
 const apps = inArea('apps');
+const remote = inArea('remote');
 
 export const ERROR_CODES = {
   GUV_USAGE: usage(
@@ -192,6 +194,14 @@ export const ERROR_CODES = {
     'A daemon runs for this home already.',
     'Use it, or stop it with `guv kill` first.',
   ),
+  GUV_SYSTEMD_UNAVAILABLE: daemon(
+    '`guv startup --install` or `guv unstartup` found no running systemd to hand the unit to.',
+    'Without systemd, start the daemon at boot with your init system: `guv startup` prints the command line it runs.',
+  ),
+  GUV_STARTUP_FAILED: daemon(
+    'Writing, enabling or removing the boot unit failed.',
+    'The message names the step and systemctl’s own words; `guv startup` prints the unit to install by hand.',
+  ),
   GUV_DAEMON_START_FAILED: daemon(
     'The daemon could not be started.',
     'The message has its first error; the daemon log it names has the rest.',
@@ -298,6 +308,10 @@ export const ERROR_CODES = {
     'Remove it, or set `GUV_HOME` to another folder.',
   ),
 
+  GUV_HEALTH_UNAVAILABLE: observability(
+    '`guv run --health-port` could not listen on its address.',
+    'Pick a free port, or an address of this machine with `--health-host`.',
+  ),
   GUV_LOG_OPEN_FAILED: observability(
     'A log file could not be opened.',
     'Check the owner of the logs folder and free space on its disk.',
@@ -325,6 +339,15 @@ export const ERROR_CODES = {
   GUV_WEB_NOT_LISTENING: observability(
     'A link to the web UI was asked for while it is not listening.',
     'Run `guv ui` again.',
+  ),
+  GUV_DASHBOARD_BAD_CONFIG: observability(
+    "The dashboard's config (`dashboard.json`) or users file is not valid.",
+    'The message names the file and the field.',
+  ),
+  GUV_DASHBOARD_UNKNOWN_HOST: observability('The dashboard has no host of that name.'),
+  GUV_DASHBOARD_NOT_READY: observability(
+    'The dashboard was started but did not answer in time.',
+    'See its log: `guv logs guv-web`.',
   ),
   GUV_HEAVY_WORK_TIMEOUT: observability(
     'A heavy job (a heap summary, a log search) took too long and was stopped.',
@@ -428,6 +451,52 @@ export const ERROR_CODES = {
   GUV_NPMRC_REFUSED: apps(
     'guv refuses to run npm as root in a repository with an .npmrc (it can make npm run programs).',
     'Install the app with `--user <user>`, or remove .npmrc from the repository.',
+  ),
+
+  GUV_REMOTE_AUTH_FAILED: remote(
+    'The daemon refused a remote request: unknown user, wrong secret, or a request changed on the way.',
+    'Check the user and secret against `guv remoteconfig <user>` on the daemon’s machine.',
+  ),
+  GUV_REMOTE_STALE_REQUEST: remote(
+    'A remote request’s timestamp is more than 60 seconds away from the daemon’s clock.',
+    'Synchronise both clocks (NTP).',
+  ),
+  GUV_REMOTE_REPLAYED: remote(
+    'A remote request was sent again with a nonce the daemon has already seen.',
+    'Every request needs a fresh nonce; the client does this unless something replays its traffic.',
+  ),
+  GUV_REMOTE_FORBIDDEN: remote(
+    'This remote user may not call that method.',
+    'Read-only users may only read; managing users is only possible on the daemon’s machine.',
+  ),
+  GUV_REMOTE_BUSY: remote(
+    'The daemon is serving too many remote requests to remember them all; try again shortly.',
+  ),
+  GUV_REMOTE_FINGERPRINT_MISMATCH: remote(
+    'The remote daemon’s certificate is not the one this client pins; nothing was sent.',
+    'Compare with the fingerprint `guv remoteconfig` prints on the daemon’s machine.',
+  ),
+  GUV_REMOTE_DISABLED: remote(
+    'Remote access is off on this daemon.',
+    'Set `"remote": { "enabled": true }` in guv.json and restart the daemon.',
+  ),
+  GUV_REMOTE_CERT_FAILED: remote(
+    'The certificate for remote access could not be read or created.',
+    'The message names the file; check the `remote.cert` and `remote.key` paths in guv.json.',
+  ),
+  GUV_REMOTE_USERS_INVALID: remote(
+    'The remote users file cannot be used: not JSON, not private, or not the daemon’s.',
+    'Move the file the message names aside and add the users again.',
+  ),
+  GUV_REMOTE_USER_EXISTS: remote('A remote user with that name exists already.'),
+  GUV_REMOTE_USER_NOT_FOUND: remote('No remote user has that name.', 'See `guv lsusers`.'),
+  GUV_HOST_NOT_FOUND: remote(
+    'The hosts file has no host by that name.',
+    'Add it to hosts.json in guv’s config folder (see `guv remoteconfig --json`).',
+  ),
+  GUV_HOSTS_FILE_INVALID: remote(
+    'The hosts file cannot be used: not JSON, a bad entry, or readable by others.',
+    'The message says which; the file must be mode 0600 and belong to you.',
   ),
 } as const satisfies Record<`GUV_${string}`, ErrorCodeSpec>;
 

@@ -28,6 +28,7 @@ export {
   type WhyReply,
   type WorkerSummary,
 } from './client/api.js';
+export { remote, type RemoteOptions } from './remote/remote-client.js';
 export { createBus, type Bus } from './bus/bus.js';
 export { defineConfig, type GuvAppConfig, type GuvConfig } from './config/guv-config.js';
 export type { BusEvent, GuvEventName, GuvEvents, JsonValue } from './bus/events.js';

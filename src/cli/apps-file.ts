@@ -46,7 +46,7 @@ export async function planAppsFile(
   env: AppsFileEnv,
   io: CliIO,
 ): Promise<EcosystemPlan> {
-  if (!path.endsWith('.json')) markForeignCode();
+  if (!/\.(?:json|ya?ml)$/i.test(path)) markForeignCode();
   const exported = await loadAppsFile(path);
   const baseEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(io.env)) if (value !== undefined) baseEnv[key] = value;

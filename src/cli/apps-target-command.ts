@@ -1,21 +1,31 @@
 import type { GuvClient } from '../client/api.js';
+import { stopOrder } from '../config/guv-config.js';
 import { appsFileEnv, appsFileOf, planAppsFile } from './apps-file.js';
-import { parseArgs } from 'node:util';
-import { GuvError } from '../errors.js';
 import type { CliCommand, CliIO } from './command.js';
 import { withClient } from './connect.js';
 import { exitCodeFor, printable } from './errors.js';
 
 type Run = (client: GuvClient, target: string, io: CliIO) => Promise<number>;
 
+/**
+ * In which order an apps file's processes are acted on: `start` (what each depends on first, as
+ * restart and reload do) or `stop` (dependents first, as stop and remove do).
+ */
+export type TargetOrder = 'start' | 'stop';
+
 /** Every process the daemon knows: what `all` names (as pm2's `stop all`). */
 export const ALL = 'all';
 
 /** The processes `target` names: those an apps file starts, or `target` itself. */
-export async function appNamesOf(target: string, io: CliIO): Promise<string[]> {
+export async function appNamesOf(
+  target: string,
+  io: CliIO,
+  order: TargetOrder = 'start',
+): Promise<string[]> {
   const file = await appsFileOf(target);
   if (file === null) return [target];
-  return (await planAppsFile(file, appsFileEnv(), io)).apps.map((app) => app.name);
+  const { apps } = await planAppsFile(file, appsFileEnv(), io);
+  return (order === 'stop' ? stopOrder(apps) : apps).map((app) => app.name);
 }
 
 /**
@@ -26,11 +36,12 @@ export async function targetNamesOf(
   targets: string[],
   client: GuvClient,
   io: CliIO,
+  order: TargetOrder = 'start',
 ): Promise<string[]> {
   const names: string[] = [];
   for (const target of targets) {
     if (target === ALL) names.push(...(await client.listProcesses()).map((p) => p.name));
-    else names.push(...(await appNamesOf(target, io)));
+    else names.push(...(await appNamesOf(target, io, order)));
   }
   return [...new Set(names)];
 }
@@ -67,20 +78,9 @@ export async function eachTarget(
  * apps file (every process it starts) or `all`; `guv stop web api` acts on both, one after the
  * other, and exits with the worst status.
  */
-export function appsTargetCommand(usage: string, run: Run): CliCommand {
-  return async (args, io) => {
-    const { positionals, values } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      io.stdout.write(`usage: ${usage}\n`);
-      return 0;
-    }
-    if (positionals.length === 0) throw new GuvError('GUV_USAGE', `usage: ${usage}`);
-    return withClient(io.env, async (client) =>
-      eachTarget(await targetNamesOf(positionals, client, io), io, (name) => run(client, name, io)),
+export function appsTargetCommand(run: Run, order: TargetOrder = 'start'): CliCommand {
+  return async ({ args }, io) =>
+    withClient(io.env, async (client) =>
+      eachTarget(await targetNamesOf(args, client, io, order), io, (name) => run(client, name, io)),
     );
-  };
 }

@@ -204,6 +204,11 @@ export class GuvClient {
     return this.request('logFiles', target === undefined ? {} : { target });
   }
 
+  /** Empties the log files of one process, or of every process when `target` is left out. */
+  flush(target?: string): Promise<{ files: string[] }> {
+    return this.request('flush', target === undefined ? {} : { target });
+  }
+
   /** Runs the garbage collector in a process (in every running worker of a cluster). */
   gc(target: string): Promise<{ ok: true; workers?: number }> {
     return this.request('gc', { target });

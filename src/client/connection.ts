@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { type Socket, createConnection } from 'node:net';
 import { compilePattern } from '../bus/pattern.js';
 import { isGuvErrorCode } from '../error-codes.js';
 import { GuvError } from '../errors.js';
@@ -54,6 +54,24 @@ export interface ConnectionOptions {
   onListenerError?: (error: unknown, type: string) => void;
 }
 
+/**
+ * How a connection reaches its daemon: the local socket, or another stream such as the remote
+ * TLS one (src/remote), which signs its requests and checks whom it reached before any is sent.
+ */
+export interface Transport {
+  socket: Socket;
+  /** The event after which requests may be written: `connect`, or `secureConnect` for TLS. */
+  readyEvent: string;
+  /** Where it connects, for messages. */
+  where: string;
+  /** Called once ready, before anything is written: an error refuses the connection. */
+  checkReady?(): GuvError | undefined;
+  /** The request frame to write (default: `{ id, method, params }`). */
+  encodeRequest?(id: number, method: string, params: unknown): string;
+  /** The error for a failure before the connection was ready. */
+  connectError?(error: NodeJS.ErrnoException): GuvError;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: GuvError): void;
@@ -73,13 +91,33 @@ export function openConnection(
   socketPath: string,
   options: ConnectionOptions = {},
 ): Promise<Connection> {
+  return openTransport(
+    () => ({
+      socket: createConnection(socketPath),
+      readyEvent: 'connect',
+      where: socketPath,
+      connectError: (error) => connectError(socketPath, error),
+    }),
+    options,
+  );
+}
+
+/** A {@link Connection} over any stream `open` returns (see {@link Transport}). */
+export function openTransport(
+  open: () => Transport,
+  options: ConnectionOptions = {},
+): Promise<Connection> {
   const { timeoutMs = 5000, maxFrameBytes = 64 * 1024 * 1024 } = options;
   const onListenerError =
     options.onListenerError ??
     ((error: unknown, type: string) => console.error(`guv: a listener for ${type} threw`, error));
 
   return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
+    const transport = open();
+    const { socket, where: socketPath } = transport;
+    const encodeRequest =
+      transport.encodeRequest ??
+      ((id: number, method: string, params: unknown) => encodeFrame({ id, method, params }));
     const pending = new Map<number, Pending>();
     const listeners = new Map<string, Set<RpcEventListener>>();
     const confirmations = new Map<string, Promise<unknown>>();
@@ -105,15 +143,20 @@ export function openConnection(
       maxFrameBytes,
     );
 
-    socket.once('connect', () => {
+    socket.once(transport.readyEvent, () => {
       clearTimeout(connectTimer);
+      const refused = transport.checkReady?.();
+      if (refused !== undefined) {
+        fail(refused);
+        return;
+      }
       connected = true;
       resolve(connection);
     });
     socket.on('data', (chunk: Buffer) => splitter.push(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (connected) fail(gone(socketPath, error));
-      else fail(connectError(socketPath, error));
+      else fail(transport.connectError?.(error) ?? connectError(socketPath, error));
     });
     socket.on('close', () => fail(gone(socketPath)));
 
@@ -195,7 +238,7 @@ export function openConnection(
             reject: rejectRequest,
             timer,
           });
-          socket.write(encodeFrame({ id, method, params: params ?? null }));
+          socket.write(encodeRequest(id, method, params ?? null));
         });
       },
       async subscribe(pattern, listener) {

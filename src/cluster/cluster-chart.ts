@@ -6,6 +6,7 @@ import type { ProcessDefinition } from '../supervision/process-definition.js';
 import { provideCluster } from '../machines/cluster/provide-cluster.js';
 import type { ChartClock } from '../machines/process/supervision-context.js';
 import { resolveTimeouts } from '../machines/process/supervision-context.js';
+import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
 import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import type { ManagerLink } from './manager-link.js';
 import { createWorkerChildLogic } from './worker-child-actor.js';
@@ -61,6 +62,7 @@ export function startClusterChart(
       policy: definition.policy,
       timeouts: definition.timeouts,
       reloadWaitsForListening: true,
+      ...(definition.triggers ? { triggers: definition.triggers } : {}),
       ...(deps.reloadTimeoutMs !== undefined ? { reloadTimeoutMs: deps.reloadTimeoutMs } : {}),
     },
     clock: chartTimers,
@@ -105,5 +107,6 @@ function clusterLogic(
       onGone: (workerId) => replies.gone(workerId),
     }),
     publish: (event) => deps.publish(event),
+    watcher: createFileWatcherLogic(),
   });
 }

@@ -1,7 +1,7 @@
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import type { ProcessDefinition } from '../supervision/process-definition.js';
 import { settle } from '../supervision/settle.js';
-import type { LiveTarget, RunUnit, Supervised } from '../supervision/supervised.js';
+import type { LiveTarget, RunUnit, Supervised, TriggerState } from '../supervision/supervised.js';
 import { GuvError } from '../errors.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import { clusterInfo } from '../machines/cluster/worker-records.js';
@@ -125,6 +125,11 @@ export class ClusterSupervisor implements Supervised {
 
   lastError(): SerializedError | null {
     return this.#snapshot().context.lastError;
+  }
+
+  triggerState(): TriggerState {
+    const { cronNextAt, watching } = this.#snapshot().context;
+    return { cronNextAt, watching };
   }
 
   /** Every worker the cluster owns now, serving ones first, by slot. */

@@ -1,4 +1,5 @@
 import { DEFAULT_TIMEOUTS } from '../machines/process/supervision-context.js';
+import { restartDelayPolicy } from '../machines/restart-delays.js';
 import { DEFAULT_RESTART_POLICY, formatDuration } from '../machines/restart-policy.js';
 import type { EcosystemPlan, PlannedApp } from './ecosystem.js';
 
@@ -19,12 +20,14 @@ function describeApp({ name, request, envKeys, after }: PlannedApp): string[] {
     request.instances === null
       ? 'one process'
       : `a cluster of ${request.instances === 'max' ? 'one worker per CPU' : `${request.instances} workers`}`;
-  const policy = { ...DEFAULT_RESTART_POLICY, ...request.policy };
+  const policy = { ...DEFAULT_RESTART_POLICY, ...request.policy, ...restartDelayPolicy(request) };
   const restart = request.restart ?? 'always';
   const backoff =
     policy.backoffBaseMs === policy.backoffCapMs
       ? `${formatDuration(policy.backoffBaseMs)} between restarts`
-      : `${formatDuration(policy.backoffBaseMs)} ×${policy.backoffFactor} up to ${formatDuration(policy.backoffCapMs)}`;
+      : policy.restartDelayMs > 0
+        ? `${formatDuration(policy.restartDelayMs)} first, then ×${policy.backoffFactor} up to ${formatDuration(policy.backoffCapMs)}`
+        : `${formatDuration(policy.backoffBaseMs)} ×${policy.backoffFactor} up to ${formatDuration(policy.backoffCapMs)}`;
   const account = [
     request.user && `user ${request.user}`,
     request.group && `group ${request.group}`,

@@ -7,7 +7,7 @@ import {
   parseStartOptions,
   type StartRequest,
 } from '../protocol/start-options.js';
-import { PM2_ALIASES, PM2_LOG_FILES, PM2_MAPPED, PM2_TOP_LEVEL } from './pm2-keys.js';
+import { PM2_ALIASES, PM2_MAPPED, PM2_TOP_LEVEL } from './pm2-keys.js';
 
 // pm2 ecosystem object → guv start requests, and a warning for every key guv does not honour.
 // Pure: the caller passes the file's folder, the environment and the CPU count.
@@ -46,7 +46,7 @@ const MAX_APPS = 256;
 const MAX_ENV_KEYS = 4096;
 
 /** How the start parser's errors name each field: by the pm2 key it came from. */
-const PM2_FIELD_NAMES: FieldNames = {
+export const PM2_FIELD_NAMES: FieldNames = {
   name: 'name',
   args: 'args',
   execArgv: 'node_args',
@@ -62,8 +62,16 @@ const PM2_FIELD_NAMES: FieldNames = {
   appReadiness: 'wait_ready',
   'policy.maxFailures': 'max_restarts',
   'policy.stableMs': 'min_uptime',
-  'policy.backoffBaseMs': 'restart_delay',
-  'policy.backoffCapMs': 'restart_delay',
+  restartDelayMs: 'restart_delay',
+  expBackoffRestartDelayMs: 'exp_backoff_restart_delay',
+  watch: 'watch',
+  ignoreWatch: 'ignore_watch',
+  watchDelayMs: 'watch_delay',
+  maxMemoryBytes: 'max_memory_restart',
+  cronRestart: 'cron_restart',
+  logTime: 'time',
+  outFile: 'out_file',
+  errorFile: 'error_file',
 };
 
 function invalid(message: string, cause?: unknown): never {
@@ -140,9 +148,7 @@ function translateApp(
 
   for (const key of Object.keys(app)) {
     if (PM2_MAPPED.has(key) || key.startsWith('env_')) continue;
-    if (PM2_LOG_FILES.has(key))
-      warn(`${key} is not supported: guv keeps the output in its own files (guv logs ${label})`);
-    else warn(`${key} is not supported by guv (ignored)`);
+    warn(`${key} is not supported by guv (ignored)`);
   }
 
   try {
@@ -186,7 +192,17 @@ function planApp(
     killTimeoutMs: app.kill_timeout,
     listenTimeoutMs: app.listen_timeout,
     appReadiness: app.wait_ready,
-    policy: policyOf(app, warn),
+    policy: policyOf(app),
+    ...restartDelaysOf(app, warn),
+    watch: app.watch,
+    ignoreWatch: typeof app.ignore_watch === 'string' ? [app.ignore_watch] : app.ignore_watch,
+    watchDelayMs: app.watch_delay,
+    maxMemoryBytes: app.max_memory_restart,
+    cronRestart: app.cron_restart,
+    // pm2 prefixes no time unless `time: true`; guv prefixes unless `time: false`.
+    logTime: app.time === false && (app.out_file || app.error_file) ? false : undefined,
+    outFile: app.out_file,
+    errorFile: app.error_file,
   };
   // pm2 runs a forked app's instances under one name; guv's names are unique, so numbered.
   const forks = cluster ? 1 : count === 'max' ? context.cpuCount : count;
@@ -301,25 +317,19 @@ function restartOf(value: unknown, fail: Fail): 'never' | undefined {
   fail(`autorestart must be true or false, got ${JSON.stringify(value)}`);
 }
 
-/** pm2's restart numbers in guv's policy; what differs is named in a warning. */
-function policyOf(
-  app: Record<string, unknown>,
-  warn: (message: string) => void,
-): Record<string, unknown> {
-  const policy: Record<string, unknown> = {
-    maxFailures: app.max_restarts,
-    stableMs: app.min_uptime,
-  };
-  if (app.exp_backoff_restart_delay !== undefined) {
-    policy.backoffBaseMs = app.exp_backoff_restart_delay;
-    if (app.restart_delay !== undefined)
-      warn('restart_delay is ignored: exp_backoff_restart_delay applies (as with pm2)');
-  } else if (app.restart_delay !== undefined) {
-    policy.backoffBaseMs = app.restart_delay;
-    policy.backoffCapMs = app.restart_delay;
-    warn(
-      'restart_delay: guv restarts after the first failure at once, then waits restart_delay between restarts',
-    );
+/** pm2's restart numbers in guv's policy. */
+function policyOf(app: Record<string, unknown>): Record<string, unknown> {
+  return { maxFailures: app.max_restarts, stableMs: app.min_uptime };
+}
+
+/** restart_delay and exp_backoff_restart_delay, as pm2 means them; with both, pm2 uses the latter. */
+function restartDelaysOf(app: Record<string, unknown>, warn: (message: string) => void) {
+  if (app.exp_backoff_restart_delay !== undefined && app.restart_delay !== undefined) {
+    warn('restart_delay is ignored: exp_backoff_restart_delay applies (as with pm2)');
+    return { expBackoffRestartDelayMs: app.exp_backoff_restart_delay };
   }
-  return policy;
+  return {
+    restartDelayMs: app.restart_delay,
+    expBackoffRestartDelayMs: app.exp_backoff_restart_delay,
+  };
 }

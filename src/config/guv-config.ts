@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { START_FLAGS } from '../protocol/start-flags.js';
 import { GuvError } from '../errors.js';
 import { parseStartOptions, type StartOptions } from '../protocol/start-options.js';
 import type { EcosystemContext, EcosystemPlan, PlannedApp } from './ecosystem.js';
@@ -15,6 +16,8 @@ export interface GuvAppConfig extends StartOptions {
   env_file?: string;
   /** Apps (by name) that must be running before this one starts. */
   dependsOn?: string[];
+  /** `env_production` and so on: merged over `env` by `guv start <file> --env production`. */
+  [envName: `env_${string}`]: Record<string, string> | string | undefined;
 }
 
 export interface GuvConfig {
@@ -33,29 +36,45 @@ export function defineConfig(config: GuvConfig): GuvConfig {
 
 /** Whether a path is guv's own config rather than a pm2 ecosystem file. */
 export function isGuvConfigName(path: string): boolean {
-  return /^guv\.config\.(?:js|cjs|mjs|json)$/i.test(basename(path));
+  return /^guv\.config\.(?:[cm]?js|[cm]?ts|json|ya?ml)$/i.test(basename(path));
 }
 
 const OWN_KEYS = new Set(['name', 'script', 'env_file', 'dependsOn']);
+/** The API's start options (the fields `guv start`'s flags set), less what a file names itself. */
 const OPTION_KEYS = new Set([
-  'args',
-  'execArgv',
-  'interpreter',
-  'cwd',
-  'env',
-  'user',
-  'group',
-  'instances',
-  'restart',
-  'killTimeoutMs',
-  'startTimeoutMs',
-  'appReadiness',
-  'debug',
-  'policy',
+  ...Object.keys(START_FLAGS)
+    .map((field) => field.split('.')[0]!)
+    .filter((field) => field !== 'name' && field !== 'updateEnv'),
 ]);
 
 function invalid(message: string, cause?: unknown): never {
   throw new GuvError('GUV_APPS_FILE_INVALID', message, cause === undefined ? {} : { cause });
+}
+
+/** `env_production`, `env_staging`…: one environment each, chosen with `--env <name>`. */
+const ENV_NAME = /^env_[\w-]{1,64}$/;
+
+/** The `env_<name>` that `--env <name>` selects, or nothing (with a warning when the app has none). */
+function selectedEnv(
+  options: Record<string, unknown>,
+  envName: string | null,
+  label: string,
+  warnings: string[],
+): Record<string, string> {
+  if (envName === null) return {};
+  const key = `env_${envName}`;
+  const selected = options[key];
+  if (selected === undefined) {
+    warnings.push(`${label}: has no ${key}: only its env applies`);
+    return {};
+  }
+  if (typeof selected !== 'object' || selected === null || Array.isArray(selected))
+    invalid(`${label}: ${key} must be an object of variables`);
+  return selected as Record<string, string>;
+}
+
+function withoutEnvNames(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !ENV_NAME.test(key)));
 }
 
 /** `KEY=value` lines of a dotenv file; `#` comments, `export ` and one pair of quotes allowed. */
@@ -83,8 +102,6 @@ export function translateGuvConfig(
   const apps = (exported as { apps?: unknown })?.apps;
   if (!Array.isArray(apps) || apps.length === 0) invalid('the file exports no "apps" list');
   const warnings: string[] = [];
-  if (context.envName !== null)
-    warnings.push(`--env ${context.envName} selects pm2's env_<name>: guv configs have none`);
   const planned = new Map<string, { app: PlannedApp; dependsOn: string[] }>();
   apps.forEach((app: unknown, index) => {
     if (typeof app !== 'object' || app === null || Array.isArray(app))
@@ -92,7 +109,7 @@ export function translateGuvConfig(
     const { name, script, env_file, dependsOn, ...options } = app as Record<string, unknown>;
     const label = typeof name === 'string' ? name : `apps[${index}]`;
     for (const key of Object.keys(app))
-      if (!OWN_KEYS.has(key) && !OPTION_KEYS.has(key))
+      if (!OWN_KEYS.has(key) && !OPTION_KEYS.has(key) && !ENV_NAME.test(key))
         invalid(`${label}: unknown setting "${key}"`);
     if (typeof script !== 'string' || script === '') invalid(`${label} has no "script"`);
     if (
@@ -111,12 +128,13 @@ export function translateGuvConfig(
     const own = {
       ...fileEnv,
       ...(options.env as Record<string, string> | undefined),
+      ...selectedEnv(options, context.envName, label, warnings),
       ...context.overrides,
     };
     let request: PlannedApp['request'];
     try {
       request = parseStartOptions({
-        ...options,
+        ...withoutEnvNames(options),
         name,
         cwd,
         target: /[/.]/.test(script) ? resolve(cwd, script) : script,
@@ -167,4 +185,15 @@ export function startWaves(apps: PlannedApp[]): PlannedApp[][] {
     waves[level] = members;
   }
   return waves;
+}
+
+/**
+ * The order to stop (or remove) apps in: the start order's waves backwards, so each app stops
+ * before the apps it depends on.
+ *
+ * @example
+ * stopOrder(translateGuvConfig(config, context).apps).map((app) => app.name); // ['web', 'api', 'db']
+ */
+export function stopOrder(apps: PlannedApp[]): PlannedApp[] {
+  return startWaves(apps).reverse().flat();
 }

@@ -1,8 +1,10 @@
 import { open, stat } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GuvError } from '../errors.js';
 import { hasConfigName, isAppsJson, looksLikeAppsExport } from './detect.js';
+import { importTypeScript } from './load-typescript.js';
+import { parseYaml } from './yaml.js';
 
 // Loads an apps file in the CLI, as the user who runs the CLI: a .js config is code, and the
 // daemon (often root) never runs it.
@@ -11,6 +13,8 @@ const MAX_BYTES = 1024 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 const IMPORT_DEADLINE_MS = 10_000;
 const CODE = new Set(['.js', '.cjs', '.mjs']);
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+const YAML = new Set(['.yaml', '.yml']);
 
 function unreadable(message: string, cause?: unknown): never {
   throw new GuvError('GUV_APPS_FILE_UNREADABLE', message, cause === undefined ? {} : { cause });
@@ -42,20 +46,22 @@ export async function isAppsFile(target: string, cwd: string): Promise<boolean> 
   if (!info?.isFile()) return false;
   if (hasConfigName(path)) return true;
   const extension = extname(path).toLowerCase();
-  if (extension !== '.json' && !CODE.has(extension)) return false;
-  const source = await head(path, extension === '.json' ? MAX_BYTES + 1 : SNIFF_BYTES);
+  const data = extension === '.json' || YAML.has(extension);
+  if (!data && !CODE.has(extension)) return false;
+  const source = await head(path, data ? MAX_BYTES + 1 : SNIFF_BYTES);
   if (source === null) return false;
-  if (extension !== '.json') return looksLikeAppsExport(source);
+  if (!data) return looksLikeAppsExport(source);
   try {
-    return isAppsJson(JSON.parse(source));
+    return isAppsJson(extension === '.json' ? JSON.parse(source) : parseYaml(source, path));
   } catch {
     return false;
   }
 }
 
 /**
- * Reads an apps file: .json as JSON; .js, .cjs and .mjs by importing them (their export, or
- * its `default`). Throws GUV_APPS_FILE_UNREADABLE with one line.
+ * Reads an apps file: .json as JSON, .yaml and .yml as plain YAML; .js, .cjs and .mjs by
+ * importing them (their export, or its `default`), .ts, .mts and .cts likewise with the
+ * project's own tsx. Throws GUV_APPS_FILE_UNREADABLE with one line.
  */
 export async function loadAppsFile(path: string): Promise<unknown> {
   const info = await stat(path).catch((error: unknown) =>
@@ -65,10 +71,15 @@ export async function loadAppsFile(path: string): Promise<unknown> {
   if (info.size > MAX_BYTES) unreadable(`${path} is larger than 1 MiB`);
   const extension = extname(path).toLowerCase();
   if (extension === '.json') return readJson(path);
-  if (CODE.has(extension)) return importCode(path);
-  if (extension === '.yaml' || extension === '.yml')
-    unreadable(`${path}: YAML apps files are not supported yet: write it as .js or .json`);
-  unreadable(`${path}: guv reads apps files ending in .js, .cjs, .mjs or .json`);
+  if (YAML.has(extension)) return readYaml(path);
+  if (CODE.has(extension) || TYPESCRIPT.has(extension)) return importCode(path);
+  unreadable(`${path}: guv reads apps files ending in .js, .cjs, .mjs, .ts, .mts, .json or .yaml`);
+}
+
+async function readYaml(path: string): Promise<unknown> {
+  const text = (await head(path, MAX_BYTES + 1)) ?? unreadable(`cannot read ${path}`);
+  if (Buffer.byteLength(text) > MAX_BYTES) unreadable(`${path} is larger than 1 MiB`);
+  return parseYaml(text, path);
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -104,6 +115,29 @@ async function checkRootMayRun(path: string): Promise<void> {
   }
 }
 
+/**
+ * A module's export: its `default`, else its named exports. A CommonJS .ts file compiled from
+ * `export default` nests the export once more (`module.exports.default`).
+ */
+function exportOf(loaded: Record<string, unknown>): unknown {
+  const value = loaded.default !== undefined ? loaded.default : { ...loaded };
+  const nested = (value as { default?: unknown; apps?: unknown } | null)?.default;
+  return nested !== undefined && (value as { apps?: unknown }).apps === undefined ? nested : value;
+}
+
+/**
+ * Node reads a .js file of a `"type": "module"` project as an ES module, where pm2's
+ * `module.exports = {…}` fails ("module is not defined") or exports nothing: say how to fix it.
+ */
+async function explainCommonJs(path: string): Promise<void> {
+  if (extname(path).toLowerCase() !== '.js') return;
+  const source = await head(path, SNIFF_BYTES);
+  if (source !== null && /\bmodule\.exports\b/.test(source))
+    unreadable(
+      `${path} uses module.exports, but the nearest package.json makes .js files ES modules ("type": "module"): rename it to ${basename(path, '.js')}.cjs, or write export default`,
+    );
+}
+
 async function importCode(path: string): Promise<unknown> {
   await checkRootMayRun(path);
   let timer: NodeJS.Timeout | undefined;
@@ -115,9 +149,16 @@ async function importCode(path: string): Promise<unknown> {
   });
   try {
     const url = pathToFileURL(path).href;
-    const loaded = (await Promise.race([import(url), deadline])) as Record<string, unknown>;
-    return loaded.default !== undefined ? loaded.default : { ...loaded };
+    const loading = TYPESCRIPT.has(extname(path).toLowerCase())
+      ? importTypeScript(path)
+      : import(url);
+    const loaded = (await Promise.race([loading, deadline])) as Record<string, unknown>;
+    if (Object.keys(loaded).length === 0) await explainCommonJs(path);
+    return exportOf(loaded);
   } catch (error) {
+    if (error instanceof GuvError) throw error;
+    if (/\b(?:module|exports|require) is not defined in ES module scope/.test(String(error)))
+      await explainCommonJs(path);
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     unreadable(`${path}: ${message}`, error);
   } finally {

@@ -37,10 +37,15 @@ export const PM2_MAPPED = new Set([
   'listen_timeout',
   'uid',
   'gid',
+  'watch',
+  'ignore_watch',
+  'watch_delay',
+  'max_memory_restart',
+  'cron_restart',
+  'out_file',
+  'error_file',
+  'time',
 ]);
-
-/** Keys guv reads but cannot honour as pm2 does: each gets its own warning. */
-export const PM2_LOG_FILES = new Set(['out_file', 'error_file']);
 
 /** Top-level keys of an ecosystem file besides `apps`. */
 export const PM2_TOP_LEVEL = new Set(['apps']);

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { GuvError } from '../errors.js';
+import {
+  DEFAULT_REMOTE_SETTINGS,
+  parseRemoteSettings,
+  type RemoteSettings,
+} from '../remote/remote-settings.js';
 
 /** The daemon's settings, from `<config>/guv.json`; every field optional there. */
 export interface DaemonConfig {
@@ -19,6 +24,8 @@ export interface DaemonConfig {
    * daemon, so a daemon crash or restart re-adopts them instead of restarting them.
    */
   keeper: boolean;
+  /** Opt-in: the remote RPC over TLS (src/remote). */
+  remote: RemoteSettings;
 }
 
 export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
@@ -29,6 +36,7 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   requestTimeoutMs: 60_000,
   metricsPort: null,
   keeper: false,
+  remote: DEFAULT_REMOTE_SETTINGS,
 };
 
 // What groupadd accepts: never a leading '-' (an option to getent) nor ':' or a newline.
@@ -107,6 +115,7 @@ export function parseDaemonConfig(raw: unknown, source = 'config'): DaemonConfig
     if (typeof r.keeper !== 'boolean') bad('keeper must be true or false');
     config.keeper = r.keeper as boolean;
   }
+  config.remote = parseRemoteSettings(r.remote, bad);
   return config;
 }
 

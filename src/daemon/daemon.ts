@@ -18,10 +18,11 @@ import { createAppService } from '../apps/service/app-service.js';
 import type { DaemonConfig } from './daemon-config.js';
 import { createDroppedMessages } from '../supervision/dropped-messages.js';
 import { createEventHub } from './event-hub.js';
+import { createRemoteService } from '../remote/remote-service.js';
 import { createOutputRouter } from '../logs/output-router.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
-import { createSupervise } from '../supervision/supervise.js';
+import { createSupervise, keeperWritesLogs } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
 import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
@@ -42,6 +43,13 @@ export interface DaemonOptions {
   logAccess?: LogAccess;
   /** Called once the daemon has stopped everything and should exit. */
   onExit(code: number): void;
+  /**
+   * How this start treats the saved process list. `daemon` (default): brought back after a crash,
+   * or always when guv.json `autoresume`. `boot` (the system's start at boot, `guv startup`): always
+   * brought back, as the machine's shutdown was a clean stop. `foreground` (`guv run`): neither
+   * read nor written, so that the apps of one command line never replace a daemon's saved list.
+   */
+  startMode?: 'daemon' | 'boot' | 'foreground';
 }
 
 const clock = { now: () => Date.now() };
@@ -118,6 +126,15 @@ export function createDaemon(options: DaemonOptions) {
       return cluster && worker ? [cluster.info() as ClusterInfo, worker] : null;
     },
     onError: (error) => log.error({ err: error }, 'log file write failed'),
+    logSettingsOf: (id) => {
+      const definition = table.byId(id)?.definition;
+      return definition?.logs
+        ? {
+            logs: definition.logs,
+            owner: { user: definition.spec.user, group: definition.spec.group },
+          }
+        : null;
+    },
   });
 
   // guv.json `keeper`: single processes run under the keeper and outlive this daemon.
@@ -152,13 +169,15 @@ export function createDaemon(options: DaemonOptions) {
     onChange: () => processList.schedule(),
   });
 
+  const startMode = options.startMode ?? 'daemon';
   const processList = createProcessList({
     file: home.processesFile,
     table: () => table,
     log,
-    autoresume: config.autoresume,
+    autoresume: config.autoresume || startMode === 'boot',
     requestTimeoutMs: config.requestTimeoutMs,
     ...(keeper ? { keeper: keeper.current } : {}),
+    persist: startMode !== 'foreground',
   });
 
   const daemonActor: Actor<typeof daemonMachine> = createActor(
@@ -171,7 +190,10 @@ export function createDaemon(options: DaemonOptions) {
       actions: { publish: (_, event) => publishDaemonEvent(event) },
     }),
     // Restoring is always attempted at boot: a daemon that died must bring back its processes.
-    { input: { autoresume: true, dumpOnExit: false, clock }, inspect: registry.inspect },
+    {
+      input: { autoresume: startMode !== 'foreground', dumpOnExit: false, clock },
+      inspect: registry.inspect,
+    },
   );
   registry.track({
     id: 'daemon',
@@ -233,8 +255,23 @@ export function createDaemon(options: DaemonOptions) {
       }
       setImmediate(() => void handover());
       // Single processes with a live child: the keeper's, kept across the handover.
-      return table.all().filter((s) => s.definition.instances === null && s.pid !== null).length;
+      return table
+        .all()
+        .filter((s) => s.definition.instances === null && keeperWritesLogs(s.definition))
+        .filter((s) => s.pid !== null).length;
     },
+  });
+
+  // Handlers reach the server through this late binding: the remote service needs the server to
+  // adopt its TLS sockets, and the server needs the remote service's (local-only) methods.
+  const rpc: Pick<RpcServer, 'adopt'> = { adopt: (socket, gate) => server.adopt(socket, gate) };
+  const remote = createRemoteService({
+    settings: config.remote,
+    configDir: home.config,
+    usersFile: home.usersFile,
+    rpc,
+    log,
+    report: reportListener,
   });
 
   const server: RpcServer = createRpcServer({
@@ -245,6 +282,7 @@ export function createDaemon(options: DaemonOptions) {
       {
         ...methods,
         ...createAppMethods({ apps, table, output, timeoutMs: config.requestTimeoutMs }),
+        ...remote.methods,
       } satisfies MethodHandlers<DaemonMethodName, RpcContext>,
       ['status'],
     ),
@@ -258,6 +296,7 @@ export function createDaemon(options: DaemonOptions) {
     await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
     await observability.start();
     await server.listen();
+    await remote.start();
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });
     // Requests are served while the saved processes are brought back; the first command need not wait.
@@ -314,6 +353,7 @@ export function createDaemon(options: DaemonOptions) {
       await output.closeAll();
       await webUi.close();
       await observability.close();
+      await remote.close();
       await server.close();
     } catch (error) {
       log.error({ err: error }, 'clean shutdown failed');

@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     config,
     log,
     logAccess,
+    // `guv startup`'s unit starts the daemon with --boot: the saved processes come back.
+    startMode: process.argv.includes('--boot') ? 'boot' : 'daemon',
     onExit: (code) => {
       lock.release();
       log.info({ code }, 'guv daemon exited');

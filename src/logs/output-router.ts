@@ -9,6 +9,8 @@ import {
 } from './index.js';
 import type { ClusterInfo, ProcessInfo, WorkerInfo } from '../types/info.js';
 import type { EventHub } from '../daemon/event-hub.js';
+import type { LogSettings } from './log-settings.js';
+import { type FileOwner, openUserLogFile, type UserLogFile } from './user-log-file.js';
 
 export interface OutputRouterOptions {
   logsDir: string;
@@ -22,28 +24,12 @@ export interface OutputRouterOptions {
   /** The live info of a cluster and of one of its workers, for `worker:log:*` events. */
   workerInfoOf?(clusterId: string, workerId: string): [ClusterInfo, WorkerInfo] | null;
   onError(error: Error): void;
+  /** The log options of a process (or cluster) and whose files they are; null: the defaults. */
+  logSettingsOf?(id: string): { logs: LogSettings; owner: FileOwner } | null;
 }
+import { CLUSTER_LOG_EVENT, LOG_EVENT, WORKER_LOG_EVENT } from './log-event-names.js';
 
 const LEVEL_OF_STREAM = { stdout: 'info', stderr: 'error' } as const;
-const LOG_EVENT = {
-  info: 'process:log:info',
-  warn: 'process:log:warn',
-  error: 'process:log:error',
-  debug: 'process:log:debug',
-} as const;
-const CLUSTER_LOG_EVENT = {
-  info: 'cluster:log:info',
-  warn: 'cluster:log:warn',
-  error: 'cluster:log:error',
-  debug: 'cluster:log:debug',
-} as const;
-const WORKER_LOG_EVENT = {
-  info: 'worker:log:info',
-  warn: 'worker:log:warn',
-  error: 'worker:log:error',
-  debug: 'worker:log:debug',
-} as const;
-
 /**
  * A record's level and text come from a child: only the four levels ever pick a file or an
  * event name (never `constructor` or `../x` as a key), and a record is cut to its cap.
@@ -65,6 +51,26 @@ type Source =
  */
 export function createOutputRouter(options: OutputRouterOptions) {
   const writers = new Map<string, Map<LogLevel, LogWriter>>();
+  /** The files users named, by process id: standard output's and standard error's. */
+  const userFiles = new Map<string, { out: UserLogFile | null; err: UserLogFile | null }>();
+
+  /** The file the user named for `level` of process `id` (info and debug: out; error, warn: err). */
+  function userFileFor(id: string, level: LogLevel): UserLogFile | null {
+    let files = userFiles.get(id);
+    if (!files) {
+      const settings = options.logSettingsOf?.(id) ?? null;
+      const open = (path: string | null | undefined) =>
+        settings && path
+          ? openUserLogFile(path, settings.owner, {
+              time: settings.logs.time,
+              onError: options.onError,
+            })
+          : null;
+      files = { out: open(settings?.logs.outFile), err: open(settings?.logs.errorFile) };
+      userFiles.set(id, files);
+    }
+    return level === 'info' || level === 'debug' ? files.out : files.err;
+  }
 
   function writerFor(id: string, name: string, level: LogLevel, workerIndex?: number): LogWriter {
     let byLevel = writers.get(id);
@@ -131,7 +137,10 @@ export function createOutputRouter(options: OutputRouterOptions) {
     /** Output of a cluster's manager (`kind: 'cluster'`) or of one of its workers. */
     clusterOutput(source: Source, stream: 'stdout' | 'stderr', data: Buffer | string): void {
       const level = LEVEL_OF_STREAM[stream];
-      clusterWriter(source, level).write(typeof data === 'string' ? Buffer.from(data) : data);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      clusterWriter(source, level).write(bytes);
+      // The app's output only: the manager's own lines stay in guv's files.
+      if (source.kind === 'worker') userFileFor(source.id, level)?.write(bytes);
       publishClusterLines(source, level, data);
     },
     /** A log record of a cluster's worker (from its wrapper). */
@@ -139,6 +148,7 @@ export function createOutputRouter(options: OutputRouterOptions) {
       if (!admit(level, message)) return;
       const text = truncateText(message, WRAPPER_LIMITS.logMessage);
       clusterWriter(source, level).writeRecord(text);
+      if (source.kind === 'worker') userFileFor(source.id, level)?.writeRecord(text);
       publishClusterLines(source, level, text);
     },
     /** The log files of one worker slot. */
@@ -157,6 +167,7 @@ export function createOutputRouter(options: OutputRouterOptions) {
       const level = LEVEL_OF_STREAM[stream];
       const writer = writerFor(id, name, level);
       const accepted = writer.write(chunk);
+      userFileFor(id, level)?.write(chunk);
       if (options.hub.isWatched(LOG_EVENT[level])) publishLines(id, level, chunk.toString('utf8'));
       return accepted ? undefined : new Promise<void>((resolve) => writer.once('drain', resolve));
     },
@@ -177,6 +188,7 @@ export function createOutputRouter(options: OutputRouterOptions) {
       if (!admit(level, message)) return;
       const text = truncateText(message, WRAPPER_LIMITS.logMessage);
       writerFor(id, name, level).writeRecord(text);
+      userFileFor(id, level)?.writeRecord(text);
       publishLines(id, level, text);
     },
     files(name: string): string[] {
@@ -187,10 +199,14 @@ export function createOutputRouter(options: OutputRouterOptions) {
     async close(id: string): Promise<void> {
       const byLevel = writers.get(id);
       writers.delete(id);
+      const named = userFiles.get(id);
+      userFiles.delete(id);
+      await Promise.allSettled([named?.out?.close(), named?.err?.close()]);
       if (byLevel) await Promise.allSettled([...byLevel.values()].map((writer) => writer.close()));
     },
     async closeAll(): Promise<void> {
-      await Promise.allSettled([...writers.keys()].map((id) => this.close(id)));
+      const ids = new Set([...writers.keys(), ...userFiles.keys()]);
+      await Promise.allSettled([...ids].map((id) => this.close(id)));
     },
   };
 }

@@ -18,6 +18,8 @@ export interface TransitionCause {
   failureSpanMs?: number;
   /** Set on an exit by SIGKILL that guv sent because the stop outlived this kill timeout. */
   killTimeoutMs?: number;
+  /** A restart guv decided itself (memory limit, file change, cron): `restarted: RSS 312 MiB over…`. */
+  restart?: string;
 }
 
 export interface HistoryEntry {
@@ -57,7 +59,9 @@ export function causeEventName(type: string): string {
  */
 export function describeTransition(entry: HistoryEntry, options: { utc?: boolean } = {}): string {
   const { cause } = entry;
-  let line = `${entry.to} at ${clockTime(entry.time, options.utc ?? false)} ${reason(entry)}`;
+  const time = clockTime(entry.time, options.utc ?? false);
+  if (cause.restart !== undefined) return `${entry.to} at ${time}; ${cause.restart}`;
+  let line = `${entry.to} at ${time} ${reason(entry)}`;
   if (cause.error !== undefined && !['CHILD.EXIT'].includes(cause.event))
     line += `: ${cause.error}`;
   if (cause.failures !== undefined && cause.failures > 0) {

@@ -14,7 +14,9 @@ export interface RestartPolicyOptions {
   windowMs: number;
   /** A run that stayed up this long resets the failure count and the backoff. */
   stableMs: number;
-  /** The first restart is immediate; the n-th repeat waits base·factor^(n-1), capped. */
+  /** The wait before the first restart in a row, and the least any later one waits (pm2's restart_delay). */
+  restartDelayMs: number;
+  /** The n-th restart in a row (n ≥ 2) waits base·factor^(n-2), capped (and at least restartDelayMs). */
   backoffBaseMs: number;
   backoffFactor: number;
   backoffCapMs: number;
@@ -33,6 +35,7 @@ export const DEFAULT_RESTART_POLICY: Readonly<RestartPolicyOptions> = Object.fre
   maxFailures: 10,
   windowMs: 600_000,
   stableMs: 30_000,
+  restartDelayMs: 0,
   backoffBaseMs: 100,
   backoffFactor: 2,
   backoffCapMs: 15_000,
@@ -78,6 +81,7 @@ export function resolveRestartPolicy(
     'maxFailures',
     'windowMs',
     'stableMs',
+    'restartDelayMs',
     'backoffBaseMs',
     'backoffCapMs',
   ] as const) {
@@ -99,12 +103,21 @@ export function isFailureExit(code: number | null, signal: string | null): boole
   return signal !== null || code !== 0;
 }
 
-/** Delay before the n-th restart in a row (n starts at 1): 0, base, base·factor, … ≤ cap. */
+/**
+ * Delay before the n-th restart in a row (n starts at 1): restartDelayMs (0 by default), then
+ * base, base·factor, … ≤ cap, never less than restartDelayMs.
+ */
 export function backoffDelay(policy: RestartPolicyOptions, consecutive: number): number {
-  if (consecutive <= 1) return 0;
-  return Math.min(
-    policy.backoffCapMs,
-    policy.backoffBaseMs * policy.backoffFactor ** (consecutive - 2),
+  const floor = policy.restartDelayMs ?? 0;
+  if (consecutive <= 1) return floor;
+  return Math.max(
+    floor,
+    Math.round(
+      Math.min(
+        policy.backoffCapMs,
+        policy.backoffBaseMs * policy.backoffFactor ** (consecutive - 2),
+      ),
+    ),
   );
 }
 

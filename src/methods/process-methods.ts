@@ -4,11 +4,18 @@ import type { Actor } from 'xstate';
 import { GuvError } from '../errors.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { daemonMachine } from '../machines/daemon/daemon-machine.js';
-import type { AppMethodName, DaemonMethodName, MethodHandlers } from '../protocol/methods.js';
+import type {
+  AppMethodName,
+  DaemonMethodName,
+  MethodHandlers,
+  RemoteMethodName,
+} from '../protocol/methods.js';
 import type { ProcessDetails, ProcessSummary, WorkerSummary } from '../protocol/replies.js';
 import type { RpcContext } from '../rpc/server.js';
 import type { ProcessInfo } from '../types/info.js';
 import { configValue, type DaemonConfig } from '../daemon/daemon-config.js';
+import { emptyLogFile } from '../logs/empty-log-file.js';
+import { truncateUserLogFile } from '../logs/user-log-file.js';
 import type { EventHub } from '../daemon/event-hub.js';
 import type { GuvHome } from '../protocol/home.js';
 import type { OutputRouter } from '../logs/output-router.js';
@@ -34,6 +41,7 @@ import type { WebUi } from '../daemon/web-ui.js';
 import { runDaemonOperation } from '../daemon/daemon-operation.js';
 import { describeStart, startSucceeded } from '../supervision/start-words.js';
 import { startExisting, updatedEnv } from './start-existing.js';
+import { systemFigures } from './system-figures.js';
 
 export interface RpcMethodDeps {
   table: ProcessTable;
@@ -59,7 +67,7 @@ export interface RpcMethodDeps {
 
 export type { ProcessSummary, WorkerSummary };
 
-type RpcMethodName = Exclude<DaemonMethodName, AppMethodName>;
+type RpcMethodName = Exclude<DaemonMethodName, AppMethodName | RemoteMethodName>;
 
 /** The daemon's RPC methods. Every parameter is validated here, at the boundary. */
 export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodName, RpcContext> {
@@ -125,6 +133,13 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       if (!existsSync(definition.spec.script)) {
         throw new GuvError('GUV_SCRIPT_NOT_FOUND', `no such file: ${definition.spec.script}`);
       }
+      // The resident set comes with the node wrapper's heartbeat: nothing else would report it.
+      if (definition.triggers?.maxMemoryBytes && definition.spec.interpreter !== 'node') {
+        throw new GuvError(
+          'GUV_BAD_ARGUMENT',
+          `--max-memory-restart needs a Node script: guv reads the memory from its node wrapper's heartbeat (${definition.spec.interpreter} has none)`,
+        );
+      }
       if (definition.instances !== null && definition.spec.interpreter !== 'node') {
         throw new GuvError(
           'GUV_BAD_ARGUMENT',
@@ -172,6 +187,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
         lastExit: lastExit(managed.history()),
         lastError: managed.lastError(),
         logFiles: logFilesOf(managed),
+        ...managed.triggerState(),
       };
     },
 
@@ -237,6 +253,25 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       return [{ name: managed.definition.name, files: logFilesOf(managed) }];
     },
 
+    flush: async (params) => {
+      const p = objectParams(params);
+      const all = p.target === undefined || p.target === null;
+      const files: string[] = [];
+      for (const managed of all ? table.all() : [target(p)]) {
+        // Its writers finish what they hold first, and reopen the emptied files on the next line.
+        await deps.output.close(managed.definition.id);
+        for (const file of logFilesOf(managed))
+          if (emptyLogFile(file, config.logs.keep)) files.push(file);
+        const { spec, logs } = managed.definition;
+        for (const file of [logs?.outFile, logs?.errorFile]) {
+          if (!file) continue;
+          await truncateUserLogFile(file, { user: spec.user, group: spec.group });
+          files.push(file);
+        }
+      }
+      return { files };
+    },
+
     ui: async () => ({ url: await deps.webUi.url() }),
     config: (params) => {
       const p = objectParams(params);
@@ -285,6 +320,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       memory: process.memoryUsage(),
       // Optional listeners: the daemon runs without them, `guv info` says why one is down.
       listeners: { metrics: deps.observability.metricsStatus(), web: deps.webUi.status() },
+      system: systemFigures(),
     }),
   };
 
@@ -336,6 +372,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       lastError: null,
       logFiles: deps.output.workerFiles(managed.definition.name, index),
       worker: { cluster: managed.definition.name, clusterId: managed.definition.id, index },
+      ...managed.triggerState(),
     };
   }
 

@@ -4,26 +4,34 @@ import type { Supervised } from '../supervision/supervised.js';
 import type { ProcessInfo, ClusterInfo } from '../types/info.js';
 import { objectParams } from '../rpc/params.js';
 import { parseStartOptions } from '../protocol/start-options.js';
+import { START_FLAGS, type StartFlag, type StartFlagField } from '../protocol/start-flags.js';
 
-/** Options a started process cannot take (its definition is kept), as the CLI spells them. */
-const FIXED_OPTIONS: ReadonlyArray<[string, (request: StartRequest) => boolean]> = [
-  ['-n', (r) => r.name !== null],
-  ['-a/--', (r) => r.args.length > 0],
-  ['-e', (r) => r.execArgv.length > 0],
-  ['-i', (r) => r.instances !== null],
-  ['-u', (r) => r.user !== null],
-  ['-g', (r) => r.group !== null],
-  ['-d', (r) => r.debug],
-  ['--interpreter', (r) => r.interpreter !== null],
-  ['--restart', (r) => r.restart !== null],
-  ['--kill-timeout', (r) => r.killTimeoutMs !== null],
-  ['--start-timeout', (r) => r.startTimeoutMs !== null],
-  ['--listen-timeout', (r) => r.listenTimeoutMs !== null],
-  ['--wait-ready', (r) => r.appReadiness],
-  ['--max-restarts', (r) => r.policy.maxFailures !== undefined],
-  ['--restart-window', (r) => r.policy.windowMs !== undefined],
-  ['--min-uptime', (r) => r.policy.stableMs !== undefined],
+/** Options a started process cannot take (its definition is kept), named by their CLI flags. */
+const FIXED_OPTIONS: ReadonlyArray<[StartFlagField, (request: StartRequest) => boolean]> = [
+  ['name', (r) => r.name !== null],
+  ['args', (r) => r.args.length > 0],
+  ['execArgv', (r) => r.execArgv.length > 0],
+  ['instances', (r) => r.instances !== null],
+  ['user', (r) => r.user !== null],
+  ['group', (r) => r.group !== null],
+  ['debug', (r) => r.debug],
+  ['interpreter', (r) => r.interpreter !== null],
+  ['restart', (r) => r.restart !== null],
+  ['killTimeoutMs', (r) => r.killTimeoutMs !== null],
+  ['startTimeoutMs', (r) => r.startTimeoutMs !== null],
+  ['listenTimeoutMs', (r) => r.listenTimeoutMs !== null],
+  ['appReadiness', (r) => r.appReadiness],
+  ['policy.maxFailures', (r) => r.policy.maxFailures !== undefined],
+  ['policy.windowMs', (r) => r.policy.windowMs !== undefined],
+  ['policy.stableMs', (r) => r.policy.stableMs !== undefined],
 ];
+
+/** `-n`, `-a/--` (arguments also come after `--`), `--restart`: how a message names a flag. */
+function flagLabel(field: StartFlagField): string {
+  const flag: StartFlag = START_FLAGS[field];
+  const name = flag.short ?? flag.long;
+  return field === 'args' ? `${name}/--` : name;
+}
 
 /**
  * `start <existing name>`: starts it as it was defined. With `updateEnv` (the CLI's `--env` or
@@ -35,7 +43,9 @@ export async function startExisting(
   request: StartRequest,
   timeoutMs: number,
 ): Promise<ProcessInfo | ClusterInfo> {
-  const given = FIXED_OPTIONS.filter(([, isGiven]) => isGiven(request)).map(([flag]) => flag);
+  const given = FIXED_OPTIONS.filter(([, isGiven]) => isGiven(request)).map(([field]) =>
+    flagLabel(field),
+  );
   const { name } = existing.definition;
   if (given.length > 0) {
     throw new GuvError(

@@ -17,6 +17,8 @@ export interface ProcessListOptions {
   requestTimeoutMs: number;
   /** The connection to the keeper when single processes run under it (guv.json `keeper`). */
   keeper?: () => KeeperClient | null;
+  /** False: the list lives in memory only, the file is never written (`guv run`). */
+  persist?: boolean;
 }
 
 /**
@@ -48,7 +50,10 @@ export function createProcessList(options: ProcessListOptions) {
         }),
     };
   }
-  const saver = createStateSaver(options.file, snapshot, saveFailed);
+  const saver =
+    options.persist === false
+      ? { schedule: () => {}, flush: async () => {} }
+      : createStateSaver(options.file, snapshot, saveFailed);
 
   /**
    * Brings back the saved processes; at boot, first stops the children a dead daemon left, and
@@ -66,6 +71,7 @@ export function createProcessList(options: ProcessListOptions) {
   }
 
   async function restoreSaved(mode: 'boot' | 'request', kept: Map<string, ChildFacts>) {
+    if (options.persist === false) return;
     const read = await readSavedState(options.file);
     if (read.kind === 'missing') return;
     // The daemon chart logs the failure (its message says where the file was kept), once.

@@ -46,6 +46,12 @@ function checkDefinition(value: unknown, at: string): ProcessDefinition {
   if (typeof spec.env !== 'object' || spec.env === null) fail(`${at}: spec.env must be an object`);
   if (d.instances !== null && !Number.isInteger(d.instances))
     fail(`${at}: instances must be null or a number`);
+  const watch = d.triggers?.watch;
+  if (watch && (!isStringArray(watch.paths) || !isStringArray(watch.ignore)))
+    fail(`${at}: triggers.watch.paths and .ignore must be lists of strings`);
+  for (const file of [d.logs?.outFile, d.logs?.errorFile])
+    if (file !== undefined && file !== null && (typeof file !== 'string' || !file.startsWith('/')))
+      fail(`${at}: logs.outFile and logs.errorFile must be absolute paths`);
   return d;
 }
 

@@ -33,24 +33,33 @@ export function cpuPercent(previous: ProcSample, current: ProcSample): number {
 }
 
 /**
- * Keeps the previous sample per pid so each `measure` reports CPU use since the last one
- * (or since the process started, the first time).
+ * The shortest window a CPU figure is measured over: a baseline younger than this is kept, so
+ * one caller polling (the dashboard lists every 2 s) does not shrink another's window to
+ * milliseconds of noise, and two lists in a row report the same recent figure.
  */
-export function createCpuMeter() {
-  const previous = new Map<number, ProcSample>();
+export const MIN_CPU_WINDOW_MS = 1000;
+
+/**
+ * Keeps a baseline sample per pid so each `measure` reports CPU use since it (or since the
+ * process started, the first time); the baseline moves on only once it is
+ * {@link MIN_CPU_WINDOW_MS} old.
+ */
+export function createCpuMeter(sample: (pid: number) => ProcSample | null = sampleProc) {
+  const baseline = new Map<number, ProcSample>();
   return {
     measure(pid: number, startedAt: number | null): { cpu: number; memory: number } | null {
-      const sample = sampleProc(pid);
-      if (!sample) {
-        previous.delete(pid);
+      const now = sample(pid);
+      if (!now) {
+        baseline.delete(pid);
         return null;
       }
-      const before = previous.get(pid) ?? { cpuMs: 0, rssBytes: 0, at: startedAt ?? sample.at };
-      previous.set(pid, sample);
-      return { cpu: cpuPercent(before, sample), memory: sample.rssBytes };
+      const before = baseline.get(pid);
+      const from = before ?? { cpuMs: 0, rssBytes: 0, at: startedAt ?? now.at };
+      if (before === undefined || now.at - before.at >= MIN_CPU_WINDOW_MS) baseline.set(pid, now);
+      return { cpu: cpuPercent(from, now), memory: now.rssBytes };
     },
     forget(pid: number): void {
-      previous.delete(pid);
+      baseline.delete(pid);
     },
   };
 }

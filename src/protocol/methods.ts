@@ -10,6 +10,10 @@ import type {
   HeapdumpReply,
   LogFileSet,
   ProcessDetails,
+  RemoteAccess,
+  RemoteRole,
+  RemoteUser,
+  RemoteUserSecret,
   ProcessSummary,
   RefSwitch,
   WhyReply,
@@ -52,6 +56,8 @@ export interface Methods {
   why: { params: Target & { worker?: number | null }; reply: WhyReply };
   exceptions: { params: Target; reply: ExceptionsReply };
   logFiles: { params: Partial<Target>; reply: LogFileSet[] };
+  /** Empties the log files of one process (or of every one): guv's own and those the user named. */
+  flush: { params: Partial<Target>; reply: { files: string[] } };
 
   // Into running code.
   send: {
@@ -94,7 +100,44 @@ export interface Methods {
   updateRefs: { params: WithOutput & { name: string }; reply: GitRef[] };
   setRef: { params: WithOutput & { name: string; ref: string }; reply: RefSwitch };
   currentRef: { params: { name: string }; reply: CurrentRef };
+
+  // Remote access (local socket only: see LOCAL_ONLY_METHODS).
+  addUser: { params: { name: string; role?: RemoteRole }; reply: RemoteUserSecret };
+  removeUser: { params: { name: string }; reply: RemoteUser };
+  listUsers: { params: undefined; reply: RemoteUser[] };
+  resetUser: { params: { name: string }; reply: RemoteUserSecret };
+  remoteConfig: { params: { name?: string | null }; reply: RemoteAccess };
 }
+
+/**
+ * What a read-only remote user may call: methods that change nothing. A method not listed here
+ * is admin-only over TLS, so a new method is safe by default.
+ */
+export const READ_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'ping',
+  'subscribe',
+  'unsubscribe',
+  'list',
+  'info',
+  'why',
+  'exceptions',
+  'logFiles',
+  'status',
+  'metrics',
+  'config',
+  'listApps',
+  'listRefs',
+  'currentRef',
+]);
+
+/** Methods never served over TLS, whoever asks: they manage remote access itself. */
+export const LOCAL_ONLY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'addUser',
+  'removeUser',
+  'listUsers',
+  'resetUser',
+  'remoteConfig',
+]);
 
 export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = Methods[M]['params'];
@@ -118,6 +161,14 @@ export type AppMethodName =
   | 'updateRefs'
   | 'setRef'
   | 'currentRef';
+
+/** The methods the remote-access service answers (src/remote). */
+export type RemoteMethodName =
+  | 'addUser'
+  | 'removeUser'
+  | 'listUsers'
+  | 'resetUser'
+  | 'remoteConfig';
 
 /**
  * A handler for `M`: it receives the untrusted params (validated inside) and must answer with

@@ -5,6 +5,8 @@ import type { HeapScan } from '../heap/snapshot-scan.js';
 import type { HistoryEntry } from '../machines/history.js';
 import type { ProcessSpec } from '../machines/process/child-protocol.js';
 import type { SupervisionTimeouts } from '../machines/process/supervision-context.js';
+import type { SupervisionTriggers } from '../machines/process/triggers.js';
+import type { LogSettings } from '../logs/log-settings.js';
 import type { RestartPolicyOptions } from '../machines/restart-policy.js';
 import type { StartVerdict } from '../machines/start-verdict.js';
 import type { MetricsSample } from '../metrics/history.js';
@@ -26,6 +28,10 @@ export interface ProcessDefinition {
   timeouts: Partial<SupervisionTimeouts>;
   /** The installed app this process runs, if any. */
   app: string | null;
+  /** Watch, memory limit, cron restart; absent in lists saved before they existed. */
+  triggers?: SupervisionTriggers;
+  /** Time prefix and extra log files; absent in lists saved before they existed. */
+  logs?: LogSettings;
 }
 
 /** One worker row of a cluster in `guv list`. */
@@ -78,6 +84,10 @@ export interface ProcessDetails extends Omit<ProcessSummary, 'lastExit'> {
   metrics: MetricsSample | null;
   lastException: StoredException | null;
   lastExit: LastExit | null;
+  /** When the cron restart (`--cron-restart`) fires next, epoch ms; null without one or when not running. */
+  cronNextAt: number | null;
+  /** Whether its file watcher (`--watch`) is in place now. */
+  watching: boolean;
   lastError: unknown;
   logFiles: string[];
   /** `guv info <worker>`: the worker's cluster and slot (the rest describes the worker). */
@@ -111,6 +121,21 @@ export interface DaemonStatus {
   processes: number;
   memory: NodeJS.MemoryUsage;
   listeners: { metrics: ListenerStatus; web: ListenerStatus };
+  /** The machine the daemon runs on (the dashboard's hosts page); absent from older daemons. */
+  system?: SystemFigures;
+}
+
+/** A machine's figures at one moment: CPU % comes from two readings of `cpuTimes`. */
+export interface SystemFigures {
+  hostname: string;
+  platform: string;
+  cpus: number;
+  /** Milliseconds every CPU spent in all modes, and idle, since boot. */
+  cpuTimes: { total: number; idle: number };
+  loadavg: number[];
+  totalmem: number;
+  freemem: number;
+  uptimeSeconds: number;
 }
 
 /** `why`: the chart history of a process, a cluster or one worker slot. */
@@ -163,4 +188,32 @@ export interface RefSwitch {
 export interface CurrentRef {
   ref: string | null;
   commit: string;
+}
+
+/** Who may call the remote RPC: an admin calls anything, a read-only user only read methods. */
+export type RemoteRole = 'admin' | 'read-only';
+
+/** A remote user as `listUsers` shows it: never the secret. */
+export interface RemoteUser {
+  name: string;
+  role: RemoteRole;
+}
+
+/** `addUser` and `resetUser`: the user with the secret a client signs its requests with. */
+export interface RemoteUserSecret extends RemoteUser {
+  secret: string;
+}
+
+/**
+ * `remoteConfig`: what a remote client needs to reach this daemon. `user` and `secret` only
+ * when a user was named; `port` is the one actually bound while it listens.
+ */
+export interface RemoteAccess {
+  listener: ListenerStatus;
+  host: string;
+  port: number;
+  /** SHA-256 of the certificate (DER), `AB:CD:…`, as the client pins it. */
+  fingerprint: string;
+  user?: string;
+  secret?: string;
 }

@@ -1,5 +1,7 @@
 import { type AccountDatabase, checkAccountName } from '../accounts/names.js';
 import { GuvError } from '../errors.js';
+import { parseByteSize } from './byte-size.js';
+import { parseCronExpression } from './cron-expression.js';
 
 // The one parser of `start`'s options: the CLI turns its flags into the raw object and calls it,
 // the client calls it before sending, the daemon calls it on what arrives. Pure.
@@ -53,6 +55,26 @@ export interface StartRequest {
   debug: boolean;
   /** Restart-policy numbers (defaults: 10 failures in 10 min abort; 30 s up is stable; backoff 100 ms ×2 up to 15 s). */
   policy: RestartPolicyNumbers;
+  /** pm2's restart_delay: a fixed wait before every automatic restart. */
+  restartDelayMs: number | null;
+  /** pm2's exp_backoff_restart_delay: the first automatic restart waits this, then ×1.5, up to 15 s. */
+  expBackoffRestartDelayMs: number | null;
+  /** Restart when a file changes under these paths ([]: the cwd); null: no watching. */
+  watch: string[] | null;
+  /** Globs left out of watching, besides node_modules and .git (always left out). */
+  ignoreWatch: string[];
+  /** Changes within this long of each other make one restart (default 500 ms). */
+  watchDelayMs: number | null;
+  /** A resident set (from the heartbeat) above this many bytes restarts it gracefully. */
+  maxMemoryBytes: number | null;
+  /** A cron expression (5 or 6 fields): restarted each time it fires. */
+  cronRestart: string | null;
+  /** false: output lines are written as they come, without guv's time prefix (null: prefixed). */
+  logTime: boolean | null;
+  /** Standard output (and info records) also go to this file, opened as the app's user. */
+  outFile: string | null;
+  /** Standard error (and error records) also go to this file, opened as the app's user. */
+  errorFile: string | null;
 }
 
 /** What `startProcess` accepts besides the script: the CLI's flags, spelled out; null or absent is the default. */
@@ -69,6 +91,8 @@ export type StartField = Exclude<keyof StartRequest, 'policy'> | PolicyField;
 
 /** How errors name each field: the API's names by default; the CLI passes its flags. */
 export type FieldNames = Partial<Record<StartField, string>>;
+
+const MAX_WATCH_ENTRIES = 64;
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -100,7 +124,7 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     optionalString(p.target, label('target')) ??
     fail('start needs a script, a process name or an app name');
   const name = optionalString(p.name, label('name'));
-  return {
+  const request: StartRequest = {
     target,
     name: name === null ? null : parseProcessName(name),
     args: stringList(p.args, label('args')),
@@ -119,7 +143,73 @@ export function parseStartOptions(params: unknown, names: FieldNames = {}): Star
     appReadiness: flag(p.appReadiness, label('appReadiness')),
     debug: flag(p.debug, label('debug')),
     policy: parsePolicy(p.policy, label),
+    ...restartDelays(p, label),
+    watch: parseWatch(p.watch, label('watch')),
+    ignoreWatch: pathList(p.ignoreWatch, label('ignoreWatch')),
+    watchDelayMs: duration(p.watchDelayMs, label('watchDelayMs')),
+    maxMemoryBytes: parseByteSize(p.maxMemoryBytes, label('maxMemoryBytes')),
+    cronRestart: parseCronExpression(p.cronRestart, label('cronRestart')),
+    logTime: booleanText(p.logTime, label('logTime')),
+    outFile: filePath(p.outFile, label('outFile')),
+    errorFile: filePath(p.errorFile, label('errorFile')),
   };
+  logTimeNeedsFile(request, label);
+  return request;
+}
+
+/** Without a log file of the user's, there is no file the time prefix could be left out of. */
+function logTimeNeedsFile(request: StartRequest, label: (field: StartField) => string): void {
+  if (request.logTime === false && request.outFile === null && request.errorFile === null)
+    fail(
+      `${label('logTime')} false applies to ${label('outFile')} and ${label('errorFile')}: guv's own log files keep their time prefix (guv logs reads it)`,
+    );
+}
+
+function restartDelays(p: Record<string, unknown>, label: (field: StartField) => string) {
+  const restartDelayMs = duration(p.restartDelayMs, label('restartDelayMs'));
+  const expBackoffRestartDelayMs = duration(
+    p.expBackoffRestartDelayMs,
+    label('expBackoffRestartDelayMs'),
+  );
+  if (restartDelayMs !== null && expBackoffRestartDelayMs !== null)
+    fail(
+      `give ${label('restartDelayMs')} or ${label('expBackoffRestartDelayMs')}, not both (a fixed delay or a growing one)`,
+    );
+  return { restartDelayMs, expBackoffRestartDelayMs };
+}
+
+/** `--watch`: true (the cwd), false, one path or a list of paths. */
+function parseWatch(value: unknown, field: string): string[] | null {
+  if (value === undefined || value === null || value === false) return null;
+  if (value === true) return [];
+  return pathList(typeof value === 'string' ? [value] : value, field);
+}
+
+function pathList(value: unknown, field: string): string[] {
+  const list = stringList(value, field);
+  if (list.length > MAX_WATCH_ENTRIES) fail(`${field} takes at most ${MAX_WATCH_ENTRIES} entries`);
+  for (const item of list)
+    if (item.length === 0 || item.length > MAX_PATH || /[\n\r]/.test(item))
+      fail(`${field} entries must be non-empty paths of one line, got ${JSON.stringify(item)}`);
+  return list;
+}
+
+/** A file path for a log: one line, no `..` component (resolved against the cwd later). */
+function filePath(value: unknown, field: string): string | null {
+  const path = optionalString(value, field);
+  if (path === null) return null;
+  if (path.length > MAX_PATH || /[\n\r]/.test(path) || path.split('/').includes('..'))
+    fail(`${field} must be a file path of one line without "..", got ${JSON.stringify(path)}`);
+  if (path.endsWith('/')) fail(`${field} must name a file, not a folder: ${JSON.stringify(path)}`);
+  return path;
+}
+
+/** true / false, also as the text the CLI passes (`--log-time false`). */
+function booleanText(value: unknown, field: string): boolean | null {
+  if (value === undefined || value === null) return null;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  fail(`${field} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /** Validates a process name: the characters that are safe in file names and on the command line. */

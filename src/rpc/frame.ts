@@ -16,6 +16,8 @@ export interface RequestFrame {
   id: RequestId;
   method: string;
   params?: unknown;
+  /** A remote request's signature (src/remote/signing.ts); the local socket ignores it. */
+  auth?: unknown;
 }
 
 export interface ErrorBody {

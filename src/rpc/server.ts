@@ -63,8 +63,20 @@ export interface RpcConnectionInfo {
   droppedEvents: number;
 }
 
+/**
+ * Decides whether one request on an adopted connection may run: throws a `GuvError` (its code
+ * is the reply) to refuse it. Called before the method is even looked up.
+ */
+export type RequestGate = (request: RequestFrame) => void;
+
 export interface RpcServer {
   listen(): Promise<void>;
+  /**
+   * Serve RPC on a socket opened elsewhere (the remote TLS server), with the same frame caps,
+   * in-flight cap, backpressure and subscriptions as the local socket; every request passes
+   * `gate` first.
+   */
+  adopt(socket: Socket, gate: RequestGate): void;
   /** Send an event to every connection subscribed to a matching pattern. */
   publish(type: string, args: unknown[]): void;
   /** Whether any connection would receive `type`: build costly events only when true. */
@@ -120,8 +132,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const byId = new Map<number, ServerConnection>();
   const connectionOf = (ctx: RpcContext) => byId.get(ctx.connectionId)!;
 
-  function accept(socket: Socket): void {
+  const gates = new Map<number, RequestGate>();
+
+  function accept(socket: Socket, gate?: RequestGate): void {
     const connection = new ServerConnection(nextConnectionId++, socket, limits);
+    if (gate !== undefined) gates.set(connection.id, gate);
     open.add(connection);
     byId.set(connection.id, connection);
     const splitter = createLineSplitter(
@@ -141,6 +156,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     socket.once('close', () => {
       open.delete(connection);
       byId.delete(connection.id);
+      gates.delete(connection.id);
       subscriptions.removeAll(connection);
     });
   }
@@ -177,6 +193,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     };
     let reply: string;
     try {
+      gates.get(connection.id)?.(request);
       const handler = Object.hasOwn(builtins, method)
         ? builtins[method as keyof typeof builtins]
         : Object.hasOwn(handlers, method)
@@ -215,12 +232,16 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     async listen() {
       if (server) throw new GuvError('GUV_RPC_LISTENING', `already listening on ${socketPath}`);
       await clearStaleSocket(socketPath);
-      const listening = createServer(accept);
+      const listening = createServer((socket) => accept(socket));
       listening.on('error', (error) => log?.error({ err: error }, 'rpc: server error'));
       await bind(listening, socketPath);
       server = listening;
       if (group !== undefined) await chown(socketPath, process.getuid?.() ?? -1, group);
       await chmod(socketPath, mode);
+    },
+    adopt(socket, gate) {
+      if (server) accept(socket, gate);
+      else socket.destroy();
     },
     publish(type, args) {
       const watchers = subscriptions.watchers(type);

@@ -1,5 +1,7 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import type { ProcessDefinition } from '../protocol/replies.js';
+import { DEFAULT_WATCH_DELAY_MS } from '../machines/process/triggers.js';
+import { restartDelayPolicy } from '../machines/restart-delays.js';
 import type { ResolvedProgram } from './resolve-program.js';
 import { parseProcessName, type StartRequest } from './start-request.js';
 
@@ -59,12 +61,37 @@ export function definitionFromRequest(
       appReadiness: request.appReadiness,
     },
     instances,
-    policy: { ...request.policy, ...(request.restart ? { mode: request.restart } : {}) },
+    policy: {
+      ...request.policy,
+      ...restartDelayPolicy(request),
+      ...(request.restart ? { mode: request.restart } : {}),
+    },
     timeouts: {
       ...(request.killTimeoutMs !== null ? { killMs: request.killTimeoutMs } : {}),
       ...(request.startTimeoutMs !== null ? { startMs: request.startTimeoutMs } : {}),
       ...(request.listenTimeoutMs !== null ? { listenMs: request.listenTimeoutMs } : {}),
     },
     app: null,
+    triggers: {
+      watch:
+        request.watch === null
+          ? null
+          : {
+              paths: (request.watch.length > 0 ? request.watch : [cwd]).map((path) =>
+                resolve(cwd, path),
+              ),
+              ignore: request.ignoreWatch,
+              delayMs: request.watchDelayMs ?? DEFAULT_WATCH_DELAY_MS,
+            },
+      maxMemoryBytes: request.maxMemoryBytes,
+      cronRestart: request.cronRestart,
+    },
+    logs: {
+      time: request.logTime ?? true,
+      outFile: request.outFile === null ? null : resolve(cwd, request.outFile),
+      errorFile: request.errorFile === null ? null : resolve(cwd, request.errorFile),
+    },
   };
 }
+
+export { restartDelayPolicy };

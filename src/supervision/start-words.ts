@@ -29,9 +29,11 @@ export function describeStart(name: string, verdict: StartVerdict): string {
       if (error?.code !== undefined && ERRNO.test(error.code) && verdict.crashes > 0)
         return `${name} failed: ${errorWords(error)}`;
       if (verdict.crashes === 0) return `${name} is not running yet`;
+      // A clean exit the restart policy answers with a restart: a task run as if it were a server.
+      if (!error && verdict.exit?.code === 0 && verdict.exit.signal === null)
+        return `${name} exited with code 0 right after start, ${times(verdict.crashes)} (it is not a server?)`;
       const words = errorWords(error) ?? (verdict.exit ? exitWords(verdict.exit) : null);
-      const clean = !error && verdict.exit?.code === 0;
-      return `${name} ${clean ? 'ended' : 'crashed'} ${times(verdict.crashes)} at start${words ? `: ${words}` : ''}`;
+      return `${name} crashed ${times(verdict.crashes)} at start${words ? `: ${words}` : ''}`;
     }
   }
 }

@@ -4,6 +4,7 @@ import { type ChildActorDeps, createChildLogic } from '../actors/child/child-act
 import { createKeeperChildLogic } from '../actors/child/keeper-child-actor.js';
 import type { KeeperClient } from '../keeper/client.js';
 import type { LogTarget } from '../keeper/protocol.js';
+import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
 import { processMachine } from '../machines/process/machine.js';
@@ -64,11 +65,12 @@ function processSupervisor(deps: SuperviseDeps) {
   // The live child of each single process, while it runs: its live-command target.
   const handles = new Map<string, ChildHandle>();
   const { keeper } = deps;
-  const childDeps: ChildActorDeps = {
+  /** `kept`: the keeper writes the log files; the router only publishes the lines. */
+  const childDeps = (kept: boolean): ChildActorDeps => ({
     onOutput(id, stream, chunk) {
       const supervised = lookup(id);
       if (!supervised) return undefined;
-      if (keeper) return output.publishOutput(id, stream, chunk);
+      if (kept) return output.publishOutput(id, stream, chunk);
       return output.output(id, supervised.definition.name, stream, chunk);
     },
     onMessage(id, message) {
@@ -80,7 +82,7 @@ function processSupervisor(deps: SuperviseDeps) {
         id,
         {
           log: (level, text) =>
-            keeper
+            kept
               ? output.publishRecord(id, level, text)
               : output.record(id, supervised.definition.name, level, text),
           config: (requestId, key) => {
@@ -105,22 +107,30 @@ function processSupervisor(deps: SuperviseDeps) {
     unregister(id) {
       handles.delete(id);
     },
-  };
-  const childLogic = keeper
-    ? createKeeperChildLogic({
-        ...childDeps,
+  });
+  const provide = (child: ReturnType<typeof createChildLogic>) =>
+    processMachine.provide({
+      actors: { child, watcher: createFileWatcherLogic() },
+      actions: { publish: (_, event) => hub.emitEvent(event) },
+    });
+  const direct = provide(createChildLogic(childDeps(false)));
+  const kept =
+    keeper &&
+    provide(
+      createKeeperChildLogic({
+        ...childDeps(true),
         keeper: keeper.client,
         logTarget: (id) => keeper.logTarget(lookup(id)?.definition.name ?? id),
         meta: (input) => ({ restarts: input.attempt }),
-      })
-    : createChildLogic(childDeps);
-  const machine = processMachine.provide({
-    actors: { child: childLogic },
-    actions: { publish: (_, event) => hub.emitEvent(event) },
-  });
+      }),
+    );
+  // The keeper writes guv's own log files only: a process with raw lines or files of its own
+  // (`--no-time`, `--output`, `--error`) runs as before, without the keeper, for now.
+  const machineFor = (definition: ProcessDefinition) =>
+    kept && keeperWritesLogs(definition) ? kept : direct;
   return (definition: ProcessDefinition): Supervised =>
     createSupervisedProcess(definition, {
-      machine,
+      machine: machineFor(definition),
       clock: deps.clock,
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
       handle: (id) => handles.get(id) ?? null,
@@ -128,6 +138,11 @@ function processSupervisor(deps: SuperviseDeps) {
       onChartError: (failed, error) =>
         deps.log.error({ err: error, process: failed.name }, 'a process chart failed'),
     });
+}
+
+/** Whether a single process runs under the keeper (guv.json `keeper`): see processSupervisor. */
+export function keeperWritesLogs({ logs }: ProcessDefinition): boolean {
+  return !logs || (logs.time !== false && logs.outFile === null && logs.errorFile === null);
 }
 
 function clusterSupervisor(deps: SuperviseDeps) {

@@ -133,6 +133,7 @@ export function createSupervisedProcess(
       throw notACluster(definition);
     },
     lastError: () => context().lastError,
+    triggerState: () => ({ cronNextAt: context().cronNextAt, watching: context().watching }),
     lastRunExit: () => {
       const exit = lastExit(context().history);
       return exit ? { code: exit.code, signal: exit.signal } : null;
@@ -199,6 +200,7 @@ function startChart(definition: ProcessDefinition, deps: SupervisedProcessDeps) 
       spec: definition.spec,
       policy: definition.policy,
       timeouts: definition.timeouts,
+      ...(definition.triggers ? { triggers: definition.triggers } : {}),
       clock: deps.clock,
     },
     clock: deps.timers ?? chartTimers,

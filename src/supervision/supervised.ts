@@ -45,6 +45,12 @@ export interface RunExit {
  * Callers never ask which kind it is: a request that makes no sense for one kind is answered
  * by that kind with a GuvError naming why (`GUV_NOT_A_CLUSTER`).
  */
+/** What `guv info` shows of a process's restart triggers. */
+export interface TriggerState {
+  cronNextAt: number | null;
+  watching: boolean;
+}
+
 export interface Supervised {
   /** On the wire only (`guv list` shows it); the daemon never branches on it. */
   readonly kind: 'process' | 'cluster';
@@ -64,6 +70,8 @@ export interface Supervised {
   /** The history of worker slot `index`; a process throws GUV_NOT_A_CLUSTER. */
   workerHistory(index: number): { id: string; history: HistoryEntry[] };
   lastError(): SerializedError | null;
+  /** The next cron restart and whether the watcher is in place (`guv info`). */
+  triggerState(): TriggerState;
   /** How its last run ended, for answers; undefined when its answers carry workers instead. */
   lastRunExit(): RunExit | null | undefined;
   /** Extra `guv list` fields: a cluster's chart state and workers; none for a process. */

@@ -69,7 +69,7 @@ function untrustedPackage(folder: string, candidate: string, trust: PathTrust): 
  * `node_modules/<name>` in `dir` or any folder above it, as Node's own resolution walks; for a
  * root child, one another user controls (a /tmp/node_modules) is passed over.
  */
-function findPackageAbove(
+export function findPackageAbove(
   dir: string,
   name: LoaderName,
   trust: PathTrust,

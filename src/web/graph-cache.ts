@@ -19,7 +19,7 @@ export interface ChartPicture {
  * chart (so provided implementations match), else from guv's own charts.
  */
 export function createGraphCache(
-  registry: ChartRegistry,
+  registry: Pick<ChartRegistry, 'machineOf'>,
 ): (chart: string) => Promise<ChartPicture | undefined> {
   const cache = new Map<string, Promise<ChartPicture | undefined>>();
   return (chart) => {

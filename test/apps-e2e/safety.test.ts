@@ -50,7 +50,7 @@ describe('hostile input to guv install and guv setref is refused, nothing runs',
     // Without "--" the CLI itself never takes it for a URL.
     const asOption = await guv(home, ['install', url]);
     expect(asOption.code).toBe(2);
-    expect(asOption.stderr).toMatch(/^guv: Unknown option '--upload-pack/);
+    expect(asOption.stderr).toMatch(/^guv: unknown option '--upload-pack/);
     expect(existsSync(marker)).toBe(false);
   }, 60_000);
 

@@ -243,7 +243,7 @@ describe('guv CLI end to end', () => {
 
   describe('bad input: one line on stderr, no stack, non-zero status', () => {
     it('unknown command', async () => {
-      oneLineError(await guv(home, ['frobnicate']), /unknown command "frobnicate"/);
+      oneLineError(await guv(home, ['frobnicate']), /unknown command 'frobnicate'/);
     });
 
     it('unknown process', async () => {
@@ -268,7 +268,7 @@ describe('guv CLI end to end', () => {
         /--kill-timeout/,
       );
       oneLineError(await guv(home, ['logs', '--lines', 'x']), /--lines/);
-      oneLineError(await guv(home, ['start']), /start needs a script/);
+      oneLineError(await guv(home, ['start']), /missing required argument 'targets'/);
     });
 
     it('a bad event pattern ends guv events at once', async () => {

@@ -59,8 +59,9 @@ describe('guv start <ecosystem file>', () => {
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^eco-web \[[\w-]+\] is running/m);
     expect(started.stdout).toMatch(/^eco-worker \[[\w-]+\] is running/m);
-    expect(started.stderr).toContain('guv: warning: eco-web: max_memory_restart is not supported');
-    expect(started.stderr).toContain('guv: warning: eco-worker: watch is not supported');
+    // max_memory_restart and watch are honoured now: no warning names them.
+    expect(started.stderr).not.toContain('max_memory_restart');
+    expect(started.stderr).not.toContain('watch');
     expect(started.stderr).toContain('guv: warning: deploy is not supported');
 
     const list = await listJson();
@@ -132,11 +133,11 @@ describe('guv validate <ecosystem file>', () => {
     expect(out).toMatch(/^eco-worker: one process: node \S+\/env-app\.js$/m);
     expect(out).toContain('more than 4 failures in 10 min abort; stable after 5 s up');
     expect(out).toContain('SIGKILL after 3 s');
-    expect(out).toContain('backoff 200 ms ×2 up to 15 s');
+    expect(out).toContain('backoff 200 ms first, then ×1.5 up to 15 s');
     expect(out).toContain('env: GREETING, NODE_ENV, ONLY_ENV');
     expect(out).not.toContain('from-production');
-    expect(out).toContain('eco-web: max_memory_restart is not supported by guv (ignored)');
-    expect(out).toContain('eco-worker: watch is not supported by guv (ignored)');
+    expect(out).not.toContain('max_memory_restart');
+    expect(out).toContain('deploy is not supported by guv (ignored)');
   }, 60_000);
 
   it('starts nothing, and exits 1 with one line on a bad file', async () => {

@@ -133,16 +133,47 @@ describe('translateEcosystem', () => {
         { name: 'b', script: 'b.js', exp_backoff_restart_delay: 200, min_uptime: 1000 },
       ],
     });
-    expect(apps[0]?.request.policy).toEqual({
-      stableMs: 5000,
-      maxFailures: 4,
-      backoffBaseMs: 1000,
-      backoffCapMs: 1000,
+    expect(apps[0]?.request.policy).toEqual({ stableMs: 5000, maxFailures: 4 });
+    expect(apps[0]?.request).toMatchObject({
+      restartDelayMs: 1000,
+      expBackoffRestartDelayMs: null,
     });
-    expect(apps[1]?.request.policy).toEqual({ stableMs: 1000, backoffBaseMs: 200 });
-    expect(warnings).toEqual([
-      'a: restart_delay: guv restarts after the first failure at once, then waits restart_delay between restarts',
-    ]);
+    expect(apps[1]?.request.policy).toEqual({ stableMs: 1000 });
+    expect(apps[1]?.request).toMatchObject({ restartDelayMs: null, expBackoffRestartDelayMs: 200 });
+    expect(warnings).toEqual([]);
+  });
+
+  it('maps watch, memory, cron and log keys onto start options', () => {
+    const { apps, warnings } = translate({
+      apps: [
+        {
+          name: 'w',
+          script: 'w.js',
+          watch: ['src'],
+          ignore_watch: 'tmp',
+          watch_delay: 1000,
+          max_memory_restart: '300M',
+          cron_restart: '0 3 * * *',
+          out: './out.log',
+          error_file: './err.log',
+          time: false,
+        },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(apps[0]?.request).toMatchObject({
+      watch: ['src'],
+      ignoreWatch: ['tmp'],
+      watchDelayMs: 1000,
+      maxMemoryBytes: 300 * 1024 ** 2,
+      cronRestart: '0 3 * * *',
+      outFile: './out.log',
+      errorFile: './err.log',
+      logTime: false,
+    });
+    expect(
+      failure({ apps: [{ name: 'c', script: 'c.js', cron_restart: 'daily' }] }).message,
+    ).toMatch(/^c: cron_restart must be a cron expression of 5 or 6 fields/);
   });
 
   it('names every key it does not honour, pm2 aliases included', () => {
@@ -153,11 +184,8 @@ describe('translateEcosystem', () => {
           exec: 'w.js',
           interpreter_args: '--inspect',
           user: 'nobody',
-          watch: true,
-          max_memory_restart: '300M',
-          out: './out.log',
-          error_file: './err.log',
-          cron_restart: '0 0 * * *',
+          vizion: true,
+          pmx: false,
         },
       ],
       deploy: {},
@@ -165,11 +193,8 @@ describe('translateEcosystem', () => {
     expect(apps[0]?.request).toMatchObject({ execArgv: ['--inspect'], user: 'nobody' });
     expect(warnings).toEqual([
       'deploy is not supported by guv (ignored)',
-      'w: watch is not supported by guv (ignored)',
-      'w: max_memory_restart is not supported by guv (ignored)',
-      'w: out_file is not supported: guv keeps the output in its own files (guv logs w)',
-      'w: error_file is not supported: guv keeps the output in its own files (guv logs w)',
-      'w: cron_restart is not supported by guv (ignored)',
+      'w: vizion is not supported by guv (ignored)',
+      'w: pmx is not supported by guv (ignored)',
     ]);
   });
 

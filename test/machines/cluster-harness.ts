@@ -55,7 +55,7 @@ export function createTestCluster(
   /** The real worker actors the cluster owns, with their statuses. */
   const workers = () =>
     Object.entries(actor.getSnapshot().children)
-      .filter(([id]) => id !== 'manager')
+      .filter(([id]) => id !== 'manager' && id !== 'watcher')
       .map(([id, ref]) => ({
         id,
         status: (ref!.getSnapshot() as { context: { status: ProcessStatus } }).context.status,

@@ -46,6 +46,14 @@ const error = { name: 'Error', message: 'boom' };
 /** One sample of every event the chart reacts to, delayed transitions included. */
 function sampleEvents(): AnyEventObject[] {
   const payloads: Record<string, AnyEventObject[]> = {
+    'CHILD.HEARTBEAT': [
+      { type: 'CHILD.HEARTBEAT' },
+      { type: 'CHILD.HEARTBEAT', rssBytes: 400 * 1024 ** 2 },
+    ],
+    'WATCH.CHANGED': [{ type: 'WATCH.CHANGED', path: 'server.js' }],
+    'WATCH.FAILED': [{ type: 'WATCH.FAILED', message: 'too many files' }],
+    // Only a running watcher can fail; outside `alive` an unhandled actor error stops the chart.
+    'xstate.error.actor.watcher': [],
     'CHILD.FORKED': [{ type: 'CHILD.FORKED', pid: 4242 }],
     ADOPT: [{ type: 'ADOPT', pid: 4242, startedAt: 1, restarts: 0, by: 'test' }],
     'CHILD.EXIT': [
@@ -74,6 +82,11 @@ const input = {
   clock,
   policy: { maxFailures: 1 },
   timeouts: { heartbeatMs: 1000 },
+  triggers: {
+    watch: { paths: ['/srv/app'], ignore: [], delayMs: 500 },
+    maxMemoryBytes: 300 * 1024 ** 2,
+    cronRestart: null,
+  },
 };
 
 function shortestPaths() {
@@ -121,7 +134,10 @@ describe('process chart coverage', () => {
     const seen = new Set(recorder.types());
     for (const type of PROCESS_EVENTS) expect(seen, type).toContain(type);
 
-    const arity: Partial<Record<GuvEventName, number>> = { 'process:exit': 4 };
+    const arity: Partial<Record<GuvEventName, number>> = {
+      'process:exit': 4,
+      'process:log:warn': 2,
+    };
     const withError = [
       'process:failed',
       'process:errored',

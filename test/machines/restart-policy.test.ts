@@ -37,6 +37,7 @@ describe('restart policy', () => {
       maxFailures: 10,
       windowMs: 600_000,
       stableMs: 30_000,
+      restartDelayMs: 0,
       backoffBaseMs: 100,
       backoffFactor: 2,
       backoffCapMs: 15_000,

@@ -67,6 +67,20 @@ describe('judgeStart: when a start may answer, and what', () => {
     }
   });
 
+  it('a clean exit restarted 3 times is a task, not a server: said so, not "crashed"', () => {
+    expect(
+      describeStart('done', {
+        outcome: 'crashing',
+        crashes: 3,
+        error: null,
+        exit: { code: 0, signal: null },
+      }),
+    ).toBe('done exited with code 0 right after start, 3 times (it is not a server?)');
+    expect(describeStart('done', { outcome: 'finished', crashes: 0 })).toBe(
+      'done ran and exited with code 0',
+    );
+  });
+
   it('an OS refusal is a failed start, whatever the count', () => {
     const error = {
       name: 'Error',

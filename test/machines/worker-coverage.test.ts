@@ -47,6 +47,14 @@ const input = {
 
 function sampleEvents(): AnyEventObject[] {
   const payloads: Record<string, AnyEventObject[]> = {
+    'CHILD.HEARTBEAT': [
+      { type: 'CHILD.HEARTBEAT' },
+      { type: 'CHILD.HEARTBEAT', rssBytes: 400 * 1024 ** 2 },
+    ],
+    'WATCH.CHANGED': [{ type: 'WATCH.CHANGED', path: 'server.js' }],
+    'WATCH.FAILED': [{ type: 'WATCH.FAILED', message: 'too many files' }],
+    // Only a running watcher can fail; outside `alive` an unhandled actor error stops the chart.
+    'xstate.error.actor.watcher': [],
     'CHILD.FORKED': [{ type: 'CHILD.FORKED', pid: 4242 }],
     ADOPT: [{ type: 'ADOPT', pid: 4242, startedAt: 1, restarts: 0, by: 'test' }],
     'CHILD.EXIT': [
@@ -115,6 +123,8 @@ describe('worker chart coverage', () => {
         expect(rest).toEqual([
           expect.objectContaining({ name: expect.any(String), message: expect.any(String) }),
         ]);
+      } else if (event.type === 'worker:log:warn') {
+        expect(rest).toEqual([expect.objectContaining({ message: expect.any(String) })]);
       } else if (event.type === 'worker:restarting') {
         expect(rest).toEqual([expect.any(Number)]);
       } else {

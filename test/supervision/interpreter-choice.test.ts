@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { chooseInterpreter } from '../../src/supervision/interpreter-choice.js';
-import { inlineOptionValues } from '../../src/cli/parse-options.js';
 import { parseInterpreter } from '../../src/protocol/start-options.js';
 
 describe('chooseInterpreter', () => {
@@ -63,29 +62,5 @@ describe('parseInterpreter', () => {
   it('refuses relative paths, options and odd characters, naming the field', () => {
     for (const value of ['./bash', 'bin/bash', '-e', '.hidden', '/a/../b', 'a b', '', 'x\0', 3])
       expect(() => parseInterpreter(value, '--interpreter')).toThrow(/--interpreter must be/);
-  });
-});
-
-describe('inlineOptionValues', () => {
-  const options = {
-    execArgv: { type: 'string', short: 'e' },
-    argv: { type: 'string', short: 'a' },
-    debug: { type: 'boolean', short: 'd' },
-  } as const;
-
-  it('gives a valued option the next word even when it begins with a dash', () => {
-    expect(inlineOptionValues(['app.js', '-e', '--max-old-space-size=256', '-d'], options)).toEqual(
-      ['app.js', '--execArgv=--max-old-space-size=256', '-d'],
-    );
-    expect(inlineOptionValues(['--argv', '--port 80'], options)).toEqual(['--argv=--port 80']);
-  });
-
-  it('leaves booleans, inline values and a trailing option alone', () => {
-    expect(inlineOptionValues(['-d', 'app.js', '--argv=x', '-e'], options)).toEqual([
-      '-d',
-      'app.js',
-      '--argv=x',
-      '-e',
-    ]);
   });
 });

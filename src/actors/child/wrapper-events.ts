@@ -21,7 +21,9 @@ export function toChildEvent(message: WrapperMessage): ChildEvent | null {
         ? { type: 'CHILD.UNCAUGHT', error: message.error }
         : { type: 'CHILD.FATALITY', error: message.error };
     case 'heartbeat':
-      return { type: 'CHILD.HEARTBEAT' };
+      return Number.isFinite(message.rss) && message.rss > 0
+        ? { type: 'CHILD.HEARTBEAT', rssBytes: message.rss }
+        : { type: 'CHILD.HEARTBEAT' };
     default:
       return null;
   }

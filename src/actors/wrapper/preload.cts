@@ -25,6 +25,8 @@ const APP_READY_MESSAGE = 'ready';
 const APP_MESSAGE_TYPE = 'process:msg';
 const DEFAULT_HEARTBEAT_MS = 5000;
 const DEFAULT_ORPHAN_KILL_MS = 5000;
+/** How long a script whose first turn left nothing to wait on may take to end before it counts as ready. */
+const AFTER_IDLE_TURN_MS = 20;
 const WRAPPER_MESSAGE_TYPES = [
   'started',
   'ready',
@@ -192,6 +194,18 @@ function activate(): void {
     }
   }
 
+  /**
+   * Whether anything the script started (a server, a timer, a socket, a child…) holds the event
+   * loop. stdout and stderr pipes are listed as resources but hold nothing.
+   */
+  function keepsLoopAlive(): boolean {
+    const handles = (
+      process as unknown as { _getActiveHandles(): Array<{ _isStdio?: boolean; fd?: number }> }
+    )._getActiveHandles();
+    const stdio = handles.filter((h) => h?._isStdio === true && (h.fd === 1 || h.fd === 2));
+    return process.getActiveResourcesInfo().length > stdio.length;
+  }
+
   function mainLoaded(): void {
     if (started || loadFailed) return;
     started = true;
@@ -199,8 +213,14 @@ function activate(): void {
     // Ready only after the script's first turn: an error its first turn queued (a port taken:
     // `listen` reports EADDRINUSE on the next tick) is a failed start, not a running app.
     setImmediate(() => {
-      firstTurnDone = true;
-      sendReadyWhenDue();
+      const sayReady = () => {
+        firstTurnDone = true;
+        sendReadyWhenDue();
+      };
+      if (keepsLoopAlive()) return sayReady();
+      // Nothing keeps the event loop alive: the script is about to end (a task, not a server),
+      // and calling it running would be a lie. Unreferenced, so it never keeps the process up.
+      setTimeout(sayReady, AFTER_IDLE_TURN_MS).unref();
     });
   }
 

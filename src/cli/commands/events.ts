@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { daemonClient } from '../connect.js';
 import { GuvError } from '../../errors.js';
@@ -6,13 +5,8 @@ import { GuvError } from '../../errors.js';
 const NAMESPACES = ['process', 'cluster', 'worker', 'daemon', 'app'];
 
 /** `guv events [pattern] [--json]`: a live tail of the bus (default pattern `*`) until Ctrl-C. */
-const events: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' } },
-  });
-  const pattern = positionals[0] ?? '*';
+const events: CliCommand<{ json?: boolean }> = async ({ args, options: values }, io) => {
+  const pattern = args[0] ?? '*';
   const namespace = pattern.split(':')[0];
   // An exact name with a typo in its namespace would otherwise wait forever in silence.
   if (namespace !== '*' && !NAMESPACES.includes(namespace ?? '')) {

@@ -1,7 +1,7 @@
 import { targetCommand } from '../target-command.js';
 
 /** `guv exceptions <p>`: the process's stored uncaught exceptions, newest last, with stacks. */
-export default targetCommand('guv exceptions <p>', async (client, target, _rest, io) => {
+export default targetCommand(async (client, target, _rest, io) => {
   const { name, exceptions } = await client.exceptions(target);
   if (exceptions.length === 0) {
     io.stdout.write(`${name}: no uncaught exceptions\n`);

@@ -1,7 +1,7 @@
 import { plural } from '../format/units.js';
 import { targetCommand } from '../target-command.js';
 
-export default targetCommand('guv gc <p>', async (client, target, _rest, io) => {
+export default targetCommand(async (client, target, _rest, io) => {
   const { workers } = await client.gc(target);
   const where = workers === undefined ? target : `${plural(workers, 'worker')} of ${target}`;
   io.stdout.write(`collected garbage in ${where}\n`);

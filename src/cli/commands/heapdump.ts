@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
@@ -10,15 +9,10 @@ import { formatBytes } from '../format/units.js';
  * `guv heapdump <p> [file] [--summary] [--top N]`: writes a heap snapshot (one per running worker
  * of a cluster: `<file>-worker<index>.heapsnapshot`); `--summary` prints the top constructors.
  */
-const heapdump: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { summary: { type: 'boolean' }, top: { type: 'string', default: '20' } },
-  });
-  const [target, file] = positionals;
-  if (target === undefined)
-    throw new GuvError('GUV_USAGE', 'usage: guv heapdump <p> [file] [--summary] [--top N]');
+const heapdump: CliCommand<{ summary?: boolean; top: string }> = async (
+  { args: [target = '', file], options: values },
+  io,
+) => {
   if (!/^\d+$/.test(values.top))
     throw new GuvError('GUV_BAD_ARGUMENT', `--top must be a number, got "${values.top}"`);
   const options = {

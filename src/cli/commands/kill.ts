@@ -2,7 +2,7 @@ import type { CliCommand } from '../command.js';
 import { clientIfRunning } from '../connect.js';
 
 /** `guv kill`: stops every process, saves the list, and stops the daemon. Never starts one. */
-const kill: CliCommand = async (_args, io) => {
+const kill: CliCommand = async (_parsed, io) => {
   const client = await clientIfRunning(io.env);
   if (client === null) {
     io.stdout.write('no daemon running\n');

@@ -1,13 +1,15 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import type { ProcessSummary } from '../../client/api.js';
 import { withClient } from '../connect.js';
+import { paint, statusColor } from '../format/color.js';
 import { renderTable } from '../format/table.js';
 import { formatBytes, formatUptime } from '../format/units.js';
 
+/** The status column, coloured on a terminal. */
+const STATUS = 3;
+
 /** `guv list [--json]`: every process with its pid, status, uptime, restarts, CPU and memory. */
-const list: CliCommand = async (args, io) => {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
+const list: CliCommand<{ json?: boolean }> = async ({ options: values }, io) => {
   const processes = await withClient(io.env, (client) => client.listProcesses());
   if (values.json) {
     io.stdout.write(`${JSON.stringify(processes, null, 2)}\n`);
@@ -39,7 +41,7 @@ const list: CliCommand = async (args, io) => {
     ),
   ]);
   io.stdout.write(
-    `${renderTable(['id', 'name', 'pid', 'status', 'uptime', 'restarts', 'cpu', 'memory'], rows)}\n`,
+    `${renderTable(['id', 'name', 'pid', 'status', 'uptime', 'restarts', 'cpu', 'memory'], rows, (cell, column) => (column === STATUS ? paint(io.color, statusColor(cell), cell) : cell))}\n`,
   );
   return 0;
 };

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import { followLogs, type LogLevel, type LogLine, readLastRecords } from '../../logs/index.js';
 import type { CliCommand } from '../command.js';
@@ -33,23 +32,26 @@ function parseGrep(value: string | undefined): RegExp | undefined {
  * `guv logs [p] [--lines N] [--follow] [--level L] [--json] [--grep RE]`: the log files are
  * read directly (the daemon only says where they are); without `p`, every process interleaved.
  */
-const logs: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      lines: { type: 'string', short: 'n', default: '15' },
-      follow: { type: 'boolean', short: 'f' },
-      level: { type: 'string' },
-      json: { type: 'boolean' },
-      grep: { type: 'string' },
-    },
-  });
+type LogsOptions = {
+  lines: string;
+  follow?: boolean;
+  level?: string;
+  json?: boolean;
+  grep?: string;
+};
+
+const logs: CliCommand<LogsOptions> = async ({ args: [target], options: values }, io) => {
   if (!/^\d+$/.test(values.lines))
     throw new GuvError('GUV_BAD_ARGUMENT', `--lines must be a number, got "${values.lines}"`);
   const level = parseLevel(values.level);
   const grep = parseGrep(values.grep);
-  const target = positionals[0];
+  // The daemon answers with paths on its own machine: never read them here.
+  if (io.env.GUV_HOST) {
+    throw new GuvError(
+      'GUV_BAD_ARGUMENT',
+      "guv logs reads log files on this machine; for a remote host use guv events 'process:log:*'",
+    );
+  }
   const sets = await withClient(io.env, (client) => client.logFiles(target));
   const files = sets.flatMap((set) => set.files);
   const many = sets.length > 1;

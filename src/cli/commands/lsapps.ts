@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 import { renderTable } from '../format/table.js';
 
 /** `guv lsapps [--json]`: installed apps with their user, URL and checked-out ref. */
-const lsapps: CliCommand = async (args, io) => {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true });
+const lsapps: CliCommand<{ json?: boolean }> = async ({ options: values }, io) => {
   const apps = await withClient(io.env, (client) => client.listApps());
   if (values.json) {
     io.stdout.write(`${JSON.stringify(apps, null, 2)}\n`);

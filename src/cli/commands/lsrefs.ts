@@ -11,7 +11,7 @@ export function refsTable(refs: GitRef[]): string {
 }
 
 /** `guv lsrefs <app>`: the app's branches and tags as of its last fetch. */
-export default targetCommand('guv lsrefs <app>', async (client, name, _rest, io) => {
+export default targetCommand(async (client, name, _rest, io) => {
   io.stdout.write(`${refsTable(await client.listRefs(name))}\n`);
   return 0;
 });

@@ -5,7 +5,7 @@ import { appsTargetCommand } from '../apps-target-command.js';
  * `guv reload <p>`: a rolling reload of a cluster (a single process is restarted, as pm2 does); exits 0 once every worker was replaced, or
  * 1 with one line when a new worker failed to start (the old workers keep serving).
  */
-export default appsTargetCommand('guv reload <p|apps file|all>…', async (client, target, io) => {
+export default appsTargetCommand(async (client, target, io) => {
   const reloaded = await client.reloadProcess(target);
   // A single process is restarted: its answer is a start's outcome.
   const restarted = printOutcome(reloaded, io);

@@ -1,93 +1,60 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
-import {
-  type FieldNames,
-  parseStartOptions,
-  type StartRequest,
-} from '../../protocol/start-options.js';
+import { START_FLAG_NAMES, START_FLAGS } from '../../protocol/start-flags.js';
+import { parseStartOptions, type StartRequest } from '../../protocol/start-options.js';
 import { startWaves } from '../../config/guv-config.js';
 import { appsFileEnv, appsFileOf, planAppsFile, printWarnings } from '../apps-file.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { withClient } from '../connect.js';
 import { printable } from '../errors.js';
 import { printOutcome } from '../format/start-outcome.js';
-import { inlineOptionValues, parseEnvPairs, splitArgv } from '../parse-options.js';
+import { parseEnvPairs, splitArgv } from '../parse-options.js';
 
-const HELP = `usage: guv start <script|command|name|app>… [options] [-- script arguments]
-       guv start <apps file> [--env <name>] [--env K=V]
-  several scripts start several processes at once (each named after its script)
-  a command that is not a file here is looked up on PATH: guv start npm -- start,
-  or guv start "npm run start"
-  an apps file (pm2's ecosystem.config.js, .cjs, .mjs or .json, or guv.config.js/.json)
-  starts every app it lists; --env <name> applies each app's env_<name>
-  -n, --name <name>          process name (default: the script's)
-  -a, --argv "<args>"        arguments for the script
-  -e, --execArgv "<flags>"   node flags (e.g. "--max-old-space-size=256"), or the interpreter's
-  -i, --instances <n|max>    run a cluster of n workers
-  -u, --user <user>          run as this user (daemon must be root)
-  -g, --group <group>        run with this group (daemon must be root)
-  -d, --debug                start paused, waiting for a debugger
-      --cwd <dir>            working directory (default: here)
-      --env K=V              environment variable (repeatable)
-      --interpreter <cmd>    node, none (run the file itself), bash, python3, tsx, or a path;
-                             by default .js runs under node, .ts under node with the
-                             project's tsx, .sh under bash, .py under python3
-      --restart <mode>       always (default), on-failure or never
-      --kill-timeout <time>  grace period between the stop signal and SIGKILL
-      --start-timeout <time> time to become ready before the start counts as failed
-      --wait-ready           the app signals readiness itself: process.send('ready')
-      --listen-timeout <time> with --wait-ready: treat it as ready after this long, with a warning (default 3s)
-      --update-env           of a started process: restart it with this environment (as --env does)
-      --max-restarts <n>     more than n failures within the window abort it (default 10)
-      --restart-window <time> the failure window (default 10m)
-      --min-uptime <time>    a run this long is stable and resets the count (default 30s)
-  <time>: milliseconds, or 500ms, 2s, 10m, 1h`;
-
-/** `guv start`'s options, for parseArgs. */
-const OPTIONS = {
-  name: { type: 'string', short: 'n' },
-  argv: { type: 'string', short: 'a' },
-  execArgv: { type: 'string', short: 'e' },
-  instances: { type: 'string', short: 'i' },
-  user: { type: 'string', short: 'u' },
-  group: { type: 'string', short: 'g' },
-  debug: { type: 'boolean', short: 'd' },
-  cwd: { type: 'string' },
-  env: { type: 'string', multiple: true },
-  interpreter: { type: 'string' },
-  restart: { type: 'string' },
-  'kill-timeout': { type: 'string' },
-  'start-timeout': { type: 'string' },
-  'wait-ready': { type: 'boolean' },
-  'listen-timeout': { type: 'string' },
-  'update-env': { type: 'boolean' },
-  'max-restarts': { type: 'string' },
-  'restart-window': { type: 'string' },
-  'min-uptime': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** How the parser's errors name each option: by its flag. */
-const FLAG_NAMES: FieldNames = {
-  name: '--name',
-  args: '--argv',
-  execArgv: '--execArgv',
-  instances: '--instances',
-  user: '--user',
-  group: '--group',
-  cwd: '--cwd',
-  env: '--env',
-  interpreter: '--interpreter',
-  restart: '--restart',
-  killTimeoutMs: '--kill-timeout',
-  startTimeoutMs: '--start-timeout',
-  listenTimeoutMs: '--listen-timeout',
-  'policy.maxFailures': '--max-restarts',
-  'policy.windowMs': '--restart-window',
-  'policy.stableMs': '--min-uptime',
+/** `guv start`'s options as commander names them (`--kill-timeout` → `killTimeout`). */
+type StartFlags = {
+  name?: string;
+  argv?: string;
+  execArgv?: string;
+  instances?: string;
+  user?: string;
+  group?: string;
+  debug?: boolean;
+  cwd?: string;
+  env?: string[];
+  interpreter?: string;
+  restart?: string;
+  killTimeout?: string;
+  startTimeout?: string;
+  waitReady?: boolean;
+  listenTimeout?: string;
+  updateEnv?: boolean;
+  maxRestarts?: string;
+  restartWindow?: string;
+  minUptime?: string;
+  restartDelay?: string;
+  expBackoffRestartDelay?: string;
+  watch?: boolean | string;
+  ignoreWatch?: string[];
+  watchDelay?: string;
+  maxMemoryRestart?: string;
+  cronRestart?: string;
+  logTime?: string;
+  outFile?: string;
+  errorFile?: string;
 };
+
+/** Comma-separated lists given once or more: `--ignore-watch "*.log,tmp" --ignore-watch dist`. */
+function commaList(values: readonly string[] | undefined): string[] | undefined {
+  return values?.flatMap((value) => value.split(',')).filter((item) => item.length > 0);
+}
+
+/** `killTimeout` → `--kill-timeout`: an option as the user typed it. */
+function flagOf(key: string): string {
+  const camel = (long: string) =>
+    long.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return Object.values(START_FLAGS).find((flag) => camel(flag.long) === key)?.long ?? `--${key}`;
+}
 
 /** `"npm run start"` (no such file) → `npm` with `run start` first among the args, as pm2 does. */
 function commandWords(target: string, cwd: string, args: string[]) {
@@ -97,33 +64,23 @@ function commandWords(target: string, cwd: string, args: string[]) {
 }
 
 /** `guv start`: starts a script, or a known process or app by name; waits until it runs (or fails). */
-const start: CliCommand = async (args, io) => {
-  // Everything after `--` belongs to the script, as with pm2 and npm.
-  const dashes = args.indexOf('--');
-  const ownArgs = dashes === -1 ? args : args.slice(0, dashes);
-  const scriptArgs = dashes === -1 ? [] : args.slice(dashes + 1);
-  const { values, positionals } = parseArgs({
-    args: inlineOptionValues(ownArgs, OPTIONS),
-    allowPositionals: true,
-    options: OPTIONS,
-  });
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const targets = positionals;
+const start: CliCommand<StartFlags> = async (
+  // Everything after `--` belongs to the script, as with pm2 and npm: commander keeps it apart.
+  { args: targets, options: values, rest: scriptArgs },
+  io,
+) => {
   if (targets.length === 0)
     throw new GuvError('GUV_USAGE', 'start needs a script, a process name or an app name');
   const appsFile = await appsFileAmong(targets);
   if (appsFile !== null) {
-    const given = Object.keys(values).filter((flag) => flag !== 'env' && flag !== 'update-env');
+    const given = Object.keys(values).filter((key) => key !== 'env' && key !== 'updateEnv');
     if (given.length > 0 || scriptArgs.length > 0)
       throw new GuvError(
         'GUV_BAD_ARGUMENT',
-        `${given.length > 0 ? `--${given[0]}` : 'script arguments'} cannot be given with an apps file: set it in the file`,
+        `${given.length > 0 ? flagOf(given[0]!) : 'script arguments'} cannot be given with an apps file: set it in the file`,
       );
     const plan = await planAppsFile(appsFile, appsFileEnv(values.env), io);
-    const updateEnv = values.env !== undefined || values['update-env'] === true;
+    const updateEnv = values.env !== undefined || values.updateEnv === true;
     printWarnings(plan, io);
     // dependsOn: each wave starts once the one before it runs.
     const waves = startWaves(plan.apps);
@@ -163,19 +120,30 @@ const start: CliCommand = async (args, io) => {
     debug: values.debug,
     interpreter: values.interpreter,
     restart: values.restart,
-    killTimeoutMs: values['kill-timeout'],
-    startTimeoutMs: values['start-timeout'],
-    appReadiness: values['wait-ready'],
-    listenTimeoutMs: values['listen-timeout'],
-    updateEnv: values.env !== undefined || values['update-env'] === true,
+    killTimeoutMs: values.killTimeout,
+    startTimeoutMs: values.startTimeout,
+    appReadiness: values.waitReady,
+    listenTimeoutMs: values.listenTimeout,
+    updateEnv: values.env !== undefined || values.updateEnv === true,
     policy: {
-      maxFailures: values['max-restarts'],
-      windowMs: values['restart-window'],
-      stableMs: values['min-uptime'],
+      maxFailures: values.maxRestarts,
+      windowMs: values.restartWindow,
+      stableMs: values.minUptime,
     },
+    restartDelayMs: values.restartDelay,
+    expBackoffRestartDelayMs: values.expBackoffRestartDelay,
+    // A bare --watch watches the cwd; --watch src,lib those paths.
+    watch: typeof values.watch === 'string' ? commaList([values.watch]) : values.watch,
+    ignoreWatch: commaList(values.ignoreWatch),
+    watchDelayMs: values.watchDelay,
+    maxMemoryBytes: values.maxMemoryRestart,
+    cronRestart: values.cronRestart,
+    logTime: values.logTime,
+    outFile: values.outFile,
+    errorFile: values.errorFile,
   };
   const requests = targets.map((target) =>
-    parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, FLAG_NAMES),
+    parseStartOptions({ ...raw, ...commandWords(target, raw.cwd, raw.args) }, START_FLAG_NAMES),
   );
   return startAll(requests, targets, io);
 };

@@ -1,26 +1,12 @@
-import { parseArgs } from 'node:util';
-import { GuvError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
 import { clientIfRunning } from '../connect.js';
 import { formatUptime } from '../format/units.js';
-
-const USAGE = 'guv status [--json]   whether the daemon runs: its pid, version, uptime and home';
 
 /** systemd's and LSB's status for "not running", so scripts can tell it from a failure (1). */
 const NOT_RUNNING = 3;
 
 /** `guv status`: asks the daemon how it is, and never starts one. */
-const status: CliCommand = async (args, io) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
+const status: CliCommand<{ json?: boolean }> = async ({ options: values }, io) => {
   const client = await clientIfRunning(io.env);
   if (client === null) {
     if (values.json) io.stdout.write(`${JSON.stringify({ running: false })}\n`);

@@ -1,24 +1,12 @@
-import { parseArgs } from 'node:util';
 import { GuvError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
 import { withClient } from '../connect.js';
 
-const USAGE = 'guv why <p> [--worker <index>]';
-
 /** `guv why <p>`: the chart's transition history with causes, oldest first; `--worker n` for a cluster's worker slot. */
-const why: CliCommand = async (args, io) => {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { worker: { type: 'string', short: 'w' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout.write(`usage: ${USAGE}\n`);
-    return 0;
-  }
-  const [target] = positionals;
-  if (target === undefined || positionals.length > 1)
-    throw new GuvError('GUV_USAGE', `usage: ${USAGE}`);
+const why: CliCommand<{ worker?: string }> = async (
+  { args: [target = ''], options: values },
+  io,
+) => {
   if (values.worker !== undefined && !/^\d+$/.test(values.worker)) {
     throw new GuvError(
       'GUV_BAD_ARGUMENT',

@@ -1,12 +1,8 @@
 import { targetCommand } from '../target-command.js';
 
 /** `guv write <p> <string>`: writes the string (and a newline) to the process's stdin. */
-export default targetCommand(
-  'guv write <p> <string>',
-  async (client, target, words, io) => {
-    await client.process(target).write(`${words.join(' ')}\n`);
-    io.stdout.write(`wrote to ${target}\n`);
-    return 0;
-  },
-  1,
-);
+export default targetCommand(async (client, target, words, io) => {
+  await client.process(target).write(`${words.join(' ')}\n`);
+  io.stdout.write(`wrote to ${target}\n`);
+  return 0;
+});

@@ -1,3 +1,4 @@
+import { NO_TRIGGERS } from '../process/triggers.js';
 import { NO_FAILURES, resolveRestartPolicy } from '../restart-policy.js';
 import type { WorkerInput } from '../worker/machine.js';
 import type { ClusterContext, ClusterInput, WorkerRecord } from './cluster-types.js';
@@ -13,6 +14,8 @@ export function workerInput(context: ClusterContext, record: WorkerRecord): Work
     timeouts: context.timeouts,
     clock: context.clock,
     cluster: clusterInfo(context),
+    // Watch and cron reload the whole cluster; each worker minds its own memory.
+    triggers: { ...NO_TRIGGERS, maxMemoryBytes: context.triggers.maxMemoryBytes },
   };
 }
 
@@ -53,5 +56,10 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     retired: [],
     state: 'uninitialised',
     history: [],
+    triggers: input.triggers ?? NO_TRIGGERS,
+    cronNextAt: null,
+    watching: false,
+    changedPath: null,
+    reloadReason: null,
   };
 }

@@ -4,7 +4,8 @@ import { GuvError } from '../../errors.js';
 import type { ClusterInfo, SerializedError } from '../../types/info.js';
 import { recordState } from '../daemon/chart-history.js';
 import type { TransitionCause } from '../history.js';
-import type { ChildEvent } from '../process/child-protocol.js';
+import type { ChildEvent, WatcherEvent, WatcherInput } from '../process/child-protocol.js';
+import { cronWait, triggeredRestart } from '../process/restart-triggers.js';
 import { serializeError } from '../process/serialize-error.js';
 import type { SupervisionCommand, WorkerStatusEvent } from '../process/supervision-events.js';
 import { NO_FAILURES } from '../restart-policy.js';
@@ -57,6 +58,24 @@ function sibling(action: SiblingAction): never {
 }
 
 const ACTOR_ERROR = 'xstate.error.actor.';
+
+/** The default `watcher` actor: watches nothing (the daemon provides chokidar's). */
+const noWatcher = fromCallback<WatcherEvent, WatcherInput>(() => {});
+
+/** A `cluster:log:warn` line: a warning about the cluster itself (its watcher). */
+function warning(context: ClusterContext, message: string): BusEvent {
+  return {
+    type: 'cluster:log:warn',
+    args: [clusterInfo(context), { date: context.clock.now(), message }],
+  } as BusEvent;
+}
+
+/** A reload guv starts itself: watch, cron, or a worker over its memory limit. */
+const TRIGGERED_RELOAD = {
+  guard: 'reloadTriggered',
+  target: '#cluster.managed.active.operation.reloading',
+  actions: ['rememberReloadReason', 'scheduleCron'],
+} as const;
 
 /** How many retired workers a cluster remembers (`guv why`), at the least. */
 const RETIRED_LIMIT = 16;
@@ -122,7 +141,7 @@ export const clusterMachine = setup({
     context: {} as ClusterContext,
     events: {} as ClusterEvent,
   },
-  actors: { manager: managerNotProvided, worker: workerMachine },
+  actors: { manager: managerNotProvided, worker: workerMachine, watcher: noWatcher },
   actions: {
     publish: (_, _event: BusEvent) => {
       throw new GuvError(
@@ -139,6 +158,34 @@ export const clusterMachine = setup({
         return recorded;
       },
     ),
+    rememberReloadReason: assign(({ context, event }) => {
+      if (event.type === 'WORKER.REPLACE')
+        return {
+          reloadReason: { by: 'memory', restart: `${event.reason} (worker ${event.index})` },
+        };
+      const restart = triggeredRestart(context, event);
+      return { reloadReason: restart && { by: restart.by, restart: restart.reason } };
+    }),
+    scheduleCron: enqueueActions(({ context, enqueue }) => {
+      enqueue.cancel('cron');
+      const wait = cronWait(context);
+      enqueue.assign({ cronNextAt: wait?.nextAt ?? null });
+      if (wait) enqueue.raise({ type: 'CRON.DUE' }, { id: 'cron', delay: wait.delayMs });
+    }),
+    endTriggers: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('cron');
+      enqueue.cancel('watchSettle');
+      enqueue.assign({ cronNextAt: null, watching: false });
+    }),
+    debounceChange: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'WATCH.CHANGED' || context.triggers.watch === null) return;
+      enqueue.assign({ changedPath: event.path });
+      enqueue.cancel('watchSettle');
+      enqueue.raise(
+        { type: 'WATCH.SETTLED' },
+        { id: 'watchSettle', delay: context.triggers.watch.delayMs },
+      );
+    }),
     /** A run of the manager begins (first start, START again, or a restart after it died). */
     beginRun: assign(({ context }) => ({
       runStartedAt: context.clock.now(),
@@ -282,6 +329,10 @@ export const clusterMachine = setup({
     }),
   },
   guards: {
+    reloadTriggered: ({ context, event }) =>
+      event.type === 'WORKER.REPLACE'
+        ? context.slots[event.index]?.id === event.workerId
+        : triggeredRestart(context, event) !== null,
     everyWorkerRunning: ({ context }) => everyWorkerRunning(context),
     everySlotAborted: ({ context }) => everySlotAborted(context),
     validResize: ({ event }) =>
@@ -290,7 +341,9 @@ export const clusterMachine = setup({
     incomingIsReady: ({ context }) => incomingIsReady(context),
     incomingHasFailed: ({ context }) => incomingHasFailed(context),
     isWorkerError: ({ event }) =>
-      event.type.startsWith(ACTOR_ERROR) && event.type !== `${ACTOR_ERROR}manager`,
+      event.type.startsWith(ACTOR_ERROR) &&
+      event.type !== `${ACTOR_ERROR}manager` &&
+      event.type !== `${ACTOR_ERROR}watcher`,
     noWorkersLeft: ({ context }) => allWorkers(context).length === 0,
     /** The dead manager's workers are all gone, and the verdict is `action`. */
     workersGoneThen: ({ context }, params: { action: ManagerVerdict['action'] }) =>
@@ -390,8 +443,39 @@ export const clusterMachine = setup({
         },
         active: {
           type: 'parallel',
-          entry: 'spawnMissingWorkers',
-          on: { STOP: 'stopping' },
+          entry: ['spawnMissingWorkers', 'scheduleCron'],
+          exit: 'endTriggers',
+          invoke: {
+            id: 'watcher',
+            src: 'watcher',
+            input: ({ context }): WatcherInput => ({
+              id: context.id,
+              watch: context.triggers.watch,
+              cwd: context.spec.cwd,
+              user: context.spec.user,
+              group: context.spec.group,
+            }),
+            // A broken watcher costs the watching, never the cluster.
+            onError: {
+              actions: {
+                type: 'publish',
+                params: ({ context }) => warning(context, 'the file watcher failed: not watching'),
+              },
+            },
+          },
+          on: {
+            STOP: 'stopping',
+            'WATCH.CHANGED': { actions: 'debounceChange' },
+            'WATCH.READY': { actions: assign({ watching: true }) },
+            'WATCH.FAILED': {
+              actions: {
+                type: 'publish',
+                params: ({ context, event }) => warning(context, `not watching: ${event.message}`),
+              },
+            },
+            // Busy (a reload or resize under way) when the time came: the next time is scheduled.
+            'CRON.DUE': { actions: 'scheduleCron' },
+          },
           // Nothing serves and nothing will: the workers' policy gave up, so does the cluster.
           always: {
             guard: 'everySlotAborted',
@@ -446,16 +530,30 @@ export const clusterMachine = setup({
                         }
                       }),
                     },
-                    RELOAD: 'reloading',
+                    RELOAD: { target: 'reloading', actions: assign({ reloadReason: null }) },
+                    'WORKER.REPLACE': TRIGGERED_RELOAD,
+                    'WATCH.SETTLED': TRIGGERED_RELOAD,
+                    'CRON.DUE': TRIGGERED_RELOAD,
                   },
                 },
                 reloading: {
                   entry: [
-                    { type: 'record', params: { state: 'reloading' } },
+                    {
+                      type: 'record',
+                      params: ({ context }) => ({
+                        state: 'reloading' as const,
+                        ...(context.reloadReason ? { cause: context.reloadReason } : {}),
+                      }),
+                    },
                     publishInfo('cluster:reloading'),
                     assign({
-                      reloadQueue: ({ context }) => context.slots.map((worker) => worker.index),
+                      // A worker over its memory limit: its slot alone.
+                      reloadQueue: ({ context, event }) =>
+                        event.type === 'WORKER.REPLACE'
+                          ? [event.index]
+                          : context.slots.map((worker) => worker.index),
                       lastReload: null,
+                      changedPath: null,
                     }),
                   ],
                   initial: 'next',

@@ -1,7 +1,8 @@
 import type { ProcessStatus, SerializedError } from '../../types/info.js';
 import type { ChartHistoryEntry } from '../daemon/chart-history.js';
 import type { HistoryEntry } from '../history.js';
-import type { ProcessSpec } from '../process/child-protocol.js';
+import type { ProcessSpec, WatcherEvent } from '../process/child-protocol.js';
+import type { SupervisionTriggers } from '../process/triggers.js';
 import type { ChartClock, SupervisionTimeouts } from '../process/supervision-context.js';
 import type { WorkerStatusEvent } from '../process/supervision-events.js';
 import type { FailureState, RestartPolicyOptions } from '../restart-policy.js';
@@ -26,6 +27,8 @@ export interface ClusterInput {
   historyLimit?: number;
   /** Restarts of the manager counted before this chart began (ClusterInfo.restarts). */
   restarts?: number;
+  /** Watch and cron reload the cluster; the memory limit replaces one worker. */
+  triggers?: SupervisionTriggers;
 }
 
 /** What the cluster knows of one of its worker actors, from its WORKER.STATUS reports. */
@@ -113,6 +116,14 @@ export interface ClusterContext {
   retired: RetiredWorker[];
   state: ClusterState;
   history: ChartHistoryEntry<ClusterState>[];
+  triggers: SupervisionTriggers;
+  /** When the cron reload fires next (while the cluster runs), or null. */
+  cronNextAt: number | null;
+  /** True while the cluster's file watcher is in place. */
+  watching: boolean;
+  changedPath: string | null;
+  /** Why the reload under way was started by guv itself (watch, cron, a worker's memory), for `guv why`. */
+  reloadReason: { by: string; restart: string } | null;
 }
 
 /** A worker the cluster retired: its last transitions, how it ended included. */
@@ -132,6 +143,11 @@ export type ClusterCommand =
   | { type: 'START'; by?: string }
   | { type: 'RESIZE'; instances: number }
   | { type: 'RELOAD' }
+  /**
+   * From a worker chart: its process is over the memory limit; the cluster replaces it with a
+   * new worker before retiring it (a one-slot rolling reload), so the slot never goes dark.
+   */
+  | { type: 'WORKER.REPLACE'; workerId: string; index: number; reason: string }
   | { type: 'STOP' }
   /** What workers (and the manager) run from their next start on: a new environment. */
   | { type: 'SPEC.UPDATED'; spec: ProcessSpec }
@@ -141,7 +157,14 @@ export type ClusterCommand =
 /** XState's report that a child actor (a worker chart, or the manager) threw. */
 export type ChildActorError = { type: `xstate.error.actor.${string}`; error: unknown };
 
-export type ClusterEvent = ManagerEvent | ClusterCommand | WorkerStatusEvent | ChildActorError;
+export type ClusterEvent =
+  | ManagerEvent
+  | ClusterCommand
+  | WorkerStatusEvent
+  | ChildActorError
+  | WatcherEvent
+  | { type: 'WATCH.SETTLED' }
+  | { type: 'CRON.DUE' };
 
 /** Input of the `manager` actor: start the manager process for this cluster. */
 export interface ManagerInput {

@@ -1,6 +1,11 @@
 import type { CallbackActorLogic, EventObject } from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
-import type { ChildCommand, ChildInput } from '../process/child-protocol.js';
+import type {
+  ChildCommand,
+  ChildInput,
+  WatcherEvent,
+  WatcherInput,
+} from '../process/child-protocol.js';
 import { workerMachine } from '../worker/machine.js';
 import { clusterMachine } from './cluster-machine.js';
 import type { ManagerInput } from './cluster-types.js';
@@ -16,6 +21,8 @@ export interface ClusterEffects {
   child: CallbackActorLogic<ChildCommand, ChildInput>;
   /** Where the cluster's and every worker's transitions go: the bus. */
   publish: (event: BusEvent) => void;
+  /** Reports file changes for `--watch` (see child-protocol.ts); none watched without it. */
+  watcher?: CallbackActorLogic<WatcherEvent, WatcherInput>;
 }
 
 /**
@@ -32,6 +39,7 @@ export function provideCluster(effects: ClusterEffects) {
   return clusterMachine.provide({
     actors: {
       manager: effects.manager,
+      ...(effects.watcher ? { watcher: effects.watcher } : {}),
       worker: workerMachine.provide({ actors: { child: effects.child }, actions: { publish } }),
     },
     actions: { publish },

@@ -1,4 +1,5 @@
 import type { SerializedError } from '../../types/info.js';
+import type { WatchSettings } from './triggers.js';
 
 /**
  * The contract between a process (or worker) chart and the actor that owns the real child.
@@ -55,10 +56,30 @@ export type ChildEvent =
   | { type: 'CHILD.UNCAUGHT'; error: SerializedError }
   /** An uncaught exception nobody handled: the process is about to exit. */
   | { type: 'CHILD.FATALITY'; error: SerializedError }
-  | { type: 'CHILD.HEARTBEAT' }
+  /** `rssBytes`: the resident set the wrapper measured, when it did. */
+  | { type: 'CHILD.HEARTBEAT'; rssBytes?: number }
   /** Waiting for a debugger (`--inspect-brk`). */
   | { type: 'CHILD.PAUSED' }
   | { type: 'CHILD.EXIT'; code: number | null; signal: string | null };
+
+/** What the `watcher` actor is given: null settings watch nothing. */
+export interface WatcherInput {
+  id: string;
+  watch: WatchSettings | null;
+  cwd: string;
+  /** The app's account: the watcher leaves out what it could not read. */
+  user: string | null;
+  group: string | null;
+}
+
+/** Sent by the `watcher` actor to the chart. */
+export type WatcherEvent =
+  /** Something changed under a watched path (`path` relative to the cwd when inside it). */
+  | { type: 'WATCH.CHANGED'; path: string }
+  /** The watcher is in place: changes from now on are seen. */
+  | { type: 'WATCH.READY' }
+  /** The watcher could not be set up (too many files, unreadable path): nothing is watched. */
+  | { type: 'WATCH.FAILED'; message: string };
 
 /** Sent by the chart to the child actor. */
 export type ChildCommand = { type: 'SIGNAL'; signal: NodeJS.Signals };

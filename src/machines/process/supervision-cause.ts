@@ -38,6 +38,7 @@ export function causeOf(
   else if (context.lastError !== null && ['errored', 'failed', 'aborted'].includes(to)) {
     cause.error = context.lastError.message;
   }
+  if (to === 'stopping' && context.restartReason !== null) cause.restart = context.restartReason;
   if (cause.event === 'after:listenTimeout') cause.error = listenTimeoutWarning(context.timeouts);
   const counted = event.type === 'CHILD.EXIT' && !context.restartRequested;
   if (to === 'restarting') cause.delayMs = context.nextDelayMs;

@@ -8,6 +8,7 @@ import {
   resolveRestartPolicy,
 } from '../restart-policy.js';
 import type { ProcessSpec } from './child-protocol.js';
+import { NO_TRIGGERS, type SupervisionTriggers } from './triggers.js';
 
 /** Where a chart reads the time: XState's `SimulatedClock` in tests, `{ now: Date.now }` in the daemon. */
 export interface ChartClock {
@@ -49,6 +50,8 @@ export interface SupervisionInputBase {
   spec: ProcessSpec;
   policy?: Partial<RestartPolicyOptions>;
   timeouts?: Partial<SupervisionTimeouts>;
+  /** Watch, memory limit, cron restart; none by default. */
+  triggers?: SupervisionTriggers;
   clock: ChartClock;
 }
 
@@ -87,6 +90,15 @@ export interface SupervisionContext {
   lastError: SerializedError | null;
   history: HistoryEntry[];
   worker: WorkerSlot | null;
+  triggers: SupervisionTriggers;
+  /** When the cron restart fires next (while alive), or null. */
+  cronNextAt: number | null;
+  /** True while the watcher of this run is in place. */
+  watching: boolean;
+  /** The latest change the watcher reported, until the restart it causes. */
+  changedPath: string | null;
+  /** Why the current stop is a restart the policy does not count (memory, watch, cron), for `guv why`. */
+  restartReason: string | null;
 }
 
 export function createSupervisionContext(
@@ -115,6 +127,11 @@ export function createSupervisionContext(
     lastError: null,
     history: [],
     worker,
+    triggers: input.triggers ?? NO_TRIGGERS,
+    cronNextAt: null,
+    watching: false,
+    changedPath: null,
+    restartReason: null,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ClusterInfo, ProcessStatus } from '../../types/info.js';
 import type { HistoryEntry } from '../history.js';
-import type { ChildEvent, ProcessSpec } from './child-protocol.js';
+import type { ChildEvent, ProcessSpec, WatcherEvent } from './child-protocol.js';
 
 /** What the outside world sends a process or worker chart; `by` says who asked (`cli`, `api`…). */
 export type SupervisionCommand =
@@ -18,10 +18,18 @@ export type SupervisionCommand =
    */
   | { type: 'ADOPT'; pid: number; startedAt: number; restarts: number; by?: string };
 
-/** Raised by the chart itself when a heartbeat is overdue. */
-export type HeartbeatMissed = { type: 'HEARTBEAT.MISSED' };
+/**
+ * Raised by the chart itself: a heartbeat is overdue; the file changes have settled (the watch
+ * debounce); the cron time may have come (checked against the clock: long waits come in steps).
+ */
+export type ChartTimerEvent =
+  | { type: 'HEARTBEAT.MISSED' }
+  | { type: 'WATCH.SETTLED' }
+  | { type: 'CRON.DUE' };
 
-export type SupervisionEvent = SupervisionCommand | ChildEvent | HeartbeatMissed;
+export type HeartbeatMissed = Extract<ChartTimerEvent, { type: 'HEARTBEAT.MISSED' }>;
+
+export type SupervisionEvent = SupervisionCommand | ChildEvent | WatcherEvent | ChartTimerEvent;
 
 /** Sent by a worker chart to its parent (the cluster chart) whenever its status changes. */
 export interface WorkerStatusEvent {

@@ -4,9 +4,10 @@ import { GuvError } from '../../errors.js';
 import type { ProcessStatus, SerializedError } from '../../types/info.js';
 import { appendHistory } from '../history.js';
 import { decideAfterExit, NO_FAILURES, type RestartDecision } from '../restart-policy.js';
-import type { ChildCommand, ChildInput } from './child-protocol.js';
+import type { ChildCommand, ChildInput, WatcherEvent, WatcherInput } from './child-protocol.js';
 import type { LifecycleEvents } from './lifecycle-events.js';
 import { serializeError } from './serialize-error.js';
+import { cronWait, triggeredRestart } from './restart-triggers.js';
 import { causeOf } from './supervision-cause.js';
 import {
   listenTimeoutWarning,
@@ -29,6 +30,16 @@ const childNotProvided = fromCallback<ChildCommand, ChildInput>(({ input }) => {
     `no child actor for ${input.id}: provide one with machine.provide({ actors: { child } })`,
   );
 });
+
+/** The default `watcher` actor: watches nothing (the daemon provides chokidar's). */
+const noWatcher = fromCallback<WatcherEvent, WatcherInput>(() => {});
+
+/** A restart guv decides itself: from running or unresponsive, not counted as a failure. */
+const TRIGGERED_RESTART = {
+  guard: 'restartTriggered',
+  target: 'stopping',
+  actions: 'restartByTrigger',
+} as const;
 
 function exitDecision(context: SupervisionContext, event: SupervisionEvent): RestartDecision {
   assertEvent(event, 'CHILD.EXIT');
@@ -76,7 +87,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
       events: {} as SupervisionEvent,
       input: {} as TInput,
     },
-    actors: { child: childNotProvided },
+    actors: { child: childNotProvided, watcher: noWatcher },
     actions: {
       /** The one effect every transition goes through; the daemon binds it to the bus. */
       publish: (_, _event: BusEvent) => {},
@@ -115,6 +126,8 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
         lastError: null,
         restartRequested: false,
         adopting: false,
+        restartReason: null,
+        changedPath: null,
       })),
       adopt: assign(({ event }) => {
         assertEvent(event, 'ADOPT');
@@ -169,11 +182,54 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
         }
       }),
       unwatchHeartbeat: cancel('heartbeat'),
+      restartByTrigger: assign(({ context, event }) => {
+        const restart = triggeredRestart(context, event);
+        return {
+          restartRequested: true,
+          requestedBy: restart?.by ?? null,
+          restartReason: restart?.reason ?? null,
+        };
+      }),
+      // A worker over its memory limit: its cluster starts a new one before retiring it.
+      askReplacement: enqueueActions(({ context, event, self, enqueue }) => {
+        const restart = triggeredRestart(context, event);
+        if (context.worker === null || self._parent === undefined || restart === null) return;
+        enqueue.sendParent({
+          type: 'WORKER.REPLACE',
+          workerId: context.id,
+          index: context.worker.index,
+          reason: restart.reason,
+        });
+      }),
+      scheduleCron: enqueueActions(({ context, enqueue }) => {
+        enqueue.cancel('cron');
+        const wait = cronWait(context);
+        enqueue.assign({ cronNextAt: wait?.nextAt ?? null });
+        if (wait) enqueue.raise({ type: 'CRON.DUE' }, { id: 'cron', delay: wait.delayMs });
+      }),
+      endTriggers: enqueueActions(({ enqueue }) => {
+        enqueue.cancel('cron');
+        enqueue.assign({ cronNextAt: null, watching: false });
+      }),
+      // Changes within the watch delay of each other make one restart, once they settle.
+      debounceChange: enqueueActions(({ context, event, enqueue }) => {
+        assertEvent(event, 'WATCH.CHANGED');
+        if (context.triggers.watch === null) return;
+        enqueue.assign({ changedPath: event.path });
+        enqueue.cancel('watchSettle');
+        enqueue.raise(
+          { type: 'WATCH.SETTLED' },
+          { id: 'watchSettle', delay: context.triggers.watch.delayMs },
+        );
+      }),
     },
     guards: {
       exitRestarts: ({ context, event }) => exitDecision(context, event).action === 'restart',
       exitAborts: ({ context, event }) => exitDecision(context, event).action === 'abort',
       restartRequested: ({ context }) => context.restartRequested,
+      restartTriggered: ({ context, event }) => triggeredRestart(context, event) !== null,
+      replacementWanted: ({ context, event }) =>
+        context.worker !== null && triggeredRestart(context, event) !== null,
       waitsForListenTimeout: ({ context }) =>
         context.spec.appReadiness === true && context.timeouts.listenMs > 0,
     },
@@ -208,19 +264,51 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
       alive: {
         id: 'alive',
         initial: 'booting',
-        invoke: {
-          id: 'child',
-          src: 'child',
-          input: ({ context }): ChildInput => ({
-            id: context.id,
-            spec: context.spec,
-            attempt: context.restarts,
-            ...(context.adopting && context.pid !== null ? { adoptPid: context.pid } : {}),
-          }),
-          onError: { target: 'failed', actions: ['rememberChildCrash', 'endRun'] },
-        },
+        entry: 'scheduleCron',
+        exit: 'endTriggers',
+        invoke: [
+          {
+            id: 'child',
+            src: 'child',
+            input: ({ context }): ChildInput => ({
+              id: context.id,
+              spec: context.spec,
+              attempt: context.restarts,
+              ...(context.adopting && context.pid !== null ? { adoptPid: context.pid } : {}),
+            }),
+            onError: { target: 'failed', actions: ['rememberChildCrash', 'endRun'] },
+          },
+          {
+            id: 'watcher',
+            src: 'watcher',
+            input: ({ context }): WatcherInput => ({
+              id: context.id,
+              watch: context.triggers.watch,
+              cwd: context.spec.cwd,
+              user: context.spec.user,
+              group: context.spec.group,
+            }),
+            // A broken watcher costs the watching, never the process.
+            onError: {
+              actions: {
+                type: 'publish',
+                params: ({ context }) => bus.warn(context, 'the file watcher failed: not watching'),
+              },
+            },
+          },
+        ],
         on: {
           STOP: { target: '.stopping', actions: 'requested' },
+          'WATCH.CHANGED': { actions: 'debounceChange' },
+          'WATCH.READY': { actions: assign({ watching: true }) },
+          'WATCH.FAILED': {
+            actions: {
+              type: 'publish',
+              params: ({ context, event }) => bus.warn(context, `not watching: ${event.message}`),
+            },
+          },
+          // Not running when the time came (starting, stopping): the next time is scheduled.
+          'CRON.DUE': { actions: 'scheduleCron' },
           'CHILD.SPAWN_FAILED': { target: 'failed', actions: ['rememberError', 'endRun'] },
           'CHILD.UNCAUGHT': {
             actions: {
@@ -338,7 +426,13 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
             ],
             exit: 'unwatchHeartbeat',
             on: {
-              'CHILD.HEARTBEAT': { actions: 'watchHeartbeat' },
+              'CHILD.HEARTBEAT': [
+                { guard: 'replacementWanted', actions: ['askReplacement', 'watchHeartbeat'] },
+                TRIGGERED_RESTART,
+                { actions: 'watchHeartbeat' },
+              ],
+              'WATCH.SETTLED': TRIGGERED_RESTART,
+              'CRON.DUE': TRIGGERED_RESTART,
               'HEARTBEAT.MISSED': { target: 'unresponsive' },
               RESTART: {
                 target: 'stopping',
@@ -353,7 +447,13 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
               { type: 'publish', params: ({ context }) => bus.unresponsive(context) },
             ],
             on: {
-              'CHILD.HEARTBEAT': { target: 'running' },
+              'CHILD.HEARTBEAT': [
+                { guard: 'replacementWanted', target: 'running', actions: 'askReplacement' },
+                TRIGGERED_RESTART,
+                { target: 'running' },
+              ],
+              'WATCH.SETTLED': TRIGGERED_RESTART,
+              'CRON.DUE': TRIGGERED_RESTART,
               RESTART: {
                 target: 'stopping',
                 actions: ['requested', assign({ restartRequested: true })],
