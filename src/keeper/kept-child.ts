@@ -9,7 +9,13 @@ import type { LogLevel } from '../logs/format.js';
 import { logFilePath } from '../logs/format.js';
 import { createLogWriter, type LogWriter } from '../logs/writer.js';
 import { readProcessStartTime } from '../procfs/process-identity.js';
-import { type ChildFacts, KEEPER_LIMITS, type KeeperEvent, type SpawnRequest } from './protocol.js';
+import {
+  type ChildFacts,
+  KEEPER_LIMITS,
+  type KeeperEvent,
+  type SpawnRequest,
+  type WorkerSlotFacts,
+} from './protocol.js';
 
 export interface KeptChildDeps {
   logsDir: string;
@@ -24,6 +30,8 @@ export interface KeptChildDeps {
 }
 
 const LEVEL_OF_STREAM = { stdout: 'info', stderr: 'error' } as const;
+/** Workers one cluster manager may report: more slots than any machine runs. */
+const MAX_WORKERS = 1024;
 
 /** A failure the daemon hears as an error reply: what went wrong, and the OS's error code. */
 export class KeeperFailure extends Error {
@@ -51,6 +59,8 @@ export class KeptChild {
   readonly #deps: KeptChildDeps;
   /** By level, or by worker slot and level (`<slot>.<level>`) for a cluster manager. */
   readonly #writers = new Map<string, LogWriter>();
+  /** A cluster manager's live workers, by worker id (bounded by the manager's own cap). */
+  readonly #workers = new Map<string, WorkerSlotFacts>();
   /** Epoch ms before which a log file that failed to open is not tried again. */
   #retryOpenAt = 0;
   #proc: ChildProcess | null = null;
@@ -102,6 +112,7 @@ export class KeptChild {
       ipc: this.request.plan.ipc,
       logs: this.request.logs,
       meta: this.meta,
+      workers: [...this.#workers.values()],
     };
   }
 
@@ -213,6 +224,10 @@ export class KeptChild {
       this.#writer(message.level)?.writeRecord(message.message);
       return;
     }
+    if (message.type === 'forked' || message.type === 'exit') {
+      this.#trackWorker(message);
+      return;
+    }
     if (message.type !== 'output' && message.type !== 'wrapper') return;
     const slot = this.#slotOf(message.workerId);
     if (slot === null) return;
@@ -221,6 +236,24 @@ export class KeptChild {
     } else if (message.message.type === 'log') {
       this.#writer(message.message.level, slot)?.writeRecord(message.message.message);
     }
+  }
+
+  #trackWorker(
+    message: { type: 'forked'; workerId: string; pid: number } | { type: 'exit'; workerId: string },
+  ): void {
+    if (message.type === 'exit') {
+      this.#workers.delete(message.workerId);
+      return;
+    }
+    const slot = this.#slotOf(message.workerId);
+    if (slot === null || this.#workers.size >= MAX_WORKERS) return;
+    // Its own child, by the manager's word: kept as a fact to check (pid and start time), no more.
+    this.#workers.set(message.workerId, {
+      workerId: message.workerId,
+      slot,
+      pid: message.pid,
+      startTime: readProcessStartTime(message.pid),
+    });
   }
 
   /** `<cluster id>.<slot>` or `<cluster id>.<slot>.<serial>` (machines/cluster/worker-records.ts). */

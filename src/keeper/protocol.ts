@@ -119,6 +119,19 @@ export interface ChildFacts {
   ipc: boolean;
   logs: LogTarget;
   meta: unknown;
+  /**
+   * A cluster manager's live workers, as its own messages told (`forked`, `exit`): what a new
+   * daemon rebuilds the worker charts from. Empty for other children.
+   */
+  workers: WorkerSlotFacts[];
+}
+
+export interface WorkerSlotFacts {
+  workerId: string;
+  slot: number;
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat when it was forked. */
+  startTime: string | null;
 }
 
 /** An exit the keeper saw, kept until a daemon acknowledges it. */

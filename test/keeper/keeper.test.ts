@@ -108,7 +108,7 @@ describe('the keeper', () => {
     );
   });
 
-  it('writes what a cluster manager relays of its workers to their slots’ files, with no daemon', async () => {
+  it('writes what a cluster manager relays of its workers to their slots’ files with no daemon, and keeps its worker slots as facts', async () => {
     const where = home();
     const keeper = await keeperOf(where);
     keeper.close();
@@ -143,6 +143,13 @@ describe('the keeper', () => {
     );
     expect(readLog(where, 'api', 'out.log')).not.toContain('stray');
     expect(readLog(where, 'api', 'worker-0.out.log')).not.toContain('stray');
+
+    // Its worker slots are facts for the next daemon: worker 0 lives, worker 1 exited.
+    const facts = await connect(where);
+    const workers = facts.facts.children[0]?.workers ?? [];
+    expect(workers.map((w) => [w.workerId, w.slot])).toEqual([['c1.0', 0]]);
+    expect(alive(workers[0]!.pid)).toBe(true);
+    expect(workers[0]!.startTime).toBe(readProcessStartTime(workers[0]!.pid));
   });
 
   it('answers facts: pid, /proc start time, spawn time, ipc, the meta the daemon stored', async () => {
