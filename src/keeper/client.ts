@@ -74,6 +74,9 @@ export class KeeperClient {
     this.facts = facts;
     this.#nextId = nextId;
     this.#requestTimeoutMs = requestTimeoutMs;
+    // Exits no daemon heard: each goes to its child's owner once it listens (who checks the pid).
+    const unheard = facts.exits.slice(-KEEPER_LIMITS.exits);
+    this.#unheardExits.push(...unheard.map((exit) => ({ ev: 'exit' as const, ...exit })));
   }
 
   get connected(): boolean {

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
@@ -122,6 +123,37 @@ describe('guv.json "keeper": true', () => {
     expect(alive(pid)).toBe(false);
     expect(keeperPid(home)).not.toBe(oldKeeper);
     expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([now.pid]);
+  });
+
+  it('a connection that takes the daemon’s place at the keeper costs no app: the daemon reconnects and still supervises it', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    // Same user, token in hand: the keeper takes the newest hello as its daemon.
+    const token = readFileSync(join(home.dir, 'run/keeper.token'), 'utf8').trim();
+    await new Promise<void>((resolve) => {
+      const socket = createConnection(join(home.dir, 'run/keeper.sock'));
+      socket.on('data', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.write(`${JSON.stringify({ id: 0, op: 'hello', token, version: 1 })}\n`);
+    });
+    await eventually(
+      () =>
+        (readFileSync(join(home.dir, 'logs/keeper.log'), 'utf8').match(/a daemon connected/g) ?? [])
+          .length >= 3,
+      'the daemon back at the keeper',
+    );
+    expect(alive(pid)).toBe(true);
+    expect((await listJson(home)).get('kept')?.pid).toBe(pid);
+    process.kill(pid, 'SIGUSR2');
+    await eventually(async () => {
+      const after = (await listJson(home)).get('kept');
+      return after?.status === 'running' && after.pid !== pid && after.restarts === 1;
+    }, 'the crash seen and restarted by the reconnected daemon');
   });
 
   it('guv upgrade replaces the daemon without touching the app: same pid, re-adopted', async () => {

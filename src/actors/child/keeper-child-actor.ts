@@ -11,6 +11,7 @@ import { parseWrapperMessage } from '../wrapper/parse-message.js';
 import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
 import type { ChildActorDeps } from './child-actor.js';
 import { type ChildChannel, ChildHandle } from './child-handle.js';
+import { isSameProcessAlive } from '../../procfs/process-identity.js';
 import { killGroup } from './kill-group.js';
 import { planChildSpawn } from './spawn-child.js';
 import { runsWithNode, type SpawnPlan } from './spawn-plan.js';
@@ -66,53 +67,81 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
     let keeper: KeeperClient | null = null;
     let unlisten = () => {};
     let offClose = () => {};
+    /** An exit that came before the spawn's answer was read: applied once attached. */
+    let early: Extract<KeeperEvent, { ev: 'exit' }> | null = null;
 
     receive((command) => {
       if (command.type === 'SIGNAL' && running) keeper?.signal(id, command.signal).catch(() => {});
     });
 
     // While the daemon reaches a new keeper (the last one died), a start waits for it.
-    const reached = deps.keeper();
-    if (reached instanceof Promise) {
-      reached.then(begin, (error: unknown) =>
-        report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) }),
-      );
-    } else begin(reached);
-
-    function begin(client: KeeperClient): void {
-      if (stopped) return;
-      keeper = client;
-      // The keeper gone, its children go too (their wrappers stop when their IPC closes); what
-      // is left of the group is killed here, so the restart never overlaps the old run.
-      offClose = client.onClose(() => {
-        if (!running) return;
-        running = false;
-        try {
-          if (handle) killGroup(handle.pid, 'SIGKILL');
-        } catch {
-          // Not ours to signal any more: its own wrapper stops it.
-        }
-        handle?.close();
-        deps.unregister(id);
-        report({ type: 'CHILD.EXIT', code: null, signal: null });
-      });
+    follow(deps.keeper(), (client) => {
       // Adopted (the chart rebuilt in `running` after a daemon restart): attach, spawn nothing.
       // Listening after attaching: an exit the keeper saw before the chart was rebuilt comes now.
       if (input.adoptPid !== undefined) {
-        attach(client, input.adoptPid, runsWithNode(spec));
+        attach(input.adoptPid, runsWithNode(spec));
         unlisten = client.listen(id, onEvent);
       } else {
         unlisten = client.listen(id, onEvent);
         void spawn(client);
       }
+    });
+
+    function follow(
+      reached: KeeperClient | Promise<KeeperClient>,
+      then: (client: KeeperClient) => void,
+    ): void {
+      const bind = (client: KeeperClient) => {
+        if (stopped) return;
+        keeper = client;
+        offClose = client.onClose(() => onClosed(client));
+        then(client);
+      };
+      if (reached instanceof Promise) {
+        reached.then(bind, (error: unknown) => {
+          if (running) lost();
+          else report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
+        });
+      } else bind(reached);
     }
 
-    async function spawn(keeper: KeeperClient): Promise<void> {
+    /**
+     * The connection closed. A keeper still alive keeps the child: follow the daemon to its next
+     * connection (an exit meanwhile is among that connection's facts). A keeper that died took
+     * its children along (their wrappers stop when their IPC closes).
+     */
+    function onClosed(client: KeeperClient): void {
+      if (!running || stopped) return;
+      unlisten();
+      const { pid, startTime } = client.facts;
+      if (!isSameProcessAlive(pid, startTime)) {
+        lost();
+        return;
+      }
+      follow(deps.keeper(), (next) => {
+        unlisten = next.listen(id, onEvent);
+      });
+    }
+
+    /** What is left of the child's group is killed, so the restart never overlaps the old run. */
+    function lost(): void {
+      running = false;
+      try {
+        if (handle) killGroup(handle.pid, 'SIGKILL');
+      } catch {
+        // Not ours to signal any more: its own wrapper stops it.
+      }
+      handle?.close();
+      deps.unregister(id);
+      report({ type: 'CHILD.EXIT', code: null, signal: null });
+    }
+
+    async function spawn(client: KeeperClient): Promise<void> {
       let facts: ChildFacts;
       try {
         const plan = await planChildSpawn(id, spec, deps.spawn);
         if (stopped) return;
-        facts = await keeper.spawn(
+        facts = await client.spawn(
           id,
           toKeeperPlan(plan),
           deps.logTarget(id),
@@ -122,24 +151,31 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
         return report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
       }
       if (stopped) {
-        keeper.signal(id, 'SIGKILL').catch(() => {});
+        client.signal(id, 'SIGKILL').catch(() => {});
         return;
       }
-      attach(keeper, facts.pid, facts.ipc);
+      attach(facts.pid, facts.ipc);
       report({ type: 'CHILD.FORKED', pid: facts.pid });
       if (!facts.ipc) {
         report({ type: 'CHILD.STARTED' });
         report({ type: 'CHILD.READY' });
       }
+      const exit = early;
+      early = null;
+      if (exit) onEvent(exit);
     }
 
-    function attach(keeper: KeeperClient, pid: number, wrapped: boolean): void {
+    function attach(pid: number, wrapped: boolean): void {
       running = true;
       handle = new ChildHandle(
         id,
         pid,
         wrapped,
-        keeperChannel(keeper, id, () => running),
+        keeperChannel(
+          () => keeper,
+          id,
+          () => running,
+        ),
       );
       deps.register(id, handle);
     }
@@ -156,6 +192,12 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
           if (event.internal) onWrapperMessage(event.message);
           return;
         case 'exit':
+          // Only this run's exit: an older run's, kept by the keeper, is not news.
+          if (!running) {
+            if (!stopped) early = event;
+            return;
+          }
+          if (event.pid !== handle?.pid) return;
           running = false;
           handle?.close();
           deps.unregister(id);
@@ -198,22 +240,32 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
 }
 
 /** A keeper child as ChildHandle sees it: its messages and stdin go through the keeper. */
-function keeperChannel(keeper: KeeperClient, id: string, alive: () => boolean): ChildChannel {
+function keeperChannel(
+  current: () => KeeperClient | null,
+  id: string,
+  alive: () => boolean,
+): ChildChannel {
   return {
     get connected() {
-      return alive() && keeper.connected;
+      return alive() && current()?.connected === true;
     },
     send(message) {
       // The keeper refuses a child that reads nothing (its own backlog check); the request
       // waits for the child's exit then, as with a direct child whose write failed.
-      keeper.send(id, message).catch(() => {});
+      current()
+        ?.send(id, message)
+        .catch(() => {});
     },
     write(data) {
-      keeper.stdin(id, typeof data === 'string' ? data : data.toString('utf8')).catch(() => {});
+      current()
+        ?.stdin(id, typeof data === 'string' ? data : data.toString('utf8'))
+        .catch(() => {});
       return alive();
     },
     end() {
-      keeper.stdin(id, '', true).catch(() => {});
+      current()
+        ?.stdin(id, '', true)
+        .catch(() => {});
     },
     backlog: () => 0,
   };
