@@ -51,6 +51,10 @@ const benches: Record<string, { title: string; run: () => Promise<string> }> = {
         }),
       ),
   },
+  keeper: {
+    title: 'Keeper: resident memory (issue 17 goal: ≤ 10 MiB over node’s floor)',
+    run: async () => rowsMarkdown(await (await import('./keeper.js')).benchKeeper()),
+  },
   heap: {
     title: 'Heap snapshot summary',
     run: async () => rowsMarkdown(await (await import('./heap.js')).benchHeap()),

@@ -64,6 +64,8 @@ const bundles = [
   },
   // `guv web`'s dashboard, a process of its own supervised by the daemon (src/dashboard).
   { entry: 'dist/dashboard/main.js', outfile: 'dist/dashboard/dashboard.cjs', plugins: [] },
+  // The keeper outlives daemons: Node built-ins and a few small modules of guv, nothing else.
+  { entry: 'dist/keeper/main.js', outfile: 'dist/keeper/keeper.cjs', plugins: [] },
 ];
 
 // The dashboard's pages (the npm build script copies only src/web/static).

@@ -215,6 +215,25 @@ export const ERROR_CODES = {
     'A folder or file of guv’s home is not safe to use: another user could change it.',
     'Make the folder the message names yours and not writable by others, or set `GUV_HOME`.',
   ),
+  GUV_KEEPER_RUNNING: daemon(
+    'A keeper (the process that owns the apps while daemons come and go) runs for this home already.',
+    'The daemon connects to it; stop it with `guv kill`.',
+  ),
+  GUV_KEEPER_START_FAILED: daemon(
+    'The keeper could not be started or did not answer in time.',
+    'Its log, `keeper.log` in the logs folder, has the first error.',
+  ),
+  GUV_KEEPER_UNREACHABLE: daemon(
+    'The keeper’s socket could not be connected to, or the keeper refused the daemon.',
+    'Only the daemon’s user, holding the keeper’s token, may connect to it.',
+  ),
+  GUV_KEEPER_BAD_REQUEST: daemon(
+    'The keeper refused a request it could not check (malformed, too large, or unknown).',
+  ),
+  GUV_KEEPER_SPAWN_FAILED: processes(
+    'The keeper could not start the program (not found, not executable, bad user or folder).',
+  ),
+  GUV_KEEPER_CHILD_EXISTS: processes('The keeper already runs a child under this id.'),
   GUV_LOCK_TIMEOUT: daemon(
     'The daemon could not take its lock file in time.',
     'If no guv daemon runs for this home, remove the lock file the message names.',

@@ -471,6 +471,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/updaterefs.js'),
   },
   {
+    name: 'upgrade',
+    summary:
+      'a new daemon (the version installed now) takes over; with "keeper": true the apps keep running',
+    examples: ['guv upgrade'],
+    load: () => import('./commands/upgrade.js'),
+  },
+  {
     name: 'useradd',
     arguments: '<name>',
     summary: 'add a user of remote access (TLS) and print its secret',

@@ -260,6 +260,11 @@ export class GuvClient {
     await this.request('kill', undefined, 300_000);
   }
 
+  /** Has the daemon exit leaving the keeper's processes running (`guv upgrade`). */
+  async handover(): Promise<{ kept: number }> {
+    return this.request('handover', undefined, 60_000);
+  }
+
   /**
    * Clones `url` into the daemon's apps folder and installs its dependencies; resolves once
    * `app:installed` was published. `onOutput` receives git and npm output as it comes.

@@ -19,6 +19,11 @@ export interface DaemonConfig {
   requestTimeoutMs: number;
   /** Opt-in: serve `GET /metrics` (OpenMetrics) on 127.0.0.1 at this port. */
   metricsPort: number | null;
+  /**
+   * Opt-in for now: single processes run under the keeper (src/keeper), which outlives the
+   * daemon, so a daemon crash or restart re-adopts them instead of restarting them.
+   */
+  keeper: boolean;
   /** Opt-in: the remote RPC over TLS (src/remote). */
   remote: RemoteSettings;
 }
@@ -30,6 +35,7 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   logGroup: null,
   requestTimeoutMs: 60_000,
   metricsPort: null,
+  keeper: false,
   remote: DEFAULT_REMOTE_SETTINGS,
 };
 
@@ -104,6 +110,10 @@ export function parseDaemonConfig(raw: unknown, source = 'config'): DaemonConfig
     if (!Number.isInteger(port) || port < 1 || port > 65_535)
       bad('metricsPort must be a port number (1–65535)');
     config.metricsPort = port;
+  }
+  if (r.keeper !== undefined) {
+    if (typeof r.keeper !== 'boolean') bad('keeper must be true or false');
+    config.keeper = r.keeper as boolean;
   }
   config.remote = parseRemoteSettings(r.remote, bad);
   return config;

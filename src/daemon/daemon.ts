@@ -22,9 +22,11 @@ import { createRemoteService } from '../remote/remote-service.js';
 import { createOutputRouter } from '../logs/output-router.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
-import { createSupervise } from '../supervision/supervise.js';
+import { createSupervise, keeperWritesLogs } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
+import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
+import { GuvError } from '../errors.js';
 import { settle } from '../supervision/settle.js';
 import type { DaemonLogger } from './daemon-log.js';
 import { publishedLog } from './published-log.js';
@@ -135,8 +137,19 @@ export function createDaemon(options: DaemonOptions) {
     },
   });
 
+  // guv.json `keeper`: single processes run under the keeper and outlive this daemon.
+  const keeper = config.keeper
+    ? createDaemonKeeper({
+        home,
+        logs: config.logs,
+        log,
+        ...(options.logAccess ? { logAccess: options.logAccess } : {}),
+      })
+    : null;
+
   const table = createProcessTable({
     create: createSupervise({
+      ...(keeper ? { keeper } : {}),
       clock,
       hub,
       log,
@@ -163,6 +176,7 @@ export function createDaemon(options: DaemonOptions) {
     log,
     autoresume: config.autoresume || startMode === 'boot',
     requestTimeoutMs: config.requestTimeoutMs,
+    ...(keeper ? { keeper: keeper.current } : {}),
     persist: startMode !== 'foreground',
   });
 
@@ -232,6 +246,20 @@ export function createDaemon(options: DaemonOptions) {
     requestExit: () => {
       setImmediate(() => void shutdown(0));
     },
+    requestHandover: () => {
+      if (!keeper) {
+        throw new GuvError(
+          'GUV_NOT_SUPPORTED',
+          'a handover needs the keeper ("keeper": true in guv.json): without it, apps stop with the daemon',
+        );
+      }
+      setImmediate(() => void handover());
+      // Single processes with a live child: the keeper's, kept across the handover.
+      return table
+        .all()
+        .filter((s) => s.definition.instances === null && keeperWritesLogs(s.definition))
+        .filter((s) => s.pid !== null).length;
+    },
   });
 
   // Handlers reach the server through this late binding: the remote service needs the server to
@@ -263,6 +291,8 @@ export function createDaemon(options: DaemonOptions) {
   hub.attach(server);
 
   async function start(): Promise<void> {
+    // Before any chart spawns; its facts are what the boot's restore re-adopts.
+    await keeper?.connect();
     await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
     await observability.start();
     await server.listen();
@@ -286,6 +316,21 @@ export function createDaemon(options: DaemonOptions) {
     );
   }
 
+  /**
+   * `guv upgrade`: save the list and exit with every chart as it is. The keeper's connection is
+   * never closed from here (its close would stop the children): it goes with the process, and
+   * the keeper keeps the children for the next daemon. Clusters are not kept yet: their
+   * managers stop with this daemon and the next one restarts them.
+   */
+  async function handover(): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info('handing the processes over to the next daemon');
+    await processList.flush().catch((error) => log.error({ err: error }, 'saving failed'));
+    await server.close().catch(() => {});
+    options.onExit(0);
+  }
+
   let shuttingDown = false;
   async function shutdown(code: number): Promise<void> {
     if (shuttingDown) return;
@@ -304,6 +349,7 @@ export function createDaemon(options: DaemonOptions) {
           },
         );
       }
+      await keeper?.shutdown();
       await output.closeAll();
       await webUi.close();
       await observability.close();

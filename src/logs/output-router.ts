@@ -171,6 +171,19 @@ export function createOutputRouter(options: OutputRouterOptions) {
       if (options.hub.isWatched(LOG_EVENT[level])) publishLines(id, level, chunk.toString('utf8'));
       return accepted ? undefined : new Promise<void>((resolve) => writer.once('drain', resolve));
     },
+    /**
+     * Output the keeper already wrote to the files (src/keeper): published only, and only while
+     * someone watches.
+     */
+    publishOutput(id: string, stream: 'stdout' | 'stderr', chunk: Buffer): void {
+      const level = LEVEL_OF_STREAM[stream];
+      if (options.hub.isWatched(LOG_EVENT[level])) publishLines(id, level, chunk.toString('utf8'));
+    },
+    /** A wrapper's log record the keeper already wrote to the files: published only. */
+    publishRecord(id: string, level: LogLevel, message: string): void {
+      if (!admit(level, message)) return;
+      publishLines(id, level, truncateText(message, WRAPPER_LIMITS.logMessage));
+    },
     record(id: string, name: string, level: LogLevel, message: string): void {
       if (!admit(level, message)) return;
       const text = truncateText(message, WRAPPER_LIMITS.logMessage);

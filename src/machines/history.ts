@@ -115,6 +115,8 @@ function reason({ cause, from, to }: HistoryEntry): string {
       return `on stop requested${by}`;
     case 'RESTART':
       return `on restart requested${by}`;
+    case 'ADOPT':
+      return 're-adopted after daemon restart';
     case 'CHILD.EXIT':
       if (cause.signal === 'SIGKILL' && cause.killTimeoutMs !== undefined)
         return `after SIGKILL at the kill timeout (${formatDuration(cause.killTimeoutMs)})`;

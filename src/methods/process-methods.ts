@@ -61,6 +61,8 @@ export interface RpcMethodDeps {
   apps?: AppService;
   webUi: WebUi;
   requestExit(): void;
+  /** Exits leaving the keeper's children running (`guv upgrade`); how many it leaves. */
+  requestHandover(): number;
 }
 
 export type { ProcessSummary, WorkerSummary };
@@ -293,6 +295,7 @@ export function createRpcMethods(deps: RpcMethodDeps): MethodHandlers<RpcMethodN
       }
       return { ok: true as const };
     },
+    handover: async () => ({ kept: deps.requestHandover() }),
   } satisfies Partial<MethodHandlers<RpcMethodName, RpcContext>>;
   return {
     ...methods,

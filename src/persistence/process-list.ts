@@ -1,4 +1,6 @@
 import type { DaemonLogger } from '../daemon/daemon-log.js';
+import type { KeeperClient } from '../keeper/client.js';
+import type { ChildFacts } from '../keeper/protocol.js';
 import { readProcessStartTime } from '../procfs/process-identity.js';
 import type { ProcessTable } from '../supervision/process-table.js';
 import { stopLeftoverChildren } from './leftovers.js';
@@ -13,6 +15,8 @@ export interface ProcessListOptions {
   /** guv.json `autoresume`: bring back what ran after a clean stop too. */
   autoresume: boolean;
   requestTimeoutMs: number;
+  /** The connection to the keeper when single processes run under it (guv.json `keeper`). */
+  keeper?: () => KeeperClient | null;
   /** False: the list lives in memory only, the file is never written (`guv run`). */
   persist?: boolean;
 }
@@ -51,8 +55,22 @@ export function createProcessList(options: ProcessListOptions) {
       ? { schedule: () => {}, flush: async () => {} }
       : createStateSaver(options.file, snapshot, saveFailed);
 
-  /** Brings back the saved processes; at boot, first stops the children a dead daemon left. */
+  /**
+   * Brings back the saved processes; at boot, first stops the children a dead daemon left, and
+   * re-adopts those the keeper kept running (never a second copy: a kept child nobody wants is
+   * killed).
+   */
   async function restore(mode: 'boot' | 'request'): Promise<void> {
+    const keeper = mode === 'boot' ? (options.keeper?.() ?? null) : null;
+    const kept = new Map((keeper?.facts.children ?? []).map((child) => [child.childId, child]));
+    try {
+      await restoreSaved(mode, kept);
+    } finally {
+      if (keeper) await settleKept(keeper, kept);
+    }
+  }
+
+  async function restoreSaved(mode: 'boot' | 'request', kept: Map<string, ChildFacts>) {
     if (options.persist === false) return;
     const read = await readSavedState(options.file);
     if (read.kind === 'missing') return;
@@ -60,7 +78,8 @@ export function createProcessList(options: ProcessListOptions) {
     if (read.kind === 'corrupt') throw read.error;
     const saved = read.value;
     if (mode === 'boot') {
-      const stopped = await stopLeftoverChildren(saved.processes, 5000);
+      const left = saved.processes.filter((entry) => !kept.has(entry.definition.id));
+      const stopped = await stopLeftoverChildren(left, 5000);
       if (stopped.length > 0)
         log.warn({ pids: stopped }, 'stopped children left by a daemon that died');
       if (!saved.cleanShutdown)
@@ -72,6 +91,18 @@ export function createProcessList(options: ProcessListOptions) {
     for (const entry of saved.processes) {
       if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
       const supervised = table.add(entry.definition);
+      const child = kept.get(entry.definition.id);
+      if (child && entry.desired === 'running' && supervised.adopt) {
+        kept.delete(entry.definition.id);
+        const restarts = (child.meta as { restarts?: unknown } | null)?.restarts;
+        supervised.adopt({
+          pid: child.pid,
+          startedAt: child.spawnedAt,
+          restarts: Number.isSafeInteger(restarts) ? (restarts as number) : entry.restarts,
+        });
+        log.info({ process: entry.definition.name, pid: child.pid }, 're-adopted from the keeper');
+        continue;
+      }
       // A process saved as stopped comes back `stopped`, not `uninitialised`.
       const settled =
         entry.desired === 'running'
@@ -80,6 +111,20 @@ export function createProcessList(options: ProcessListOptions) {
       starts.push(settled.catch(() => {}));
     }
     await Promise.all(starts);
+  }
+
+  /**
+   * After a boot's restore: a child the keeper kept that no chart adopted is killed (its process
+   * was removed, or saved as stopped), and the exits the keeper recorded are acknowledged (the
+   * processes they ended were started afresh above).
+   */
+  async function settleKept(keeper: KeeperClient, unadopted: Map<string, ChildFacts>) {
+    for (const child of unadopted.values()) {
+      log.warn({ id: child.childId, pid: child.pid }, 'killed a kept child no process wants');
+      await keeper.signal(child.childId, 'SIGKILL').catch(() => {});
+    }
+    const last = keeper.facts.exits.at(-1);
+    if (last) await keeper.ack(last.seq).catch(() => {});
   }
 
   /** Stops every process for the daemon's exit, keeping what the user wanted for the next one. */

@@ -83,6 +83,11 @@ export interface Methods {
   dump: { params: undefined; reply: DumpReply };
   restore: { params: undefined; reply: { processes: number } };
   kill: { params: undefined; reply: { ok: true } };
+  /**
+   * `guv upgrade`: the daemon saves its list and exits without stopping the processes the keeper
+   * runs; the next daemon (the new version) re-adopts them. Needs guv.json `keeper`.
+   */
+  handover: { params: undefined; reply: { kept: number } };
 
   // Installed apps.
   installApp: {

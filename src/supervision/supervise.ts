@@ -1,6 +1,9 @@
 import type { InspectionEvent } from 'xstate';
 import type { ChildHandle } from '../actors/child/child-handle.js';
-import { createChildLogic } from '../actors/child/child-actor.js';
+import { type ChildActorDeps, createChildLogic } from '../actors/child/child-actor.js';
+import { createKeeperChildLogic } from '../actors/child/keeper-child-actor.js';
+import type { KeeperClient } from '../keeper/client.js';
+import type { LogTarget } from '../keeper/protocol.js';
 import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
 import { ClusterSupervisor } from '../cluster/cluster-supervisor.js';
@@ -29,6 +32,15 @@ export interface SuperviseDeps {
   lookup(id: string): Supervised | undefined;
   /** Anything the persisted state depends on changed. */
   onChange(): void;
+  /**
+   * Set when single processes run under the keeper (guv.json `keeper`): their children are
+   * the keeper's, and so are their log files (the router only publishes their lines).
+   */
+  keeper?: {
+    client(): KeeperClient | Promise<KeeperClient>;
+    /** Where the keeper writes the output of the process named `name`. */
+    logTarget(name: string): LogTarget;
+  };
 }
 
 /**
@@ -52,10 +64,14 @@ function processSupervisor(deps: SuperviseDeps) {
   const { hub, output, lookup } = deps;
   // The live child of each single process, while it runs: its live-command target.
   const handles = new Map<string, ChildHandle>();
-  const childLogic = createChildLogic({
+  const { keeper } = deps;
+  /** `kept`: the keeper writes the log files; the router only publishes the lines. */
+  const childDeps = (kept: boolean): ChildActorDeps => ({
     onOutput(id, stream, chunk) {
       const supervised = lookup(id);
-      return supervised ? output.output(id, supervised.definition.name, stream, chunk) : undefined;
+      if (!supervised) return undefined;
+      if (kept) return output.publishOutput(id, stream, chunk);
+      return output.output(id, supervised.definition.name, stream, chunk);
     },
     onMessage(id, message) {
       // The child actor runs single processes only: a cluster's workers come through its manager.
@@ -65,7 +81,10 @@ function processSupervisor(deps: SuperviseDeps) {
         message,
         id,
         {
-          log: (level, text) => output.record(id, supervised.definition.name, level, text),
+          log: (level, text) =>
+            kept
+              ? output.publishRecord(id, level, text)
+              : output.record(id, supervised.definition.name, level, text),
           config: (requestId, key) => {
             const processInfo = supervised.info();
             hub.emit('process:config:request', processInfo, key);
@@ -89,13 +108,29 @@ function processSupervisor(deps: SuperviseDeps) {
       handles.delete(id);
     },
   });
-  const machine = processMachine.provide({
-    actors: { child: childLogic, watcher: createFileWatcherLogic() },
-    actions: { publish: (_, event) => hub.emitEvent(event) },
-  });
+  const provide = (child: ReturnType<typeof createChildLogic>) =>
+    processMachine.provide({
+      actors: { child, watcher: createFileWatcherLogic() },
+      actions: { publish: (_, event) => hub.emitEvent(event) },
+    });
+  const direct = provide(createChildLogic(childDeps(false)));
+  const kept =
+    keeper &&
+    provide(
+      createKeeperChildLogic({
+        ...childDeps(true),
+        keeper: keeper.client,
+        logTarget: (id) => keeper.logTarget(lookup(id)?.definition.name ?? id),
+        meta: (input) => ({ restarts: input.attempt }),
+      }),
+    );
+  // The keeper writes guv's own log files only: a process with raw lines or files of its own
+  // (`--no-time`, `--output`, `--error`) runs as before, without the keeper, for now.
+  const machineFor = (definition: ProcessDefinition) =>
+    kept && keeperWritesLogs(definition) ? kept : direct;
   return (definition: ProcessDefinition): Supervised =>
     createSupervisedProcess(definition, {
-      machine,
+      machine: machineFor(definition),
       clock: deps.clock,
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
       handle: (id) => handles.get(id) ?? null,
@@ -103,6 +138,11 @@ function processSupervisor(deps: SuperviseDeps) {
       onChartError: (failed, error) =>
         deps.log.error({ err: error, process: failed.name }, 'a process chart failed'),
     });
+}
+
+/** Whether a single process runs under the keeper (guv.json `keeper`): see processSupervisor. */
+export function keeperWritesLogs({ logs }: ProcessDefinition): boolean {
+  return !logs || (logs.time !== false && logs.outFile === null && logs.errorFile === null);
 }
 
 function clusterSupervisor(deps: SuperviseDeps) {

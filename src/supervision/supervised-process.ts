@@ -148,6 +148,11 @@ export function createSupervisedProcess(
       supervised.desired = 'running';
       return startAndJudge('start', timeoutMs, () => actor.send({ type: 'START', by }));
     },
+    adopt({ pid, startedAt, restarts }) {
+      supervised.desired = 'running';
+      actor.send({ type: 'ADOPT', pid, startedAt, restarts, by: 'daemon' });
+      deps.onChange();
+    },
     async stop(by, timeoutMs) {
       supervised.desired = 'stopped';
       deps.onChange();

@@ -90,6 +90,11 @@ export interface Supervised {
   start(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   stop(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   restart(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
+  /**
+   * Rebuilds the chart in `running` around a child the keeper kept while no daemon ran; only
+   * single processes under the keeper have it.
+   */
+  adopt?(child: { pid: number; startedAt: number; restarts: number }): void;
   /** A rolling reload; a single process is restarted (as pm2 does). */
   reload(timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   /** Changes the worker count; a process throws GUV_NOT_A_CLUSTER. */

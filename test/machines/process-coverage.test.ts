@@ -55,6 +55,7 @@ function sampleEvents(): AnyEventObject[] {
     // Only a running watcher can fail; outside `alive` an unhandled actor error stops the chart.
     'xstate.error.actor.watcher': [],
     'CHILD.FORKED': [{ type: 'CHILD.FORKED', pid: 4242 }],
+    ADOPT: [{ type: 'ADOPT', pid: 4242, startedAt: 1, restarts: 0, by: 'test' }],
     'CHILD.EXIT': [
       { type: 'CHILD.EXIT', code: 1, signal: null },
       { type: 'CHILD.EXIT', code: null, signal: 'SIGTERM' },

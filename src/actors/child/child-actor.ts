@@ -8,7 +8,7 @@ import type {
 import type { SerializedError } from '../../types/info.js';
 import { parseWrapperMessage } from '../wrapper/parse-message.js';
 import { WRAPPER_CMD, WRAPPER_LIMITS } from '../wrapper/protocol.js';
-import { ChildHandle } from './child-handle.js';
+import { ChildHandle, processChannel } from './child-handle.js';
 import { capIpcMessages, refuseHandles } from './ipc-guard.js';
 import { groupAlive, killGroup } from './kill-group.js';
 import { type SpawnChildOptions, spawnChild } from './spawn-child.js';
@@ -83,7 +83,7 @@ export function createChildLogic(deps: ChildActorDeps) {
       proc.once('spawn', () => {
         spawned = true;
         const pid = proc.pid!;
-        handle = new ChildHandle(id, pid, wrapped, proc);
+        handle = new ChildHandle(id, pid, wrapped, processChannel(proc));
         deps.register(id, handle);
         report({ type: 'CHILD.FORKED', pid });
         if (!wrapped) {

@@ -7,11 +7,48 @@ import { killGroup } from './kill-group.js';
 import { PendingReplies, type Reply, type RequestBody } from './pending-replies.js';
 
 /**
+ * What a handle needs of a child: a ChildProcess the daemon spawned (see {@link processChannel}),
+ * or a child the keeper owns, reached through its socket.
+ */
+export interface ChildChannel {
+  /** Whether the child's IPC channel is open. */
+  readonly connected: boolean;
+  /** Posts one IPC message; a failed write shows up as the child's exit. */
+  send(message: object): void;
+  /** Writes to the child's stdin; false when it is closed or full. */
+  write(data: string | Buffer): boolean;
+  end(): void;
+  /** Bytes sent over IPC that the child has not read yet (0 when unknown). */
+  backlog(): number;
+}
+
+/** The channel of a ChildProcess this process spawned. */
+export function processChannel(child: ChildProcess): ChildChannel {
+  return {
+    get connected() {
+      return child.connected;
+    },
+    send(message) {
+      child.send(message, () => {});
+    },
+    write(data) {
+      const stdin = child.stdin;
+      if (!stdin || stdin.destroyed) return false;
+      return stdin.write(data);
+    },
+    end() {
+      child.stdin?.end();
+    },
+    backlog: () => ipcBacklog(child),
+  };
+}
+
+/**
  * The daemon's grip on one live child: talk to its wrapper, write to its stdin, signal its group.
  * Created by the child actor and handed to `deps.register`.
  */
 export class ChildHandle {
-  readonly #child: ChildProcess;
+  readonly #child: ChildChannel;
   readonly #pending = new PendingReplies();
 
   constructor(
@@ -19,7 +56,7 @@ export class ChildHandle {
     readonly pid: number,
     /** False for executables run without the wrapper: no IPC. */
     readonly wrapped: boolean,
-    child: ChildProcess,
+    child: ChildChannel,
   ) {
     this.#child = child;
   }
@@ -49,13 +86,11 @@ export class ChildHandle {
   }
 
   write(data: string | Buffer): boolean {
-    const stdin = this.#child.stdin;
-    if (!stdin || stdin.destroyed) return false;
-    return stdin.write(data);
+    return this.#child.write(data);
   }
 
   endInput(): void {
-    this.#child.stdin?.end();
+    this.#child.end();
   }
 
   /** Signals the child's whole process group; false when it is gone. */
@@ -65,7 +100,7 @@ export class ChildHandle {
 
   /** More than an IPC message's cap sent to the child and not read: send it nothing more. */
   get backedUp(): boolean {
-    return ipcBacklog(this.#child) > WRAPPER_LIMITS.ipcMessage;
+    return this.#child.backlog() > WRAPPER_LIMITS.ipcMessage;
   }
 
   /** Called by the child actor with each `reply` from the wrapper. */
@@ -93,7 +128,7 @@ export class ChildHandle {
       return new GuvError('GUV_CHILD_NOT_READING', `process ${this.id} does not read its messages`);
     }
     // A failed write (child just died) surfaces as its exit; nothing to do here.
-    this.#child.send({ cmd: WRAPPER_CMD, ...message }, () => {});
+    this.#child.send({ cmd: WRAPPER_CMD, ...message });
     return null;
   }
 }

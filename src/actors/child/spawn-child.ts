@@ -4,7 +4,7 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_ORPHAN_KILL_MS } from '../wrapper/protoco
 import { findSetpriv } from './find-setpriv.js';
 import { type ResolveIdentityOptions, resolveIdentity } from './identity.js';
 import { resolvePreloadPath } from './preload-path.js';
-import { planSpawn } from './spawn-plan.js';
+import { type SpawnPlan, planSpawn } from './spawn-plan.js';
 
 export interface SpawnChildOptions extends ResolveIdentityOptions {
   /** The compiled wrapper; defaults to `resolvePreloadPath()`. */
@@ -34,8 +34,18 @@ export async function spawnChild(
   spec: ProcessSpec,
   options: SpawnChildOptions = {},
 ): Promise<SpawnedChild> {
+  const plan = await planChildSpawn(id, spec, options);
+  return { child: spawn(plan.command, plan.args, plan.options), wrapped: plan.wrapped };
+}
+
+/** The spawn `spawnChild` would do, for the keeper to carry out (src/keeper). */
+export async function planChildSpawn(
+  id: string,
+  spec: ProcessSpec,
+  options: SpawnChildOptions = {},
+): Promise<SpawnPlan> {
   const identity = await resolveIdentity(spec.user, spec.group, options);
-  const plan = planSpawn(spec, {
+  return planSpawn(spec, {
     id,
     identity,
     preloadPath: options.preloadPath ?? resolvePreloadPath(),
@@ -44,5 +54,4 @@ export async function spawnChild(
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     orphanKillMs: options.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
   });
-  return { child: spawn(plan.command, plan.args, plan.options), wrapped: plan.wrapped };
 }

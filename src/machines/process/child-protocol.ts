@@ -37,6 +37,8 @@ export interface ChildInput {
   spec: ProcessSpec;
   /** 0 for the first start, then 1, 2, … for each restart. */
   attempt: number;
+  /** Set when the chart adopted a child the keeper runs: attach to it, spawn nothing. */
+  adoptPid?: number;
 }
 
 /** Sent by the child actor to the chart. */

@@ -80,6 +80,8 @@ export interface SupervisionContext {
   isRestart: boolean;
   /** Set by RESTART while stopping: the exit leads to a new start. */
   restartRequested: boolean;
+  /** True from an ADOPT until the next run: the child actor attaches to `pid` instead of spawning. */
+  adopting: boolean;
   /** Who asked for the current START / STOP / RESTART. */
   requestedBy: string | null;
   failure: FailureState;
@@ -118,6 +120,7 @@ export function createSupervisionContext(
     restarts: 0,
     isRestart: false,
     restartRequested: false,
+    adopting: false,
     requestedBy: null,
     failure: NO_FAILURES,
     nextDelayMs: 0,

@@ -11,7 +11,12 @@ export type SupervisionCommand =
   /** Workers only: the cluster's info changed (status, instances); later events carry it. */
   | { type: 'CLUSTER.UPDATED'; clusterInfo: ClusterInfo }
   /** What to run from the next run on (a new environment); the current run is left alone. */
-  | { type: 'SPEC.UPDATED'; spec: ProcessSpec };
+  | { type: 'SPEC.UPDATED'; spec: ProcessSpec }
+  /**
+   * A child the keeper kept running while the daemon was away (src/keeper): the chart is built
+   * straight into `running` around it, its pid and counters carried over.
+   */
+  | { type: 'ADOPT'; pid: number; startedAt: number; restarts: number; by?: string };
 
 /**
  * Raised by the chart itself: a heartbeat is overdue; the file changes have settled (the watch

@@ -125,9 +125,22 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
         startedAt: null,
         lastError: null,
         restartRequested: false,
+        adopting: false,
         restartReason: null,
         changedPath: null,
       })),
+      adopt: assign(({ event }) => {
+        assertEvent(event, 'ADOPT');
+        return {
+          pid: event.pid,
+          startedAt: event.startedAt,
+          runStartedAt: event.startedAt,
+          restarts: event.restarts,
+          lastError: null,
+          restartRequested: false,
+          adopting: true,
+        };
+      }),
       beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1, isRestart: true })),
       recordFork: assign(({ context, event }) => {
         assertEvent(event, 'CHILD.FORKED');
@@ -245,6 +258,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           START: { target: 'alive', actions: ['requested', 'beginRun'] },
           RESTART: { target: 'alive', actions: ['requested', 'beginRun'] },
           STOP: { target: 'stopped', actions: 'requested' },
+          ADOPT: { target: '#running', actions: ['requested', 'adopt'] },
         },
       },
       alive: {
@@ -260,6 +274,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
               id: context.id,
               spec: context.spec,
               attempt: context.restarts,
+              ...(context.adopting && context.pid !== null ? { adoptPid: context.pid } : {}),
             }),
             onError: { target: 'failed', actions: ['rememberChildCrash', 'endRun'] },
           },

@@ -1,0 +1,92 @@
+import type { DaemonLogger } from '../daemon/daemon-log.js';
+import { GuvError } from '../errors.js';
+import { type LogAccess, PRIVATE_LOGS } from '../logs/log-file.js';
+import type { GuvHome } from '../protocol/home.js';
+import type { KeeperClient } from './client.js';
+import type { LogTarget } from './protocol.js';
+import { reachKeeper } from './start-keeper.js';
+
+export interface DaemonKeeperOptions {
+  home: GuvHome;
+  logs: { maxBytes: number; keep: number };
+  logAccess?: LogAccess;
+  log: DaemonLogger;
+}
+
+/** How long `guv kill` gives the keeper's last children between SIGTERM and SIGKILL. */
+const SHUTDOWN_KILL_MS = 5000;
+
+/**
+ * The daemon's link to its keeper (guv.json `keeper`): reached (or started) at boot before any
+ * chart spawns, reached again if it drops (its children went with it: their charts restart
+ * them through the new one), and stopped by `guv kill` once every process is stopped.
+ *
+ * @example
+ * const keeper = createDaemonKeeper({ home, logs: config.logs, log });
+ * await keeper.connect();
+ * createSupervise({ …, keeper });
+ */
+export function createDaemonKeeper(options: DaemonKeeperOptions) {
+  const { home, log } = options;
+  const access = options.logAccess ?? PRIVATE_LOGS;
+  let current: KeeperClient | null = null;
+  let reaching: Promise<KeeperClient> | null = null;
+  let closing = false;
+
+  function connect(): Promise<KeeperClient> {
+    reaching = reach().finally(() => {
+      reaching = null;
+    });
+    return reaching;
+  }
+
+  async function reach(): Promise<KeeperClient> {
+    const client = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
+    current = client;
+    log.info(
+      { pid: client.facts.pid, children: client.facts.children.length },
+      'connected to the keeper',
+    );
+    client.onClose(() => {
+      if (closing || current !== client) return;
+      current = null;
+      log.error('the connection to the keeper closed; reaching it again');
+      void connect().catch((error) => log.error({ err: error }, 'the keeper is out of reach'));
+    });
+    return client;
+  }
+
+  return {
+    connect,
+    /** The live connection, or the one being reached; rejects when there is neither. */
+    client(): KeeperClient | Promise<KeeperClient> {
+      if (current?.connected) return current;
+      if (reaching) return reaching;
+      return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper'));
+    },
+    /** The connection if there is one (the boot's restore asks before any chart runs). */
+    current: () => current,
+    logTarget(name: string): LogTarget {
+      return {
+        name,
+        workerIndex: null,
+        cluster: false,
+        maxBytes: options.logs.maxBytes,
+        keep: options.logs.keep,
+        fileMode: access.fileMode,
+        dirMode: access.dirMode,
+        gid: access.gid,
+      };
+    },
+    /** `guv kill`: every process is stopped already; the keeper stops what is left, then itself. */
+    async shutdown(): Promise<void> {
+      closing = true;
+      await current?.shutdown(SHUTDOWN_KILL_MS).catch((error) => {
+        log.warn({ err: error }, 'the keeper did not confirm its shutdown');
+      });
+      current?.close();
+    },
+  };
+}
+
+export type DaemonKeeper = ReturnType<typeof createDaemonKeeper>;

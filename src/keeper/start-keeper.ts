@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { builtFile } from '../build-output.js';
+import { GuvError } from '../errors.js';
+import { connectKeeper, type KeeperClient } from './client.js';
+
+export interface StartKeeperOptions {
+  socketDir: string;
+  logsDir: string;
+  /** With no child and no daemon for this long, the keeper exits. */
+  idleExitMs?: number;
+  /** Give up waiting for a new keeper to answer after this long. */
+  timeoutMs?: number;
+  /** The bundled keeper; defaults to dist/keeper/keeper.cjs. */
+  keeperPath?: string;
+  /** Its environment (tests add a marker for their sweep); default: none but PATH. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const RETRY_MS = 25;
+
+/**
+ * Connects to the home's keeper, starting one first when none answers: detached, in its own
+ * process group and session, with no stdio of the daemon's, so it outlives the daemon. Two
+ * daemons racing here start at most one keeper (the keeper's lock); the loser connects to it.
+ *
+ * @example
+ * const keeper = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
+ */
+export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperClient> {
+  try {
+    return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
+  } catch {
+    // None yet, or a dead one's files: start one (it clears what a dead keeper left).
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const args = [
+    options.keeperPath ?? builtFile('keeper/keeper.cjs', 'keeper'),
+    '--socket-dir',
+    options.socketDir,
+    '--logs-dir',
+    options.logsDir,
+    ...(options.idleExitMs === undefined ? [] : ['--idle-exit-ms', String(options.idleExitMs)]),
+  ];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: 'ignore',
+    env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    cwd: '/',
+  });
+  let exitCode: number | null = null;
+  child.once('exit', (code) => {
+    exitCode = code ?? 1;
+  });
+  child.on('error', () => {
+    exitCode = 1;
+  });
+  child.unref();
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
+    } catch (error) {
+      lastError = error;
+    }
+    // Exit 3: another keeper won the race; keep trying to connect to it until the deadline.
+    if ((exitCode !== null && exitCode !== 3) || Date.now() > deadline) {
+      throw new GuvError(
+        'GUV_KEEPER_START_FAILED',
+        exitCode === null
+          ? `the keeper did not answer within ${timeoutMs} ms`
+          : `the keeper exited with code ${exitCode}; see keeper.log in ${options.logsDir}`,
+        { cause: lastError },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}

@@ -1,0 +1,218 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcessSummary } from '../../src/client/api.js';
+import {
+  alive,
+  cleanupHome,
+  crashDaemon,
+  daemonPid,
+  eventually,
+  fixture,
+  guv,
+  makeHome,
+  processesRunning,
+  startDaemon,
+  startTracked,
+  type TestHome,
+} from '../helpers/daemon-harness.js';
+
+let home: TestHome;
+
+afterEach(async () => {
+  await cleanupHome(home);
+}, 60_000);
+
+function keeperHome(): TestHome {
+  const made = makeHome();
+  mkdirSync(join(made.dir, 'config'), { mode: 0o700 });
+  writeFileSync(join(made.dir, 'config/guv.json'), JSON.stringify({ keeper: true }));
+  return made;
+}
+
+async function listJson(h: TestHome): Promise<Map<string, ProcessSummary>> {
+  const result = await guv(h, ['list', '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return new Map((JSON.parse(result.stdout) as ProcessSummary[]).map((p) => [p.name, p]));
+}
+
+describe('guv.json "keeper": true', () => {
+  it('after kill -9 of the daemon the next command finds the same app pid, re-adopted (guv why says so)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    await eventually(() => lastTick(home) >= 2, 'the app logging');
+
+    await crashDaemon(home);
+    expect(alive(pid)).toBe(true);
+    const ticksAtDeath = lastTick(home);
+    await eventually(() => lastTick(home) >= ticksAtDeath + 5, 'logging with no daemon');
+
+    const now = (await listJson(home)).get('kept');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).toBe(pid);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([pid]);
+
+    const why = await guv(home, ['why', 'kept']);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(/running at .* re-adopted after daemon restart/);
+
+    // Still supervised: a crash now is seen and restarted by the new daemon's chart.
+    process.kill(pid, 'SIGUSR2');
+    await eventually(async () => {
+      const after = (await listJson(home)).get('kept');
+      return after?.status === 'running' && after.pid !== pid && after.restarts === 1;
+    }, 'restarted after the crash');
+  });
+
+  it('a crash while no daemon runs reaches the next daemon, which starts the app again', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), {
+      name: 'crashy',
+    });
+    const pid = started.pid as number;
+    await client.disconnect();
+    await crashDaemon(home);
+    process.kill(pid, 'SIGUSR2');
+    await eventually(() => !alive(pid), 'the crash');
+
+    const now = (await listJson(home)).get('crashy');
+    expect(['running', 'starting', 'forked', 'started']).toContain(now?.status);
+    expect(now?.pid).not.toBe(pid);
+    await eventually(
+      () => processesRunning(home, fixture('keeper-child.js')).length === 1,
+      'one copy running',
+    );
+  });
+
+  it('if the keeper dies with the daemon, the next daemon starts the app once (no re-adoption, no second copy)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'lost' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    process.kill(keeperPid(home), 'SIGKILL');
+    await crashDaemon(home);
+    await eventually(() => !alive(pid), 'the orphaned app stopped by its wrapper');
+
+    const now = (await listJson(home)).get('lost');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).not.toBe(pid);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([
+      now?.pid,
+    ]);
+  });
+
+  it('if the keeper dies under a running daemon, the daemon reaches a new keeper and restarts the app once', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'moved' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    const oldKeeper = keeperPid(home);
+    process.kill(oldKeeper, 'SIGKILL');
+    const now = await eventually(async () => {
+      const entry = (await listJson(home)).get('moved');
+      return entry?.status === 'running' && entry.pid !== pid ? entry : null;
+    }, 'running again under a new keeper');
+    expect(alive(pid)).toBe(false);
+    expect(keeperPid(home)).not.toBe(oldKeeper);
+    expect(processesRunning(home, fixture('keeper-child.js')).map((p) => p.pid)).toEqual([now.pid]);
+  });
+
+  it('a connection that takes the daemon’s place at the keeper costs no app: the daemon reconnects and still supervises it', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    // Same user, token in hand: the keeper takes the newest hello as its daemon.
+    const token = readFileSync(join(home.dir, 'run/keeper.token'), 'utf8').trim();
+    await new Promise<void>((resolve) => {
+      const socket = createConnection(join(home.dir, 'run/keeper.sock'));
+      socket.on('data', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.write(`${JSON.stringify({ id: 0, op: 'hello', token, version: 1 })}\n`);
+    });
+    await eventually(
+      () =>
+        (readFileSync(join(home.dir, 'logs/keeper.log'), 'utf8').match(/a daemon connected/g) ?? [])
+          .length >= 3,
+      'the daemon back at the keeper',
+    );
+    expect(alive(pid)).toBe(true);
+    expect((await listJson(home)).get('kept')?.pid).toBe(pid);
+    process.kill(pid, 'SIGUSR2');
+    await eventually(async () => {
+      const after = (await listJson(home)).get('kept');
+      return after?.status === 'running' && after.pid !== pid && after.restarts === 1;
+    }, 'the crash seen and restarted by the reconnected daemon');
+  });
+
+  it('guv upgrade replaces the daemon without touching the app: same pid, re-adopted', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    const pid = started.pid as number;
+    await client.disconnect();
+    const oldDaemon = daemonPid(home);
+
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.stdout).toMatch(
+      /daemon replaced \(pid \d+ → \d+, version .*\); 1 kept process re-adopted/,
+    );
+    expect(alive(oldDaemon)).toBe(false);
+    expect(daemonPid(home)).not.toBe(oldDaemon);
+    const now = (await listJson(home)).get('kept');
+    expect(now?.pid).toBe(pid);
+    expect(now?.status).toBe('running');
+    expect((await guv(home, ['why', 'kept'])).stdout).toMatch(/re-adopted after daemon restart/);
+  });
+
+  it('guv upgrade without the keeper refuses, and stops nothing', async () => {
+    home = makeHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'plain' });
+    await client.disconnect();
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.code).not.toBe(0);
+    expect(upgrade.stderr).toMatch(/needs the keeper/);
+    expect(alive(started.pid as number)).toBe(true);
+  });
+
+  it('guv kill stops the apps and the keeper', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'ends' });
+    await client.disconnect();
+    const keeper = keeperPid(home);
+    const daemon = daemonPid(home);
+    expect((await guv(home, ['kill'])).code).toBe(0);
+    await eventually(
+      () => !alive(started.pid as number) && !alive(keeper) && !alive(daemon),
+      'app, keeper and daemon gone',
+    );
+  });
+});
+
+function keeperPid(h: TestHome): number {
+  return (JSON.parse(readFileSync(join(h.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid;
+}
+
+function lastTick(h: TestHome): number {
+  let text = '';
+  try {
+    text = readFileSync(h.logFile('kept'), 'utf8');
+  } catch {}
+  const ticks = [...text.matchAll(/tick (\d+)/g)].map((match) => Number(match[1]));
+  return ticks.length === 0 ? 0 : Math.max(...ticks);
+}
