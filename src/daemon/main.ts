@@ -1,14 +1,9 @@
-import { join } from 'node:path';
 import { GuvError } from '../errors.js';
-import { loadDaemonConfig } from './daemon-config.js';
-import { ensureLogFolder } from '../logs/log-file.js';
-import { createDaemonLog } from './daemon-log.js';
 import { createDaemon } from './daemon.js';
+import { openDaemonFiles } from './daemon-files.js';
 import { tuneForSmallFootprint } from '../footprint/footprint.js';
-import { ensureHome, resolveHome } from '../protocol/home.js';
 import { closeInheritedDescriptors } from '../protocol/inherited-fds.js';
 import { acquireDaemonLock } from './lock.js';
-import { logAccessFor } from '../logs/log-group.js';
 import {
   DAEMON_ALREADY_RUNNING_EXIT_CODE,
   restoreDeferredEnv,
@@ -20,18 +15,7 @@ async function main(): Promise<void> {
   // Before anything opens a file: whatever its starter had open must not reach the apps.
   const inherited = closeInheritedDescriptors();
   restoreDeferredEnv();
-  const home = resolveHome();
-  // Before anything is read from the home: nobody else may have planted it (GUV_HOME_UNSAFE).
-  ensureHome(home);
-  const config = loadDaemonConfig(join(home.config, 'guv.json'));
-  const logAccess = await logAccessFor(config.logGroup);
-  ensureLogFolder(home.logs, logAccess);
-  const log = createDaemonLog({
-    path: home.daemonLog,
-    maxBytes: config.logs.maxBytes,
-    keep: config.logs.keep,
-    access: logAccess,
-  });
+  const { home, config, logAccess, log } = await openDaemonFiles();
   if (inherited.length > 0) log.debug({ fds: inherited }, 'closed inherited descriptors');
   let lock: Awaited<ReturnType<typeof acquireDaemonLock>>;
   try {

@@ -1,13 +1,8 @@
-import { join } from 'node:path';
 import type { CliIO } from '../cli/command.js';
-import { loadDaemonConfig } from '../daemon/daemon-config.js';
-import { createDaemonLog } from '../daemon/daemon-log.js';
 import { createDaemon } from '../daemon/daemon.js';
+import { openDaemonFiles } from '../daemon/daemon-files.js';
 import { acquireDaemonLock } from '../daemon/lock.js';
 import { GuvError } from '../errors.js';
-import { ensureLogFolder } from '../logs/log-file.js';
-import { logAccessFor } from '../logs/log-group.js';
-import { ensureHome, resolveHome } from '../protocol/home.js';
 import { killAll } from './force-stop.js';
 import { startHealthServer } from './health.js';
 import { printAppLogs } from './log-printer.js';
@@ -50,17 +45,7 @@ export async function runForeground(
     io.stderr.write(
       'guv: warning: guv run is PID 1 and Node cannot reap orphaned grandchildren: use guv-init as the entry point (ENTRYPOINT ["guv-init", "run", …]) or docker run --init\n',
     );
-  const home = resolveHome(io.env);
-  ensureHome(home);
-  const config = loadDaemonConfig(join(home.config, 'guv.json'));
-  const logAccess = await logAccessFor(config.logGroup);
-  ensureLogFolder(home.logs, logAccess);
-  const log = createDaemonLog({
-    path: home.daemonLog,
-    maxBytes: config.logs.maxBytes,
-    keep: config.logs.keep,
-    access: logAccess,
-  });
+  const { home, config, logAccess, log } = await openDaemonFiles(io.env);
   const lock = await acquireDaemonLock(home.pidFile).catch((error: unknown) => {
     log.close();
     if (error instanceof GuvError && error.code === 'GUV_DAEMON_RUNNING')

@@ -5,6 +5,7 @@ import type { ClusterInfo, SerializedError } from '../../types/info.js';
 import { recordState } from '../daemon/chart-history.js';
 import type { TransitionCause } from '../history.js';
 import type { ChildEvent, WatcherEvent, WatcherInput } from '../process/child-protocol.js';
+import { watcherInputOf } from '../process/child-protocol.js';
 import { cronWait, triggeredRestart } from '../process/restart-triggers.js';
 import { serializeError } from '../process/serialize-error.js';
 import type { SupervisionCommand, WorkerStatusEvent } from '../process/supervision-events.js';
@@ -448,13 +449,7 @@ export const clusterMachine = setup({
           invoke: {
             id: 'watcher',
             src: 'watcher',
-            input: ({ context }): WatcherInput => ({
-              id: context.id,
-              watch: context.triggers.watch,
-              cwd: context.spec.cwd,
-              user: context.spec.user,
-              group: context.spec.group,
-            }),
+            input: ({ context }) => watcherInputOf(context),
             // A broken watcher costs the watching, never the cluster.
             onError: {
               actions: {

@@ -72,6 +72,16 @@ export interface WatcherInput {
   group: string | null;
 }
 
+/** The `watcher` actor's input for a chart (a process, a worker or a cluster) of this context. */
+export function watcherInputOf(context: {
+  id: string;
+  triggers: { watch: WatchSettings | null };
+  spec: { cwd: string; user: string | null; group: string | null };
+}): WatcherInput {
+  const { id, triggers, spec } = context;
+  return { id, watch: triggers.watch, cwd: spec.cwd, user: spec.user, group: spec.group };
+}
+
 /** Sent by the `watcher` actor to the chart. */
 export type WatcherEvent =
   /** Something changed under a watched path (`path` relative to the cwd when inside it). */

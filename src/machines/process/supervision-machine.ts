@@ -5,6 +5,7 @@ import type { ProcessStatus, SerializedError } from '../../types/info.js';
 import { appendHistory } from '../history.js';
 import { decideAfterExit, NO_FAILURES, type RestartDecision } from '../restart-policy.js';
 import type { ChildCommand, ChildInput, WatcherEvent, WatcherInput } from './child-protocol.js';
+import { watcherInputOf } from './child-protocol.js';
 import type { LifecycleEvents } from './lifecycle-events.js';
 import { serializeError } from './serialize-error.js';
 import { cronWait, triggeredRestart } from './restart-triggers.js';
@@ -281,13 +282,7 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           {
             id: 'watcher',
             src: 'watcher',
-            input: ({ context }): WatcherInput => ({
-              id: context.id,
-              watch: context.triggers.watch,
-              cwd: context.spec.cwd,
-              user: context.spec.user,
-              group: context.spec.group,
-            }),
+            input: ({ context }) => watcherInputOf(context),
             // A broken watcher costs the watching, never the process.
             onError: {
               actions: {
