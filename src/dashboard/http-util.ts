@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { send as sendPage } from '../web/http.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** A response with the dashboard's headers: never framed, forms post only here. */
 export function send(
   response: ServerResponse,
   status: number,
@@ -10,17 +12,7 @@ export function send(
   body: string | Buffer,
   cache = 'no-store',
 ): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': cache,
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy':
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
+  sendPage(response, status, type, body, cache, 'deny');
 }
 
 export function json(response: ServerResponse, value: unknown, status = 200): void {
