@@ -1,19 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { send as sendPage } from '../web/http.js';
+import { pageSender } from '../web/http.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** A response with the dashboard's headers: never framed, forms post only here. */
-export function send(
-  response: ServerResponse,
-  status: number,
-  type: string,
-  body: string | Buffer,
-  cache = 'no-store',
-): void {
-  sendPage(response, status, type, body, cache, 'deny');
-}
+/** The dashboard's responses: never framed, forms post only here. */
+export const send = pageSender('deny');
 
 export function json(response: ServerResponse, value: unknown, status = 200): void {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));

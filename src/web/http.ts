@@ -11,26 +11,30 @@ const CSP =
  */
 export type Framing = 'allow' | 'deny';
 
-/** One whole response with guv's page headers: no sniffing, no Referer, same-origin only. */
-export function send(
+export type Send = (
   response: ServerResponse,
   status: number,
   type: string,
   body: string | Buffer,
-  cache = 'no-store',
-  framing: Framing = 'allow',
-): void {
+  cache?: string,
+) => void;
+
+/** Sends one whole response with guv's page headers: no sniffing, no Referer, same origin only. */
+export function pageSender(framing: Framing): Send {
   const deny = framing === 'deny';
-  response.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': cache,
-    'x-content-type-options': 'nosniff',
-    ...(deny ? { 'x-frame-options': 'DENY' } : {}),
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': deny ? `${CSP}; frame-ancestors 'none'; form-action 'self'` : CSP,
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
+  const csp = deny ? `${CSP}; frame-ancestors 'none'; form-action 'self'` : CSP;
+  return (response, status, type, body, cache = 'no-store') => {
+    response.writeHead(status, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': cache,
+      'x-content-type-options': 'nosniff',
+      ...(deny ? { 'x-frame-options': 'DENY' } : {}),
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': csp,
+    });
+    response.end(response.req.method === 'HEAD' ? undefined : body);
+  };
 }
 
 /** Listens on host:port (0: a free one); the port and the origin a browser uses. */

@@ -7,7 +7,7 @@ import { createAssetCache } from './assets.js';
 import { bearerToken, isLoopbackHost, isSameOrigin, loginCode } from './auth.js';
 import { serveEventStream } from './event-stream.js';
 import { createGraphCache } from './graph-cache.js';
-import { closeServer, listenOn, send } from './http.js';
+import { closeServer, listenOn, pageSender } from './http.js';
 import { createSessions, type SessionsOptions } from './sessions.js';
 
 export interface WebServerOptions {
@@ -34,6 +34,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+const send = pageSender('allow');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const TEXT = 'text/plain; charset=utf-8';
 

@@ -3,7 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dashboardAssetFiles } from '../../src/dashboard/assets.js';
 import { assetFiles } from '../../src/web/assets.js';
-import { closeServer, type Framing, listenOn, send } from '../../src/web/http.js';
+import { closeServer, type Framing, listenOn, pageSender } from '../../src/web/http.js';
 
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
@@ -27,9 +27,7 @@ describe('what guv ui and the guv web dashboard share', () => {
   });
 
   async function served(framing: Framing) {
-    server = createServer((_, response) =>
-      send(response, 200, 'text/plain', 'ok', 'no-store', framing),
-    );
+    server = createServer((_, response) => pageSender(framing)(response, 200, 'text/plain', 'ok'));
     const { origin } = await listenOn(server, '127.0.0.1', 0);
     return headersOf(origin);
   }
