@@ -1,27 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pageSender } from '../web/http.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024;
 
-export function send(
-  response: ServerResponse,
-  status: number,
-  type: string,
-  body: string | Buffer,
-  cache = 'no-store',
-): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': cache,
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy':
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
-}
+/** The dashboard's responses: never framed, forms post only here. */
+export const send = pageSender('deny');
 
 export function json(response: ServerResponse, value: unknown, status = 200): void {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GuvError } from '../errors.js';
 import { isChartName } from '../graph/index.js';
 import { isLoopbackHost } from '../web/auth.js';
 import { createGraphCache } from '../web/graph-cache.js';
+import { closeServer, listenOn } from '../web/http.js';
 import { appInstallBody, PROCESS_ACTIONS } from './actions.js';
 import { createDashboardAssets } from './assets.js';
 import type { DashboardConfig } from './config.js';
@@ -264,34 +264,14 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       return origin;
     },
     async listen() {
-      const wanted = options.port ?? 0;
-      await new Promise<void>((resolve, reject) => {
-        const failed = (cause: Error) =>
-          reject(
-            new GuvError(
-              'GUV_WEB_LISTEN_FAILED',
-              `cannot listen on ${host}:${wanted}: ${cause.message}`,
-              { cause },
-            ),
-          );
-        server.once('error', failed);
-        server.listen(wanted, host, () => {
-          server.off('error', failed);
-          resolve();
-        });
-      });
-      port = (server.address() as AddressInfo).port;
+      ({ port, origin } = await listenOn(server, host, options.port ?? 0));
       // Per dashboard: two dashboards on one machine (other ports) keep separate logins.
       cookieName = `guv-dashboard-${port}`;
-      origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
       return origin;
     },
     async close() {
       await hub.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

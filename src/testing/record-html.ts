@@ -118,20 +118,27 @@ export function recordChart(
 
 async function page(recording: unknown): Promise<string> {
   const dir = staticDir();
-  const [template, css, script] = await Promise.all(
-    ['index.html', 'app.css', 'app.js'].map((file) => readFile(join(dir, file), 'utf8')),
+  const [template, common, css, ...scripts] = await Promise.all(
+    ['index.html', 'common.css', 'app.css', 'event-stream.js', 'chart-view.js', 'app.js'].map(
+      (file) => readFile(join(dir, file), 'utf8'),
+    ),
   );
   const data = JSON.stringify(recording).replace(/</g, '\\u003c');
+  const inline = scripts
+    .map((script) => `<script>\n${script!.replace(/<\/script/gi, '<\\/script')}</script>\n`)
+    .join('');
   return (
     template!
+      .replace(
+        '<link rel="stylesheet" href="/assets/common.css">',
+        () => `<style>\n${common}</style>`,
+      )
       .replace('<link rel="stylesheet" href="/assets/app.css">', () => `<style>\n${css}</style>`)
-      .replace('<script src="/assets/viz.js" defer></script>\n', '')
-      .replace('<script src="/assets/app.js" defer></script>\n', '')
+      .replace(/<script src="\/assets\/[\w.-]+\.js" defer><\/script>\n/g, '')
       // Inline scripts cannot be deferred: they go last, once the elements they use exist.
       .replace(
         '</body>',
-        () =>
-          `<script>window.__GUV_RECORDING__ = ${data};</script>\n<script>\n${script!.replace(/<\/script/gi, '<\\/script')}</script>\n</body>`,
+        () => `<script>window.__GUV_RECORDING__ = ${data};</script>\n${inline}</body>`,
       )
       .replace('<title>guv · statecharts</title>', '<title>guv · recorded chart</title>')
   );

@@ -34,6 +34,17 @@ export function assetFiles(): Map<string, string> {
     ['/', join(dir, 'index.html')],
     ['/assets/app.js', join(dir, 'app.js')],
     ['/assets/app.css', join(dir, 'app.css')],
+    ...sharedAssetFiles(),
+  ]);
+}
+
+/** The files `guv ui` shares with the `guv web` dashboard, which serves them too. */
+export function sharedAssetFiles(): Map<string, string> {
+  const dir = staticDir();
+  return new Map([
+    ['/assets/common.css', join(dir, 'common.css')],
+    ['/assets/event-stream.js', join(dir, 'event-stream.js')],
+    ['/assets/chart-view.js', join(dir, 'chart-view.js')],
     ['/assets/viz.js', vizBundle()],
   ]);
 }

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Bus } from '../bus/index.js';
 import { assertValidPattern } from '../bus/index.js';
 import { GuvError } from '../errors.js';
@@ -8,6 +7,7 @@ import { createAssetCache } from './assets.js';
 import { bearerToken, isLoopbackHost, isSameOrigin, loginCode } from './auth.js';
 import { serveEventStream } from './event-stream.js';
 import { createGraphCache } from './graph-cache.js';
+import { closeServer, listenOn, pageSender } from './http.js';
 import { createSessions, type SessionsOptions } from './sessions.js';
 
 export interface WebServerOptions {
@@ -34,6 +34,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+const send = pageSender('allow');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -130,26 +131,7 @@ export function createWebServer(options: WebServerOptions): WebServer {
       return origin;
     },
     async listen() {
-      const wanted = options.port ?? 0;
-      await new Promise<void>((resolve, reject) => {
-        const failed = (cause: Error) =>
-          reject(
-            new GuvError(
-              'GUV_WEB_LISTEN_FAILED',
-              `cannot listen on ${host}:${wanted}: ${cause.message}`,
-              {
-                cause,
-              },
-            ),
-          );
-        server.once('error', failed);
-        server.listen(wanted, host, () => {
-          server.off('error', failed);
-          resolve();
-        });
-      });
-      port = (server.address() as AddressInfo).port;
-      origin = `http://${host === '::1' ? '[::1]' : host}:${port}`;
+      ({ port, origin } = await listenOn(server, host, options.port ?? 0));
       return origin;
     },
     loginUrl() {
@@ -157,31 +139,9 @@ export function createWebServer(options: WebServerOptions): WebServer {
       return `${origin}/#code=${sessions.issueCode()}`;
     },
     close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return closeServer(server);
     },
   };
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  type: string,
-  body: string | Buffer,
-  cache = 'no-store',
-): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': cache,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy':
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
 }
 
 function json(response: ServerResponse, value: unknown, cache = 'no-store'): void {

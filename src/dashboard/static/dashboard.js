@@ -46,25 +46,7 @@
 
   // Server-Sent Events read with fetch, so the CSRF header goes along (EventSource sends none).
   async function readEvents(path, signal, onMessage) {
-    const response = await call(path, { signal });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = 'message';
-        const data = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) data.push(line.slice(6));
-        }
-        if (data.length > 0) onMessage(event, JSON.parse(data.join('\n')));
-      }
-    }
+    return window.GuvEventStream.read(await call(path, { signal }), onMessage);
   }
 
   function openStream() {

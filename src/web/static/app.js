@@ -4,13 +4,14 @@
   const MAX_EVENT_ROWS = 500;
   const recording = window.__GUV_RECORDING__ ?? null;
   const $ = (id) => document.getElementById(id);
+  const chartView = window.GuvChartView; // chart-view.js, shared with the `guv web` dashboard
 
   const actors = new Map(); // id → { view, li }
   const charts = new Map(); // chart → Promise<{ graph, svg, elements: Map<string, Element>, byName }>
   let selected = null; // { id, detail, chart }
   let loading = null; // { id, updates }: transitions of the actor being selected, until it is
   let cursor = null; // index into selected.detail.history while stepping back, else null (live)
-  let lit = [];
+  const lightUp = chartView.lighter();
   let eventCount = 0;
   let pendingEvents = [];
   let pendingUpdates = [];
@@ -77,24 +78,7 @@
   async function readEvents(path, signal, onMessage) {
     const response = await authorized(path, { signal });
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = 'message';
-        const data = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) data.push(line.slice(6));
-        }
-        if (data.length > 0) onMessage(event, JSON.parse(data.join('\n')));
-      }
-    }
+    return window.GuvEventStream.read(response, onMessage);
   }
 
   function loadChart(chart) {
@@ -102,26 +86,7 @@
     if (!entry) {
       entry = (
         recording ? Promise.resolve(recording.graphs[chart]) : api(`/api/graph/${chart}`)
-      ).then(async (picture) => {
-        let svg;
-        if (picture.svg) {
-          const holder = document.createElement('div');
-          holder.innerHTML = picture.svg;
-          svg = holder.querySelector('svg');
-        } else {
-          const viz = await window.Viz.instance();
-          svg = viz.renderSVGElement(picture.dot);
-        }
-        const elements = new Map();
-        for (const el of svg.querySelectorAll('[id]')) elements.set(el.id, el);
-        const byName = new Map();
-        for (const node of picture.graph.nodes) {
-          for (const name of [node.id, node.path.join('.'), node.key]) {
-            if (!byName.has(name)) byName.set(name, node);
-          }
-        }
-        return { graph: picture.graph, svg, elements, byName };
-      });
+      ).then(chartView.toChart);
       charts.set(chart, entry);
     }
     return entry;
@@ -250,19 +215,9 @@
   }
 
   function light(stateIds, edgeIds, past = false) {
-    for (const el of lit) el.classList.remove('active', 'past', 'taken');
-    lit = [];
-    const { elements } = selected.chart;
-    for (const id of stateIds) mark(elements.get(`state:${id}`), past ? 'past' : 'active');
-    for (const id of edgeIds) mark(elements.get(`edge:${id}`), 'taken');
+    lightUp(selected.chart.elements, stateIds, edgeIds, past);
     $('svg-host').dataset.state = stateIds.join(' ');
     $('svg-host').dataset.edges = edgeIds.join(' ');
-  }
-
-  function mark(el, cls) {
-    if (!el) return;
-    el.classList.add(cls);
-    lit.push(el);
   }
 
   // ---- history ------------------------------------------------------------------------------
@@ -274,25 +229,7 @@
   }
 
   function historyRow(entry, index) {
-    const tr = document.createElement('tr');
-    for (const text of [clock(entry.time), entry.from, entry.to, describeCause(entry.cause)]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
-    }
-    tr.addEventListener('click', () => step(index));
-    return tr;
-  }
-
-  function describeCause(cause) {
-    if (!cause) return '';
-    const parts = [cause.event];
-    if (cause.by) parts.push(`by ${cause.by}`);
-    if (cause.code !== undefined && cause.code !== null) parts.push(`code ${cause.code}`);
-    if (cause.signal) parts.push(`signal ${cause.signal}`);
-    if (cause.error) parts.push(cause.error);
-    if (cause.delayMs !== undefined) parts.push(`next in ${cause.delayMs} ms`);
-    return parts.join(' · ');
+    return chartView.historyRow(entry, chartView.describeCause(entry.cause), () => step(index));
   }
 
   function step(index) {
@@ -300,14 +237,8 @@
     if (history.length === 0) return;
     cursor = Math.max(0, Math.min(history.length - 1, index));
     const entry = history[cursor];
-    const { byName, graph } = selected.chart;
-    const to = byName.get(entry.to);
-    const from = byName.get(entry.from);
-    light(
-      to ? [to.id] : [],
-      to && from ? [edgeBetween(graph, from, to, entry.cause)].filter(Boolean) : [],
-      true,
-    );
+    const to = selected.chart.byName.get(entry.to);
+    light(to ? [to.id] : [], chartView.edgeOf(selected.chart, entry), true);
     paintCursor();
   }
 
@@ -317,33 +248,9 @@
     if (selected) light(selected.detail.state, []);
   }
 
-  // The edge a past transition took: from the old state (or an ancestor) to the new one (or an
-  // ancestor, when the target was a compound state entered through its initial child).
-  function edgeBetween(graph, from, to, cause) {
-    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-    const up = (node) => {
-      const ids = [];
-      for (let n = node; n; n = n.parent ? byId.get(n.parent) : null) ids.push(n.id);
-      return ids;
-    };
-    const sources = up(from);
-    const targets = up(to);
-    const candidates = graph.edges.filter(
-      (e) => sources.includes(e.source) && targets.includes(e.target),
-    );
-    const event = cause?.event ?? '';
-    const named = candidates.find(
-      (e) => e.event === event || (e.kind === 'after' && event === `after:${e.delay}`),
-    );
-    return (named ?? candidates[0])?.id;
-  }
-
   function paintCursor() {
-    const rows = $('history-rows').children;
-    for (let i = 0; i < rows.length; i++) rows[i].classList.toggle('current', i === cursor);
     const total = selected?.detail.history.length ?? 0;
-    $('step-info').textContent = cursor === null ? 'live' : `${cursor + 1} / ${total}`;
-    $('step-info').dataset.cursor = cursor === null ? 'live' : String(cursor);
+    chartView.paintCursor($('history-rows'), $('step-info'), cursor, total);
   }
 
   // ---- batched DOM updates, once per frame --------------------------------------------------
@@ -426,7 +333,7 @@
     const fragment = document.createDocumentFragment();
     for (const event of events) {
       const li = document.createElement('li');
-      li.textContent = `${event.time ? `${clock(event.time)} ` : ''}${event.type} ${summarise(event.args)}`;
+      li.textContent = `${event.time ? `${chartView.clock(event.time)} ` : ''}${event.type} ${summarise(event.args)}`;
       fragment.append(li);
     }
     list.append(fragment);
@@ -443,11 +350,6 @@
       })
       .filter((text) => text !== '')
       .join(' ');
-  }
-
-  function clock(time) {
-    const d = new Date(time);
-    return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
   }
 
   // ---- start --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-// The statechart view of `guv ui` (src/web/static/app.js), for one process of the dashboard:
-// the chart drawn once by Graphviz in WASM, the current status lit, its history stepped through.
-// The dashboard knows statuses (bus events, `guv why`), not raw chart states, so it lights the
-// state named after the status, as the viewer does when it steps back through history.
+// The statechart view, one file for `guv ui` (app.js) and the `guv web` dashboard (dashboard.js):
+// a chart drawn by Graphviz in WASM (or the SVG a recording carries), states and edges lit, the
+// history's rows and cursor. `create` is the dashboard's view of one process: the dashboard
+// knows statuses (bus events, `guv why`), not raw chart states, so it lights the state named
+// after the status, as the viewer does when it steps back through history.
 (() => {
   const pictures = new Map(); // chart → Promise<{ graph, dot }>
 
@@ -15,9 +16,16 @@
     return entry;
   }
 
-  async function render(picture) {
-    const viz = await window.Viz.instance();
-    const svg = viz.renderSVGElement(picture.dot);
+  async function toChart(picture) {
+    let svg;
+    if (picture.svg) {
+      const holder = document.createElement('div');
+      holder.innerHTML = picture.svg;
+      svg = holder.querySelector('svg');
+    } else {
+      const viz = await window.Viz.instance();
+      svg = viz.renderSVGElement(picture.dot);
+    }
     const elements = new Map();
     for (const el of svg.querySelectorAll('[id]')) elements.set(el.id, el);
     const byName = new Map();
@@ -29,7 +37,8 @@
     return { graph: picture.graph, svg, elements, byName };
   }
 
-  // The edge a past transition took: from the old state (or an ancestor) to the new one.
+  // The edge a past transition took: from the old state (or an ancestor) to the new one (or an
+  // ancestor, when the target was a compound state entered through its initial child).
   function edgeBetween(graph, from, to, cause) {
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     const up = (node) => {
@@ -49,27 +58,63 @@
     return (named ?? candidates[0])?.id;
   }
 
+  /** The edge of a history entry (`from`, `to`: state names) as a list of zero or one id. */
+  function edgeOf(chart, entry) {
+    const to = chart?.byName.get(entry.to);
+    const from = chart?.byName.get(entry.from);
+    return to && from ? [edgeBetween(chart.graph, from, to, entry.cause)].filter(Boolean) : [];
+  }
+
+  /** `light(elements, stateIds, edgeIds, past)`: what the last call lit goes out first. */
+  function lighter() {
+    let lit = [];
+    return (elements, stateIds, edgeIds, past = false) => {
+      for (const el of lit) el.classList.remove('active', 'past', 'taken');
+      lit = [];
+      if (!elements) return;
+      const mark = (el, cls) => {
+        if (!el) return;
+        el.classList.add(cls);
+        lit.push(el);
+      };
+      for (const id of stateIds) mark(elements.get(`state:${id}`), past ? 'past' : 'active');
+      for (const id of edgeIds) mark(elements.get(`edge:${id}`), 'taken');
+    };
+  }
+
+  /** A history row: time, from, to, cause; a click steps to it. */
+  function historyRow(entry, cause, onClick) {
+    const tr = document.createElement('tr');
+    for (const text of [clock(entry.time), entry.from, entry.to, cause]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.addEventListener('click', onClick);
+    return tr;
+  }
+
+  /** Marks the row at `cursor` (null: live, none) and says where stepping stands. */
+  function paintCursor(rows, info, cursor, total) {
+    for (let i = 0; i < rows.children.length; i++) {
+      rows.children[i].classList.toggle('current', i === cursor);
+    }
+    info.textContent = cursor === null ? 'live' : `${cursor + 1} / ${total}`;
+    info.dataset.cursor = cursor === null ? 'live' : String(cursor);
+  }
+
   /** A view bound to its elements: host (svg), rows (history tbody), info (step label). */
   function create({ host, rows, info, api }) {
     let chart = null;
     let history = [];
     let status = null;
     let cursor = null;
-    let lit = [];
+    const lightUp = lighter();
 
     function light(name, edgeIds, past) {
-      for (const el of lit) el.classList.remove('active', 'past', 'taken');
-      lit = [];
-      if (!chart) return;
-      const node = chart.byName.get(name);
-      const mark = (el, cls) => {
-        if (!el) return;
-        el.classList.add(cls);
-        lit.push(el);
-      };
-      if (node) mark(chart.elements.get(`state:${node.id}`), past ? 'past' : 'active');
-      for (const id of edgeIds) mark(chart.elements.get(`edge:${id}`), 'taken');
-      host.dataset.state = name ?? '';
+      const node = chart?.byName.get(name);
+      lightUp(chart?.elements, node ? [node.id] : [], edgeIds, past);
+      if (chart) host.dataset.state = name ?? '';
     }
 
     /** `restarting at 03:12:07 after exit code 1; …` → `after exit code 1; …`. */
@@ -77,49 +122,31 @@
       return line.replace(/^\S+ at \d{2}:\d{2}:\d{2}(?:\.\d+)? /, '');
     }
 
-    function edgeOf(entry) {
-      const to = chart?.byName.get(entry.to);
-      const from = chart?.byName.get(entry.from);
-      return to && from ? [edgeBetween(chart.graph, from, to, entry.cause)].filter(Boolean) : [];
-    }
-
     function row(entry, index) {
-      const tr = document.createElement('tr');
-      const cause = entry.words ?? describeCause(entry.cause);
-      for (const text of [clock(entry.time), entry.from, entry.to, cause]) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        tr.append(td);
-      }
-      tr.addEventListener('click', () => step(index));
-      return tr;
+      return historyRow(entry, entry.words ?? describeCause(entry.cause), () => step(index));
     }
 
-    function paintCursor() {
-      for (let i = 0; i < rows.children.length; i++) {
-        rows.children[i].classList.toggle('current', i === cursor);
-      }
-      info.textContent = cursor === null ? 'live' : `${cursor + 1} / ${history.length}`;
-      info.dataset.cursor = cursor === null ? 'live' : String(cursor);
+    function paint() {
+      paintCursor(rows, info, cursor, history.length);
     }
 
     function step(index) {
       if (history.length === 0) return;
       cursor = Math.max(0, Math.min(history.length - 1, index));
       const entry = history[cursor];
-      light(entry.to, edgeOf(entry), true);
-      paintCursor();
+      light(entry.to, edgeOf(chart, entry), true);
+      paint();
     }
 
     function live() {
       cursor = null;
-      paintCursor();
+      paint();
       light(status, []);
     }
 
     return {
       async show(chartName, initialStatus, entries, lines) {
-        chart = await render(await loadPicture(chartName, api));
+        chart = await toChart(await loadPicture(chartName, api));
         host.replaceChildren(chart.svg);
         this.setHistory(entries, lines);
         status = initialStatus;
@@ -134,7 +161,7 @@
           return line === undefined ? entry : { ...entry, words: causeWords(line) };
         });
         rows.replaceChildren(...history.map(row));
-        paintCursor();
+        paint();
       },
       /** A new status from the live stream: lit at once; the history row follows from `why`. */
       status(next, event) {
@@ -143,8 +170,8 @@
         history.push(entry);
         rows.append(row(entry, history.length - 1));
         status = next;
-        if (cursor === null) light(next, edgeOf(entry));
-        paintCursor();
+        if (cursor === null) light(next, edgeOf(chart, entry));
+        paint();
       },
       has(name) {
         return chart?.byName.has(name) ?? false;
@@ -180,5 +207,14 @@
     return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
   }
 
-  window.GuvChartView = { create, clock };
+  window.GuvChartView = {
+    create,
+    toChart,
+    edgeOf,
+    lighter,
+    historyRow,
+    paintCursor,
+    describeCause,
+    clock,
+  };
 })();
