@@ -7,8 +7,9 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// ES-module-only or large packages used by a few commands, loaded with import() when used.
-const external = ['tinypool', 'dugite', '@viz-js/viz'];
+// ES-module-only or large packages used by a few commands (git, heap summaries, the visualiser's
+// Graphviz, TLS certificates, YAML apps files), loaded from node_modules with import() when used.
+const external = ['tinypool', 'dugite', '@viz-js/viz', 'selfsigned', 'yaml'];
 
 /**
  * The daemon logs with pino to a file, on its main thread, and never uses pino's transports

@@ -52,7 +52,7 @@ export async function isAppsFile(target: string, cwd: string): Promise<boolean> 
   if (source === null) return false;
   if (!data) return looksLikeAppsExport(source);
   try {
-    return isAppsJson(extension === '.json' ? JSON.parse(source) : parseYaml(source, path));
+    return isAppsJson(extension === '.json' ? JSON.parse(source) : await parseYaml(source, path));
   } catch {
     return false;
   }

@@ -1,4 +1,3 @@
-import { LineCounter, parseDocument } from 'yaml';
 import { GuvError } from '../errors.js';
 
 // An apps file in YAML (pm2 reads ecosystem.config.yaml). Pure: the loader caps the size first.
@@ -16,9 +15,11 @@ function invalid(message: string, cause?: unknown): never {
  * naming `file:line:column`.
  *
  * @example
- * parseYaml('apps:\n  - script: server.js\n', 'ecosystem.config.yaml'); // { apps: [{ script: 'server.js' }] }
+ * await parseYaml('apps:\n  - script: server.js\n', 'ecosystem.config.yaml'); // { apps: [{ script: 'server.js' }] }
  */
-export function parseYaml(text: string, file: string): unknown {
+export async function parseYaml(text: string, file: string): Promise<unknown> {
+  // Imported when a YAML file is read: the parser is larger than the rest of `guv list`.
+  const { LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     schema: 'core',
