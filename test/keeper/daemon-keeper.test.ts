@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
+import { freePort, get } from '../cluster/load.js';
 import {
   alive,
   cleanupHome,
@@ -156,6 +157,84 @@ describe('guv.json "keeper": true', () => {
     }, 'the crash seen and restarted by the reconnected daemon');
   });
 
+  it('a 2-worker cluster survives kill -9 of the daemon: same manager and worker pids, re-adopted (guv why says so)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    const workers = servingPids(before);
+
+    await crashDaemon(home);
+    expect(alive(before.pid as number)).toBe(true);
+    for (const pid of workers) expect(alive(pid)).toBe(true);
+    // Served while no daemon runs.
+    expect(workers).toContain(await get(port));
+
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted');
+    expect(after.pid).toBe(before.pid);
+    expect(servingPids(after)).toEqual(workers);
+    // The workers run the script (the manager runs manager.cjs): no second copy.
+    expect(processesRunning(home, fixture('cluster-http.js')).map((p) => p.pid).sort()).toEqual(
+      [...workers].sort(),
+    );
+    const why = await guv(home, ['why', 'web']);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(/re-adopted after daemon restart/);
+
+    // Still supervised: a worker crash now is restarted by the new daemon's chart.
+    process.kill(workers[0] as number, 'SIGKILL');
+    await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      const pids = web ? servingPids(web) : [];
+      return pids.length === 2 && !pids.includes(workers[0] as number) && pids.includes(workers[1] as number);
+    }, 'the crashed worker replaced');
+  });
+
+  it('a cluster worker that crashes while no daemon runs is started again by the next daemon', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    const [crashed, kept] = servingPids(before) as [number, number];
+    await crashDaemon(home);
+    process.kill(crashed, 'SIGKILL');
+    await eventually(() => !alive(crashed), 'the crash');
+
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'two workers again');
+    expect(after.pid).toBe(before.pid);
+    const pids = servingPids(after);
+    expect(pids).toContain(kept);
+    expect(pids).not.toContain(crashed);
+    await eventually(
+      () => processesRunning(home, fixture('cluster-http.js')).length === 2,
+      'two workers, no more',
+    );
+  });
+
   it('guv upgrade replaces the daemon without touching the app: same pid, re-adopted', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
@@ -203,6 +282,13 @@ describe('guv.json "keeper": true', () => {
     );
   });
 });
+
+function servingPids(summary: ProcessSummary): number[] {
+  return (summary.workers ?? [])
+    .filter((worker) => worker.role === 'serving' && worker.status === 'running')
+    .sort((a, b) => a.index - b.index)
+    .map((worker) => worker.pid as number);
+}
 
 function keeperPid(h: TestHome): number {
   return (JSON.parse(readFileSync(join(h.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid;
