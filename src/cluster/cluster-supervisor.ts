@@ -122,7 +122,12 @@ export class ClusterSupervisor implements Supervised {
     startedAt,
     restarts,
     kept,
-  }: { pid: number; startedAt: number; restarts: number; kept?: ChildFacts }): void {
+  }: {
+    pid: number;
+    startedAt: number;
+    restarts: number;
+    kept?: ChildFacts;
+  }): void {
     this.desired = 'running';
     const instances = this.definition.instances ?? 1;
     const workers = kept ? adoptedWorkers(kept, isSameProcessAlive, instances) : [];

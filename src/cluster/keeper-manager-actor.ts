@@ -80,7 +80,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
     }
 
     /** A keeper still alive keeps the manager: follow the daemon to its next connection. */
-    function onClosed(client: KeeperClient): void {
+    function onClosed(client: KeeperClient) {
       if (stopped) return;
       unlisten();
       if (pid === null || !isSameProcessAlive(client.facts.pid, client.facts.startTime)) {
@@ -170,7 +170,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
       }
     }
 
-    function onMessage(raw: unknown): void {
+    function onMessage(raw: unknown) {
       const parsed = parseManagerMessage(raw);
       if (!parsed.ok) return deps.onDropped?.(parsed.reason);
       const message = parsed.message;

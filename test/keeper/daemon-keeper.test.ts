@@ -186,9 +186,11 @@ describe('guv.json "keeper": true', () => {
     expect(after.pid).toBe(before.pid);
     expect(servingPids(after)).toEqual(workers);
     // The workers run the script (the manager runs manager.cjs): no second copy.
-    expect(processesRunning(home, fixture('cluster-http.js')).map((p) => p.pid).sort()).toEqual(
-      [...workers].sort(),
-    );
+    expect(
+      processesRunning(home, fixture('cluster-http.js'))
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([...workers].sort());
     const why = await guv(home, ['why', 'web']);
     expect(why.code).toBe(0);
     expect(why.stdout).toMatch(/re-adopted after daemon restart/);
@@ -198,7 +200,11 @@ describe('guv.json "keeper": true', () => {
     await eventually(async () => {
       const web = (await listJson(home)).get('web');
       const pids = web ? servingPids(web) : [];
-      return pids.length === 2 && !pids.includes(workers[0] as number) && pids.includes(workers[1] as number);
+      return (
+        pids.length === 2 &&
+        !pids.includes(workers[0] as number) &&
+        pids.includes(workers[1] as number)
+      );
     }, 'the crashed worker replaced');
   });
 
