@@ -206,6 +206,22 @@ describe('guv.json "keeper": true', () => {
         pids.includes(workers[1] as number)
       );
     }, 'the crashed worker replaced');
+    // Its restart is counted, and the count is kept by the keeper for the next daemon.
+    const restarted = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      const slot0 = web?.workers?.find((w) => w.role === 'serving' && w.index === 0);
+      return slot0?.restarts === 1 ? web : null;
+    }, 'the restart counted');
+    await crashDaemon(home);
+    const again = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted again');
+    expect(servingPids(again)).toEqual(servingPids(restarted));
+    expect(again.workers?.find((w) => w.role === 'serving' && w.index === 0)?.restarts).toBe(1);
+    // The keeper wrote each worker's output once, to its slot's file; the daemon did not again.
+    const slot1 = readFileSync(join(home.dir, 'logs/web/worker-1.out.log'), 'utf8');
+    expect(slot1.match(/worker 1 listening on/g)).toHaveLength(1);
   });
 
   it('a cluster worker that crashes while no daemon runs is started again by the next daemon', async () => {
@@ -261,6 +277,40 @@ describe('guv.json "keeper": true', () => {
     expect(now?.pid).toBe(pid);
     expect(now?.status).toBe('running');
     expect((await guv(home, ['why', 'kept'])).stdout).toMatch(/re-adopted after daemon restart/);
+  });
+
+  it('guv upgrade hands a cluster over too: same manager and worker pids, re-adopted', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.stdout).toMatch(/1 kept process re-adopted/);
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted');
+    expect(after.pid).toBe(before.pid);
+    expect(servingPids(after)).toEqual(servingPids(before));
+    expect((await guv(home, ['why', 'web'])).stdout).toMatch(/re-adopted after daemon restart/);
+    // Commanded like any cluster: a stop ends the kept manager and its workers.
+    expect((await guv(home, ['stop', 'web'])).code).toBe(0);
+    await eventually(
+      () => [after.pid as number, ...servingPids(after)].every((pid) => !alive(pid)),
+      'manager and workers stopped',
+    );
   });
 
   it('guv upgrade without the keeper refuses, and stops nothing', async () => {
