@@ -29,8 +29,12 @@ import {
   workerStates,
 } from './cluster-view.js';
 import type { ChildFacts } from '../keeper/protocol.js';
-import { isSameProcessAlive } from '../procfs/process-identity.js';
-import { adoptedWorkers, type KeptClusterMeta, keptClusterMeta } from './kept-cluster.js';
+import {
+  adoptedWorkers,
+  isWorkerOf,
+  type KeptClusterMeta,
+  keptClusterMeta,
+} from './kept-cluster.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
 import { workerTargets } from './worker-targets.js';
@@ -130,7 +134,7 @@ export class ClusterSupervisor implements Supervised {
   }): void {
     this.desired = 'running';
     const instances = this.definition.instances ?? 1;
-    const workers = kept ? adoptedWorkers(kept, isSameProcessAlive, instances) : [];
+    const workers = kept ? adoptedWorkers(kept, isWorkerOf(pid), instances) : [];
     this.#actor.send({ type: 'ADOPT', pid, startedAt, restarts, workers, by: 'daemon' });
     this.#deps.onChange();
   }

@@ -1,5 +1,7 @@
 import type { ChildFacts } from '../keeper/protocol.js';
 import type { AdoptedWorker, ClusterContext } from '../machines/cluster/cluster-types.js';
+import { readProcStat } from '../procfs/proc-stat.js';
+import { isSameProcessAlive } from '../procfs/process-identity.js';
 
 /** What the daemon keeps with a cluster's manager in the keeper (`note`), for the next daemon. */
 export interface KeptClusterMeta {
@@ -13,6 +15,16 @@ export function keptClusterMeta(context: ClusterContext): KeptClusterMeta {
   const workers: Record<string, number> = {};
   for (const slot of context.slots) workers[slot.id] = slot.restarts;
   return { restarts: context.restarts, workers };
+}
+
+/**
+ * Whether (`pid`, `startTime`) still runs and is a child of `managerPid`: the slots come from
+ * the manager's own word (it runs as the app's user), so a pid it named that is not its own
+ * worker is never adopted.
+ */
+export function isWorkerOf(managerPid: number) {
+  return (pid: number, startTime: string | null): boolean =>
+    isSameProcessAlive(pid, startTime) && readProcStat(pid)?.[1] === String(managerPid);
 }
 
 /**
