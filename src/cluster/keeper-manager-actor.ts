@@ -1,6 +1,7 @@
 import { type EventObject, fromCallback } from 'xstate';
 import { commandAsUser, userEnv } from '../actors/child/as-user.js';
 import { findSetpriv } from '../actors/child/find-setpriv.js';
+import { killGroup } from '../actors/child/kill-group.js';
 import { resolveIdentity } from '../actors/child/identity.js';
 import { resolvePreloadPath } from '../actors/child/preload-path.js';
 import { DEFAULT_ORPHAN_KILL_MS } from '../actors/wrapper/protocol.js';
@@ -79,17 +80,38 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
       else bind(reached);
     }
 
-    /** A keeper still alive keeps the manager: follow the daemon to its next connection. */
+    /**
+     * A keeper still alive keeps the manager: follow the daemon to its next connection. A
+     * keeper that died took the manager along (it stops when its IPC closes; what is left of its
+     * group is killed here). Its socket may close a moment before its pid is gone, so the next
+     * connection's keeper is checked too: another keeper never knew this manager.
+     */
     function onClosed(client: KeeperClient) {
       if (stopped) return;
       unlisten();
+      const same = (next: KeeperClient) =>
+        next.facts.pid === client.facts.pid && next.facts.startTime === client.facts.startTime;
       if (pid === null || !isSameProcessAlive(client.facts.pid, client.facts.startTime)) {
-        deps.link.detach(channel);
-        return fail(failure(`the keeper running the cluster manager of ${input.name} is gone`));
+        return lost();
       }
       follow(deps.keeper(), (next) => {
+        if (!same(next)) return lost();
         unlisten = next.listen(id, onEvent);
       });
+    }
+
+    function lost() {
+      const gone = pid;
+      pid = null;
+      deps.link.detach(channel);
+      if (gone !== null) {
+        try {
+          killGroup(gone, 'SIGKILL');
+        } catch {
+          // Not ours to signal any more: it stops with its IPC channel.
+        }
+      }
+      fail(failure(`the keeper running the cluster manager of ${input.name} is gone`));
     }
 
     async function spawn(client: KeeperClient): Promise<void> {

@@ -279,6 +279,38 @@ describe('guv.json "keeper": true', () => {
     expect((await guv(home, ['why', 'kept'])).stdout).toMatch(/re-adopted after daemon restart/);
   });
 
+  it('if the keeper dies under a running daemon, a cluster starts again under a new keeper, once', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    process.kill(keeperPid(home), 'SIGKILL');
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && web.pid !== before.pid && servingPids(web).length === 2
+        ? web
+        : null;
+    }, 'the cluster running again under a new keeper');
+    await eventually(
+      () => [before.pid as number, ...servingPids(before)].every((pid) => !alive(pid)),
+      'the old manager and workers gone',
+    );
+    expect(
+      processesRunning(home, fixture('cluster-http.js'))
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual(servingPids(after).sort());
+  });
+
   it('guv upgrade hands a cluster over too: same manager and worker pids, re-adopted', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
