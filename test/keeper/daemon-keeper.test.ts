@@ -356,6 +356,28 @@ describe('guv.json "keeper": true', () => {
     expect(alive(started.pid as number)).toBe(true);
   });
 
+  it('guv kill stops a kept cluster (manager and workers) and the keeper', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const web = await eventually(async () => {
+      const found = (await listJson(home)).get('web');
+      return found?.status === 'running' && servingPids(found).length === 2 ? found : null;
+    }, 'the cluster online');
+    const keeper = keeperPid(home);
+    expect((await guv(home, ['kill'])).code).toBe(0);
+    await eventually(
+      () => [web.pid as number, ...servingPids(web), keeper].every((pid) => !alive(pid)),
+      'manager, workers and keeper gone',
+    );
+  });
+
   it('guv kill stops the apps and the keeper', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
