@@ -57,13 +57,19 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
     };
 
     follow(deps.keeper(), (client) => {
-      unlisten = client.listen(id, onEvent);
-      if (input.adoptPid !== undefined) {
-        pid = input.adoptPid;
-        deps.link.attach(channel);
+      if (input.adoptPid === undefined) {
+        unlisten = client.listen(id, onEvent);
+        void spawn(client).catch((error: unknown) => fail(serializeError(error)));
         return;
       }
-      void spawn(client).catch((error: unknown) => fail(serializeError(error)));
+      // Adopted: attached before listening, so an exit the keeper saw before the chart was
+      // rebuilt (handed over on listen) is this manager's; heard once the chart has entered
+      // the state that invoked this actor.
+      pid = input.adoptPid;
+      deps.link.attach(channel);
+      queueMicrotask(() => {
+        if (!stopped) unlisten = client.listen(id, onEvent);
+      });
     });
 
     function follow(
