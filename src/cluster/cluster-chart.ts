@@ -7,6 +7,7 @@ import { provideCluster } from '../machines/cluster/provide-cluster.js';
 import type { ChartClock } from '../machines/process/supervision-context.js';
 import { resolveTimeouts } from '../machines/process/supervision-context.js';
 import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
+import { createKeeperManagerLogic, type KeeperManagerDeps } from './keeper-manager-actor.js';
 import { createManagerLogic, type ManagerActorDeps } from './manager-actor.js';
 import type { ManagerLink } from './manager-link.js';
 import { createWorkerChildLogic } from './worker-child-actor.js';
@@ -25,6 +26,11 @@ export interface ClusterChartDeps {
   heartbeatMs?: number;
   /** How long a reload waits for one new worker; 60 s unless told. */
   reloadTimeoutMs?: number;
+  /**
+   * Set when the cluster runs under the keeper (guv.json `keeper`): the keeper spawns the
+   * manager, relays its IPC and writes its and its workers' log files.
+   */
+  keeper?: Pick<KeeperManagerDeps, 'keeper' | 'logTarget'>;
   /** Passed to createActor, so the visualiser sees transient states (registry.inspect). */
   inspect?: (event: InspectionEvent) => void;
   /** Something persisted changed (its status). */
@@ -86,13 +92,16 @@ function clusterLogic(
   wiring: ClusterWiring,
 ): ClusterLogic {
   const { link, replies } = wiring;
+  const managerDeps = {
+    ...deps.manager,
+    link,
+    onOutput: wiring.onManagerOutput,
+    onLog: wiring.onManagerLog,
+  };
   return provideCluster({
-    manager: createManagerLogic({
-      ...deps.manager,
-      link,
-      onOutput: wiring.onManagerOutput,
-      onLog: wiring.onManagerLog,
-    }),
+    manager: deps.keeper
+      ? createKeeperManagerLogic({ ...managerDeps, ...deps.keeper })
+      : createManagerLogic(managerDeps),
     child: createWorkerChildLogic({
       clusterId: definition.id,
       link,

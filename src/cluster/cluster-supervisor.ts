@@ -28,6 +28,13 @@ import {
   workerHistoryOf,
   workerStates,
 } from './cluster-view.js';
+import type { ChildFacts } from '../keeper/protocol.js';
+import {
+  adoptedWorkers,
+  isWorkerOf,
+  type KeptClusterMeta,
+  keptClusterMeta,
+} from './kept-cluster.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
 import { workerTargets } from './worker-targets.js';
@@ -60,6 +67,11 @@ export interface ClusterSupervisorDeps extends ClusterChartDeps {
   ): void;
   /** Wrapper messages of a worker that no chart handles: logs, heartbeats, config requests. */
   onWorkerMessage(cluster: ClusterSupervisor, workerId: string, message: ChildMessage): void;
+  /**
+   * Under the keeper: what to keep with the manager for the next daemon (restart counters),
+   * told whenever it changes.
+   */
+  noteKept?(cluster: ClusterSupervisor, meta: KeptClusterMeta): void;
 }
 
 /**
@@ -91,6 +103,40 @@ export class ClusterSupervisor implements Supervised {
       onWorkerOutput: (workerId, stream, data) => deps.onWorkerOutput(this, workerId, stream, data),
       onWorkerMessage: (workerId, message) => this.#onWorkerMessage(workerId, message),
     });
+    const { noteKept } = deps;
+    if (noteKept) {
+      let last = '';
+      this.#actor.subscribe(({ context }) => {
+        if (context.pid === null) return;
+        const meta = keptClusterMeta(context);
+        const text = JSON.stringify(meta);
+        if (text === last) return;
+        last = text;
+        noteKept(this, meta);
+      });
+    }
+  }
+
+  /**
+   * Rebuilds the chart around the manager (and the workers) the keeper kept while no daemon
+   * ran: `guv why` says "re-adopted after daemon restart".
+   */
+  adopt({
+    pid,
+    startedAt,
+    restarts,
+    kept,
+  }: {
+    pid: number;
+    startedAt: number;
+    restarts: number;
+    kept?: ChildFacts;
+  }): void {
+    this.desired = 'running';
+    const instances = this.definition.instances ?? 1;
+    const workers = kept ? adoptedWorkers(kept, isWorkerOf(pid), instances) : [];
+    this.#actor.send({ type: 'ADOPT', pid, startedAt, restarts, workers, by: 'daemon' });
+    this.#deps.onChange();
   }
 
   get id(): string {

@@ -10,7 +10,7 @@ import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-typ
 import { serializeError } from '../machines/process/serialize-error.js';
 import type { GuvErrorCode } from '../error-codes.js';
 import type { SerializedError } from '../types/info.js';
-import type { ManagerLink } from './manager-link.js';
+import { childChannel, type ManagerChannel, type ManagerLink } from './manager-link.js';
 import { resolveManagerPath } from './manager-path.js';
 import { capIpcMessages, refuseHandles } from '../actors/child/ipc-guard.js';
 import { MANAGER_LIMITS, type ManagerSetup, parseManagerMessage } from './protocol.js';
@@ -50,6 +50,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
     const { spec } = input;
     let stopped = false;
     let manager: ChildProcess | null = null;
+    let channel: ManagerChannel | null = null;
     const fail = (error: SerializedError) => {
       if (!stopped) sendBack({ type: 'MANAGER.FAILED', error } satisfies ManagerEvent);
     };
@@ -96,7 +97,8 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       child.once('spawn', () => {
         spawned = true;
         if (stopped) return killAll();
-        deps.link.attach(child);
+        channel = childChannel(child);
+        deps.link.attach(channel);
         child.send(setup, () => {});
       });
       child.on('error', (error) => {
@@ -122,7 +124,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
       });
       child.once('exit', (code, signal) => {
         if (!spawned) return;
-        deps.link.detach(child);
+        deps.link.detach(channel);
         // Its workers share its process group: none may outlive it.
         killAll();
         const how = signal === null ? `code ${code}` : `signal ${signal}`;
@@ -132,7 +134,7 @@ export function createManagerLogic(deps: ManagerActorDeps) {
 
     return () => {
       stopped = true;
-      deps.link.detach(manager);
+      deps.link.detach(channel);
       killAll();
     };
   });

@@ -13,13 +13,33 @@ export interface WorkerListener {
   exit(code: number | null, signal: string | null): void;
 }
 
+/** The manager's IPC channel: its own (a direct child) or the keeper's relay of it. */
+export interface ManagerChannel {
+  readonly connected: boolean;
+  /** A failed write means the manager just died: its exit tells the story. */
+  send(command: ManagerCommand): void;
+  /** Bytes written but not yet read by the manager (0 when the keeper checks it itself). */
+  backlog(): number;
+}
+
+/** A directly spawned manager's channel. */
+export function childChannel(child: ChildProcess): ManagerChannel {
+  return {
+    get connected() {
+      return child.connected;
+    },
+    send: (command) => child.send(command, () => {}),
+    backlog: () => ipcBacklog(child),
+  };
+}
+
 /**
  * The daemon's line to one cluster's manager process, shared by the cluster's `manager` actor
  * (which attaches the process once it is up) and its workers' `child` actors (which fork and
  * command their worker through it, and hear back through a listener per worker id).
  */
 export class ManagerLink {
-  #manager: ChildProcess | null = null;
+  #manager: ManagerChannel | null = null;
   readonly #workers = new Map<string, WorkerListener>();
 
   /** True while a manager process is up and set up. */
@@ -27,7 +47,7 @@ export class ManagerLink {
     return this.#manager?.connected === true;
   }
 
-  attach(manager: ChildProcess): void {
+  attach(manager: ManagerChannel): void {
     this.#manager = manager;
   }
 
@@ -35,7 +55,7 @@ export class ManagerLink {
    * This manager is gone: its workers went with it, and nobody hears about them any more. A
    * no-op when another manager (of the cluster's next run) is attached by now.
    */
-  detach(manager: ChildProcess | null): void {
+  detach(manager: ManagerChannel | null): void {
     if (manager === null || this.#manager !== manager) return;
     this.#manager = null;
     this.#workers.clear();
@@ -64,6 +84,11 @@ export class ManagerLink {
         listener.exit(message.code, message.signal);
         break;
     }
+  }
+
+  /** Listens to a worker the manager already runs (adopted after a daemon restart). */
+  listen(workerId: string, listener: WorkerListener): void {
+    this.#workers.set(workerId, listener);
   }
 
   /** Asks the manager for a worker; false when there is no manager to ask. */
@@ -96,9 +121,8 @@ export class ManagerLink {
     const manager = this.#manager;
     if (!manager?.connected) return false;
     // A manager (the app's user) that stops reading must not pile commands up in the daemon.
-    if (ipcBacklog(manager) > MANAGER_LIMITS.ipcMessage) return false;
-    // A failed write means the manager just died: its exit tells the story.
-    manager.send(command, () => {});
+    if (manager.backlog() > MANAGER_LIMITS.ipcMessage) return false;
+    manager.send(command);
     return true;
   }
 }

@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import { type ChildMessage, isChildMessage, toChildEvent } from '../actors/child/wrapper-events.js';
 import type { Reply } from '../actors/child/pending-replies.js';
 import type { ChildCommand, ChildEvent, ChildInput } from '../machines/process/child-protocol.js';
-import type { ManagerLink } from './manager-link.js';
+import type { ManagerLink, WorkerListener } from './manager-link.js';
 import { type WorkerEnvOptions, workerEnv, workerIndexOf } from './worker-env.js';
 
 export interface WorkerChildDeps extends WorkerEnvOptions {
@@ -42,8 +42,7 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
       else link.post(workerId, { type: 'shutdown', timeoutMs: deps.killTimeoutMs });
     });
 
-    const env = workerEnv(workerId, workerIndexOf(deps.clusterId, workerId), input.spec, deps);
-    const asked = link.fork(workerId, env, {
+    const listener: WorkerListener = {
       forked(pid) {
         alive = true;
         report({ type: 'CHILD.FORKED', pid });
@@ -66,7 +65,15 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
         deps.onGone?.(workerId);
         report({ type: 'CHILD.EXIT', code, signal });
       },
-    });
+    };
+    // Adopted (its chart rebuilt after a daemon restart): the manager runs it already.
+    if (input.adoptPid !== undefined) {
+      alive = true;
+      link.listen(workerId, listener);
+      return stop;
+    }
+    const env = workerEnv(workerId, workerIndexOf(deps.clusterId, workerId), input.spec, deps);
+    const asked = link.fork(workerId, env, listener);
     if (!asked) {
       // Reported after this callback returns: the chart is still entering the state that invoked us.
       queueMicrotask(() =>
@@ -81,11 +88,13 @@ export function createWorkerChildLogic(deps: WorkerChildDeps) {
       );
     }
 
-    return () => {
+    return stop;
+
+    function stop(): void {
       stopped = true;
       link.forget(workerId);
       deps.onGone?.(workerId);
       if (alive) link.signal(workerId, 'SIGKILL');
-    };
+    }
   });
 }

@@ -137,7 +137,7 @@ export function createDaemon(options: DaemonOptions) {
     },
   });
 
-  // guv.json `keeper`: single processes run under the keeper and outlive this daemon.
+  // guv.json `keeper`: processes and clusters run under the keeper and outlive this daemon.
   const keeper = config.keeper
     ? createDaemonKeeper({
         home,
@@ -254,10 +254,10 @@ export function createDaemon(options: DaemonOptions) {
         );
       }
       setImmediate(() => void handover());
-      // Single processes with a live child: the keeper's, kept across the handover.
+      // Processes and clusters with a live child (or manager): the keeper's, kept across it.
       return table
         .all()
-        .filter((s) => s.definition.instances === null && keeperWritesLogs(s.definition))
+        .filter((s) => keeperWritesLogs(s.definition))
         .filter((s) => s.pid !== null).length;
     },
   });
@@ -319,8 +319,7 @@ export function createDaemon(options: DaemonOptions) {
   /**
    * `guv upgrade`: save the list and exit with every chart as it is. The keeper's connection is
    * never closed from here (its close would stop the children): it goes with the process, and
-   * the keeper keeps the children for the next daemon. Clusters are not kept yet: their
-   * managers stop with this daemon and the next one restarts them.
+   * the keeper keeps the children (cluster managers and their workers too) for the next daemon.
    */
   async function handover(): Promise<void> {
     if (shuttingDown) return;

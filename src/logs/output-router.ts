@@ -151,6 +151,15 @@ export function createOutputRouter(options: OutputRouterOptions) {
       if (source.kind === 'worker') userFileFor(source.id, level)?.writeRecord(text);
       publishClusterLines(source, level, text);
     },
+    /** A cluster's output the keeper already wrote to the files: published only. */
+    publishClusterOutput(source: Source, stream: 'stdout' | 'stderr', data: Buffer | string): void {
+      publishClusterLines(source, LEVEL_OF_STREAM[stream], data);
+    },
+    /** A cluster's log record the keeper already wrote to the files: published only. */
+    publishClusterRecord(source: Source, level: LogLevel, message: string): void {
+      if (!admit(level, message)) return;
+      publishClusterLines(source, level, truncateText(message, WRAPPER_LIMITS.logMessage));
+    },
     /** The log files of one worker slot. */
     workerFiles(name: string, index: number): string[] {
       return (['info', 'error', 'warn', 'debug'] as const).map((level) =>

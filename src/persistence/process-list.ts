@@ -15,7 +15,7 @@ export interface ProcessListOptions {
   /** guv.json `autoresume`: bring back what ran after a clean stop too. */
   autoresume: boolean;
   requestTimeoutMs: number;
-  /** The connection to the keeper when single processes run under it (guv.json `keeper`). */
+  /** The connection to the keeper when processes and clusters run under it (guv.json `keeper`). */
   keeper?: () => KeeperClient | null;
   /** False: the list lives in memory only, the file is never written (`guv run`). */
   persist?: boolean;
@@ -99,6 +99,7 @@ export function createProcessList(options: ProcessListOptions) {
           pid: child.pid,
           startedAt: child.spawnedAt,
           restarts: Number.isSafeInteger(restarts) ? (restarts as number) : entry.restarts,
+          kept: child,
         });
         log.info({ process: entry.definition.name, pid: child.pid }, 're-adopted from the keeper');
         continue;

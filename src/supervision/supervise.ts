@@ -33,7 +33,7 @@ export interface SuperviseDeps {
   /** Anything the persisted state depends on changed. */
   onChange(): void;
   /**
-   * Set when single processes run under the keeper (guv.json `keeper`): their children are
+   * Set when processes and clusters run under the keeper (guv.json `keeper`): their children are
    * the keeper's, and so are their log files (the router only publishes their lines).
    */
   keeper?: {
@@ -147,32 +147,52 @@ export function keeperWritesLogs({ logs }: ProcessDefinition): boolean {
 
 function clusterSupervisor(deps: SuperviseDeps) {
   const { output } = deps;
-  return (definition: ProcessDefinition): Supervised =>
-    new ClusterSupervisor(definition, {
+  return (definition: ProcessDefinition): Supervised => {
+    // Under the keeper (guv.json `keeper`), as single processes: it writes the files, the
+    // router only publishes the lines.
+    const keeper = deps.keeper && keeperWritesLogs(definition) ? deps.keeper : null;
+    const kept = keeper !== null;
+    const managerSource = (cluster: ClusterSupervisor) => ({
+      kind: 'cluster' as const,
+      id: cluster.id,
+      name: cluster.definition.name,
+    });
+    return new ClusterSupervisor(definition, {
       clock: deps.clock,
       manager: { onDropped: (reason) => deps.dropped.drop(definition.id, reason) },
+      ...(keeper
+        ? {
+            keeper: {
+              keeper: keeper.client,
+              logTarget: () => keeper.logTarget(definition.name),
+            },
+            noteKept: (cluster: ClusterSupervisor, meta: unknown) => {
+              const client = keeper.client();
+              if (!(client instanceof Promise)) client.note(cluster.id, meta).catch(() => {});
+            },
+          }
+        : {}),
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
       publish: (event) => deps.hub.emitEvent(event),
       onManagerOutput: (cluster, stream, chunk) =>
-        output.clusterOutput(
-          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
-          stream,
-          chunk,
-        ),
+        kept
+          ? output.publishClusterOutput(managerSource(cluster), stream, chunk)
+          : output.clusterOutput(managerSource(cluster), stream, chunk),
       onManagerLog: (cluster, level, message) =>
-        output.clusterRecord(
-          { kind: 'cluster', id: cluster.id, name: cluster.definition.name },
-          level,
-          message,
-        ),
+        kept
+          ? output.publishClusterRecord(managerSource(cluster), level, message)
+          : output.clusterRecord(managerSource(cluster), level, message),
       onWorkerOutput: (cluster, workerId, stream, data) =>
-        output.clusterOutput(workerSource(cluster, workerId), stream, data),
+        kept
+          ? output.publishClusterOutput(workerSource(cluster, workerId), stream, data)
+          : output.clusterOutput(workerSource(cluster, workerId), stream, data),
       onWorkerMessage: (cluster, workerId, message) =>
-        handleWorkerMessage(deps, cluster, workerId, message),
+        handleWorkerMessage(deps, cluster, workerId, message, kept),
       onChange: deps.onChange,
       onChartError: (failed, error) =>
         deps.log.error({ err: error, process: failed.name }, 'a cluster chart failed'),
     });
+  };
 }
 
 function workerSource(cluster: ClusterSupervisor, workerId: string) {
@@ -191,12 +211,16 @@ function handleWorkerMessage(
   cluster: ClusterSupervisor,
   workerId: string,
   message: ChildMessage,
+  kept: boolean,
 ): void {
   handleChildMessage(
     message,
     workerId,
     {
-      log: (level, text) => deps.output.clusterRecord(workerSource(cluster, workerId), level, text),
+      log: (level, text) =>
+        kept
+          ? deps.output.publishClusterRecord(workerSource(cluster, workerId), level, text)
+          : deps.output.clusterRecord(workerSource(cluster, workerId), level, text),
       config: (requestId, key) => {
         const { value, error } = answerConfig(cluster.definition, key);
         cluster.respondConfig(workerId, requestId, key, value, error);

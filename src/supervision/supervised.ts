@@ -1,3 +1,4 @@
+import type { ChildFacts } from '../keeper/protocol.js';
 import type { WorkerState } from '../cluster/cluster-view.js';
 import type { TrackEntry } from '../inspect/registry.js';
 import type { RetiredWorker } from '../machines/cluster/cluster-types.js';
@@ -91,10 +92,10 @@ export interface Supervised {
   stop(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   restart(by: string, timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   /**
-   * Rebuilds the chart in `running` around a child the keeper kept while no daemon ran; only
-   * single processes under the keeper have it.
+   * Rebuilds the chart in `running` around a child the keeper kept while no daemon ran (for a
+   * cluster, its manager; `kept` are the keeper's facts of it, its workers among them).
    */
-  adopt?(child: { pid: number; startedAt: number; restarts: number }): void;
+  adopt?(child: { pid: number; startedAt: number; restarts: number; kept?: ChildFacts }): void;
   /** A rolling reload; a single process is restarted (as pm2 does). */
   reload(timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   /** Changes the worker count; a process throws GUV_NOT_A_CLUSTER. */

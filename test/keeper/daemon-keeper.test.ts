@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
+import { freePort, get } from '../cluster/load.js';
 import {
   alive,
   cleanupHome,
@@ -156,6 +157,106 @@ describe('guv.json "keeper": true', () => {
     }, 'the crash seen and restarted by the reconnected daemon');
   });
 
+  it('a 2-worker cluster survives kill -9 of the daemon: same manager and worker pids, re-adopted (guv why says so)', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    const workers = servingPids(before);
+
+    await crashDaemon(home);
+    expect(alive(before.pid as number)).toBe(true);
+    for (const pid of workers) expect(alive(pid)).toBe(true);
+    // Served while no daemon runs.
+    expect(workers).toContain(await get(port));
+
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted');
+    expect(after.pid).toBe(before.pid);
+    expect(servingPids(after)).toEqual(workers);
+    // The workers run the script (the manager runs manager.cjs): no second copy.
+    expect(
+      processesRunning(home, fixture('cluster-http.js'))
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([...workers].sort());
+    const why = await guv(home, ['why', 'web']);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(/re-adopted after daemon restart/);
+
+    // Still supervised: a worker crash now is restarted by the new daemon's chart.
+    process.kill(workers[0] as number, 'SIGKILL');
+    await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      const pids = web ? servingPids(web) : [];
+      return (
+        pids.length === 2 &&
+        !pids.includes(workers[0] as number) &&
+        pids.includes(workers[1] as number)
+      );
+    }, 'the crashed worker replaced');
+    // Its restart is counted, and the count is kept by the keeper for the next daemon.
+    const restarted = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      const slot0 = web?.workers?.find((w) => w.role === 'serving' && w.index === 0);
+      return slot0?.restarts === 1 ? web : null;
+    }, 'the restart counted');
+    await crashDaemon(home);
+    const again = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted again');
+    expect(servingPids(again)).toEqual(servingPids(restarted));
+    expect(again.workers?.find((w) => w.role === 'serving' && w.index === 0)?.restarts).toBe(1);
+    // The keeper wrote each worker's output once, to its slot's file; the daemon did not again.
+    const slot1 = readFileSync(join(home.dir, 'logs/web/worker-1.out.log'), 'utf8');
+    expect(slot1.match(/worker 1 listening on/g)).toHaveLength(1);
+  });
+
+  it('a cluster worker that crashes while no daemon runs is started again by the next daemon', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    const [crashed, kept] = servingPids(before) as [number, number];
+    await crashDaemon(home);
+    process.kill(crashed, 'SIGKILL');
+    await eventually(() => !alive(crashed), 'the crash');
+
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'two workers again');
+    expect(after.pid).toBe(before.pid);
+    const pids = servingPids(after);
+    expect(pids).toContain(kept);
+    expect(pids).not.toContain(crashed);
+    await eventually(
+      () => processesRunning(home, fixture('cluster-http.js')).length === 2,
+      'two workers, no more',
+    );
+  });
+
   it('guv upgrade replaces the daemon without touching the app: same pid, re-adopted', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
@@ -178,6 +279,72 @@ describe('guv.json "keeper": true', () => {
     expect((await guv(home, ['why', 'kept'])).stdout).toMatch(/re-adopted after daemon restart/);
   });
 
+  it('if the keeper dies under a running daemon, a cluster starts again under a new keeper, once', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+    process.kill(keeperPid(home), 'SIGKILL');
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && web.pid !== before.pid && servingPids(web).length === 2
+        ? web
+        : null;
+    }, 'the cluster running again under a new keeper');
+    await eventually(
+      () => [before.pid as number, ...servingPids(before)].every((pid) => !alive(pid)),
+      'the old manager and workers gone',
+    );
+    expect(
+      processesRunning(home, fixture('cluster-http.js'))
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual(servingPids(after).sort());
+  });
+
+  it('guv upgrade hands a cluster over too: same manager and worker pids, re-adopted', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const before = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster online');
+
+    const upgrade = await guv(home, ['upgrade']);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.stdout).toMatch(/1 kept process re-adopted/);
+    const after = await eventually(async () => {
+      const web = (await listJson(home)).get('web');
+      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+    }, 'the cluster re-adopted');
+    expect(after.pid).toBe(before.pid);
+    expect(servingPids(after)).toEqual(servingPids(before));
+    expect((await guv(home, ['why', 'web'])).stdout).toMatch(/re-adopted after daemon restart/);
+    // Commanded like any cluster: a stop ends the kept manager and its workers.
+    expect((await guv(home, ['stop', 'web'])).code).toBe(0);
+    await eventually(
+      () => [after.pid as number, ...servingPids(after)].every((pid) => !alive(pid)),
+      'manager and workers stopped',
+    );
+  });
+
   it('guv upgrade without the keeper refuses, and stops nothing', async () => {
     home = makeHome();
     const client = await startDaemon(home);
@@ -187,6 +354,28 @@ describe('guv.json "keeper": true', () => {
     expect(upgrade.code).not.toBe(0);
     expect(upgrade.stderr).toMatch(/needs the keeper/);
     expect(alive(started.pid as number)).toBe(true);
+  });
+
+  it('guv kill stops a kept cluster (manager and workers) and the keeper', async () => {
+    home = keeperHome();
+    const client = await startDaemon(home);
+    const port = await freePort();
+    await startTracked(client, home, fixture('cluster-http.js'), {
+      name: 'web',
+      instances: 2,
+      env: { PORT: String(port) },
+    });
+    await client.disconnect();
+    const web = await eventually(async () => {
+      const found = (await listJson(home)).get('web');
+      return found?.status === 'running' && servingPids(found).length === 2 ? found : null;
+    }, 'the cluster online');
+    const keeper = keeperPid(home);
+    expect((await guv(home, ['kill'])).code).toBe(0);
+    await eventually(
+      () => [web.pid as number, ...servingPids(web), keeper].every((pid) => !alive(pid)),
+      'manager, workers and keeper gone',
+    );
   });
 
   it('guv kill stops the apps and the keeper', async () => {
@@ -203,6 +392,13 @@ describe('guv.json "keeper": true', () => {
     );
   });
 });
+
+function servingPids(summary: ProcessSummary): number[] {
+  return (summary.workers ?? [])
+    .filter((worker) => worker.role === 'serving' && worker.status === 'running')
+    .sort((a, b) => a.index - b.index)
+    .map((worker) => worker.pid as number);
+}
 
 function keeperPid(h: TestHome): number {
   return (JSON.parse(readFileSync(join(h.dir, 'run/keeper.pid'), 'utf8')) as { pid: number }).pid;

@@ -43,6 +43,14 @@ const status = (workerId: string, index: number, value: ProcessStatus) => ({
 
 const events = [
   { type: 'START' },
+  {
+    type: 'ADOPT',
+    pid: 500,
+    startedAt: 1,
+    restarts: 0,
+    workers: [{ workerId: 'web.0', index: 0, pid: 1, startedAt: 1, restarts: 0 }],
+    by: 'test',
+  },
   { type: 'MANAGER.READY', pid: 500 },
   { type: 'MANAGER.FAILED', error: { name: 'Error', message: 'down' } },
   { type: 'RELOAD' },

@@ -118,7 +118,9 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
         lost();
         return;
       }
+      // Its socket may close a moment before its pid is gone: another keeper never knew the child.
       follow(deps.keeper(), (next) => {
+        if (next.facts.pid !== pid || next.facts.startTime !== startTime) return lost();
         unlisten = next.listen(id, onEvent);
       });
     }

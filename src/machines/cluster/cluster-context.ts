@@ -61,5 +61,7 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     watching: false,
     changedPath: null,
     reloadReason: null,
+    adopting: false,
+    adoptedWorkers: [],
   };
 }

@@ -1,4 +1,13 @@
-import { assign, type EventObject, enqueueActions, fromCallback, not, raise, setup } from 'xstate';
+import {
+  assertEvent,
+  assign,
+  type EventObject,
+  enqueueActions,
+  fromCallback,
+  not,
+  raise,
+  setup,
+} from 'xstate';
 import type { BusEvent } from '../../bus/events.js';
 import { GuvError } from '../../errors.js';
 import type { ClusterInfo, SerializedError } from '../../types/info.js';
@@ -24,6 +33,7 @@ import type {
 } from './cluster-types.js';
 import { decideAfterManager, everyWorkerAbortedError, restartDelayOf } from './manager-verdict.js';
 import {
+  adoptedRecord,
   allWorkers,
   applyStatus,
   clusterInfo,
@@ -194,7 +204,24 @@ export const clusterMachine = setup({
       startedAt: null,
       lastError: null,
       verdict: null,
+      adopting: false,
+      adoptedWorkers: [],
     })),
+    /** The keeper kept the manager running: this run is that one. */
+    adopt: assign(({ event }) => {
+      assertEvent(event, 'ADOPT');
+      return {
+        runStartedAt: event.startedAt,
+        pid: event.pid,
+        startedAt: event.startedAt,
+        status: 'running' as const,
+        restarts: event.restarts,
+        lastError: null,
+        verdict: null,
+        adopting: true,
+        adoptedWorkers: event.workers,
+      };
+    }),
     beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1 })),
     resetFailures: assign({ failure: NO_FAILURES }),
     /** The restart policy's word on the manager that just died, read once its workers are gone. */
@@ -203,10 +230,22 @@ export const clusterMachine = setup({
     spawnMissingWorkers: enqueueActions(({ context, enqueue }) => {
       let next = context;
       for (let index = context.slots.length; index < context.instances; index += 1) {
-        const { record, serial } = newRecord(next, index);
+        const kept = context.adoptedWorkers.find((worker) => worker.index === index);
+        const { record, serial } = kept ? adoptedRecord(next, kept) : newRecord(next, index);
         next = { ...next, slots: [...next.slots, record], serial };
         enqueue.spawnChild('worker', { id: record.id, input: workerInput(next, record) });
-        enqueue.sendTo(record.id, START);
+        enqueue.sendTo(
+          record.id,
+          kept
+            ? {
+                type: 'ADOPT',
+                pid: kept.pid,
+                startedAt: kept.startedAt,
+                restarts: kept.restarts,
+                by: 'daemon',
+              }
+            : START,
+        );
         enqueue(
           sibling({
             type: 'publish',
@@ -217,7 +256,7 @@ export const clusterMachine = setup({
           }),
         );
       }
-      enqueue.assign({ slots: next.slots, serial: next.serial });
+      enqueue.assign({ slots: next.slots, serial: next.serial, adoptedWorkers: [] });
     }),
     /** Tells every worker the cluster's info changed, so its events carry the new one. */
     tellWorkers: enqueueActions(({ context, enqueue }) => {
@@ -373,6 +412,8 @@ export const clusterMachine = setup({
     idle: {
       on: {
         START: { target: 'managed', actions: 'beginRun' },
+        // A manager the keeper kept: no `starting`, its workers are rebuilt as they run.
+        ADOPT: { target: '#cluster.managed.active', actions: 'adopt' },
         STOP: 'stopped',
         RESIZE: resizeResting,
       },
@@ -387,6 +428,7 @@ export const clusterMachine = setup({
           name: context.name,
           spec: context.spec,
           instances: context.instances,
+          ...(context.adopting && context.pid !== null ? { adoptPid: context.pid } : {}),
         }),
         // A manager actor that throws is a manager that died.
         onError: {

@@ -124,6 +124,10 @@ export interface ClusterContext {
   changedPath: string | null;
   /** Why the reload under way was started by guv itself (watch, cron, a worker's memory), for `guv why`. */
   reloadReason: { by: string; restart: string } | null;
+  /** From an ADOPT until the next run: the manager actor attaches to `pid` instead of spawning. */
+  adopting: boolean;
+  /** Kept workers the next `spawnMissingWorkers` rebuilds charts around (then forgotten). */
+  adoptedWorkers: AdoptedWorker[];
 }
 
 /** A worker the cluster retired: its last transitions, how it ended included. */
@@ -138,9 +142,32 @@ export type ManagerEvent =
   | { type: 'MANAGER.READY'; pid: number }
   | { type: 'MANAGER.FAILED'; error: SerializedError };
 
+/** A worker the keeper kept running while no daemon ran: its chart is rebuilt around it. */
+export interface AdoptedWorker {
+  workerId: string;
+  index: number;
+  pid: number;
+  /** Epoch ms its process was forked (or first known). */
+  startedAt: number;
+  restarts: number;
+}
+
 /** What the outside world sends a cluster chart. */
 export type ClusterCommand =
   | { type: 'START'; by?: string }
+  /**
+   * The keeper kept this cluster's manager (and `workers`) running across a daemon restart:
+   * the chart goes straight to `managed.active` around them. A slot without a worker gets a
+   * new one, as after any worker crash.
+   */
+  | {
+      type: 'ADOPT';
+      pid: number;
+      startedAt: number;
+      restarts: number;
+      workers: AdoptedWorker[];
+      by?: string;
+    }
   | { type: 'RESIZE'; instances: number }
   | { type: 'RELOAD' }
   /**
@@ -172,4 +199,6 @@ export interface ManagerInput {
   name: string;
   spec: ProcessSpec;
   instances: number;
+  /** Set when the chart adopted a manager the keeper runs: attach to it, spawn nothing. */
+  adoptPid?: number;
 }

@@ -1,7 +1,7 @@
 import type { ClusterInfo, ProcessStatus, SerializedError, WorkerInfo } from '../../types/info.js';
 import type { WorkerStatusEvent } from '../process/supervision-events.js';
 import { workerName } from '../worker/info.js';
-import type { ClusterContext, WorkerRecord } from './cluster-types.js';
+import type { AdoptedWorker, ClusterContext, WorkerRecord } from './cluster-types.js';
 
 /** Pure bookkeeping of the cluster's worker records; the chart applies the results. */
 
@@ -55,6 +55,33 @@ export function newRecord(
       broken: false,
     },
     serial: taken ? context.serial + 1 : context.serial,
+  };
+}
+
+/**
+ * The record of a worker the keeper kept (ADOPT): its own id, which the manager knows it by;
+ * the serial moves past it so no later worker takes that id.
+ */
+export function adoptedRecord(
+  context: ClusterContext,
+  kept: AdoptedWorker,
+): { record: WorkerRecord; serial: number } {
+  const suffix = Number(kept.workerId.slice(`${context.id}.${kept.index}.`.length));
+  const serial =
+    kept.workerId.startsWith(`${context.id}.${kept.index}.`) && Number.isSafeInteger(suffix)
+      ? Math.max(context.serial, suffix + 1)
+      : context.serial;
+  return {
+    record: {
+      id: kept.workerId,
+      index: kept.index,
+      status: 'uninitialised',
+      pid: kept.pid,
+      restarts: kept.restarts,
+      listening: false,
+      broken: false,
+    },
+    serial,
   };
 }
 
