@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 import { CHROMIUM, hasChromium, launchBrowser } from '../web/browser.js';
 import { freePort, writeDashboardConfig } from './helpers.js';
@@ -42,11 +43,7 @@ describe.skipIf(!hasChromium)(
       alpha = makeHome();
       beta = makeHome();
       // beta is reached as a remote host: over TLS, signed requests, a pinned certificate.
-      mkdirSync(join(beta.dir, 'config'), { recursive: true, mode: 0o700 });
-      writeFileSync(
-        join(beta.dir, 'config', 'guv.json'),
-        JSON.stringify({ remote: { enabled: true, port: 0 } }),
-      );
+      writeDaemonConfig(beta, { remote: { enabled: true, port: 0 } });
       clientA = await startDaemon(alpha);
       clientB = await startDaemon(beta);
       await clientB.request('addUser', { name: 'dashboard' });

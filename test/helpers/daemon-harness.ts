@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -35,6 +35,12 @@ export interface TestHome {
 
 const homes = new Set<string>();
 const clients = new Set<GuvClient>();
+
+/** Writes the daemon's settings, `<home>/config/guv.json`, read when the daemon starts. */
+export function writeDaemonConfig(home: TestHome, settings: object): void {
+  mkdirSync(join(home.dir, 'config'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(home.dir, 'config', 'guv.json'), JSON.stringify(settings));
+}
 
 export function makeHome(): TestHome {
   const dir = mkdtempSync('/tmp/guvt-');

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 
 let home: TestHome;
@@ -27,9 +28,23 @@ afterEach(async () => {
 
 function keeperHome(): TestHome {
   const made = makeHome();
-  mkdirSync(join(made.dir, 'config'), { mode: 0o700 });
-  writeFileSync(join(made.dir, 'config/guv.json'), JSON.stringify({ keeper: true }));
+  writeDaemonConfig(made, { keeper: true });
   return made;
+}
+
+/** A 2-worker cluster `web` (cluster-http.js on `port`) started in `h`, once both workers serve. */
+async function startKeptCluster(h: TestHome, port: number): Promise<ProcessSummary> {
+  const client = await startDaemon(h);
+  await startTracked(client, h, fixture('cluster-http.js'), {
+    name: 'web',
+    instances: 2,
+    env: { PORT: String(port) },
+  });
+  await client.disconnect();
+  return eventually(async () => {
+    const web = (await listJson(h)).get('web');
+    return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
+  }, 'the cluster online');
 }
 
 async function listJson(h: TestHome): Promise<Map<string, ProcessSummary>> {
@@ -159,18 +174,8 @@ describe('guv.json "keeper": true', () => {
 
   it('a 2-worker cluster survives kill -9 of the daemon: same manager and worker pids, re-adopted (guv why says so)', async () => {
     home = keeperHome();
-    const client = await startDaemon(home);
     const port = await freePort();
-    await startTracked(client, home, fixture('cluster-http.js'), {
-      name: 'web',
-      instances: 2,
-      env: { PORT: String(port) },
-    });
-    await client.disconnect();
-    const before = await eventually(async () => {
-      const web = (await listJson(home)).get('web');
-      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
-    }, 'the cluster online');
+    const before = await startKeptCluster(home, port);
     const workers = servingPids(before);
 
     await crashDaemon(home);
@@ -226,18 +231,7 @@ describe('guv.json "keeper": true', () => {
 
   it('a cluster worker that crashes while no daemon runs is started again by the next daemon', async () => {
     home = keeperHome();
-    const client = await startDaemon(home);
-    const port = await freePort();
-    await startTracked(client, home, fixture('cluster-http.js'), {
-      name: 'web',
-      instances: 2,
-      env: { PORT: String(port) },
-    });
-    await client.disconnect();
-    const before = await eventually(async () => {
-      const web = (await listJson(home)).get('web');
-      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
-    }, 'the cluster online');
+    const before = await startKeptCluster(home, await freePort());
     const [crashed, kept] = servingPids(before) as [number, number];
     await crashDaemon(home);
     process.kill(crashed, 'SIGKILL');
@@ -281,18 +275,7 @@ describe('guv.json "keeper": true', () => {
 
   it('if the keeper dies under a running daemon, a cluster starts again under a new keeper, once', async () => {
     home = keeperHome();
-    const client = await startDaemon(home);
-    const port = await freePort();
-    await startTracked(client, home, fixture('cluster-http.js'), {
-      name: 'web',
-      instances: 2,
-      env: { PORT: String(port) },
-    });
-    await client.disconnect();
-    const before = await eventually(async () => {
-      const web = (await listJson(home)).get('web');
-      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
-    }, 'the cluster online');
+    const before = await startKeptCluster(home, await freePort());
     process.kill(keeperPid(home), 'SIGKILL');
     const after = await eventually(async () => {
       const web = (await listJson(home)).get('web');
@@ -313,18 +296,7 @@ describe('guv.json "keeper": true', () => {
 
   it('guv upgrade hands a cluster over too: same manager and worker pids, re-adopted', async () => {
     home = keeperHome();
-    const client = await startDaemon(home);
-    const port = await freePort();
-    await startTracked(client, home, fixture('cluster-http.js'), {
-      name: 'web',
-      instances: 2,
-      env: { PORT: String(port) },
-    });
-    await client.disconnect();
-    const before = await eventually(async () => {
-      const web = (await listJson(home)).get('web');
-      return web?.status === 'running' && servingPids(web).length === 2 ? web : null;
-    }, 'the cluster online');
+    const before = await startKeptCluster(home, await freePort());
 
     const upgrade = await guv(home, ['upgrade']);
     expect(upgrade.stderr).toBe('');
@@ -358,18 +330,7 @@ describe('guv.json "keeper": true', () => {
 
   it('guv kill stops a kept cluster (manager and workers) and the keeper', async () => {
     home = keeperHome();
-    const client = await startDaemon(home);
-    const port = await freePort();
-    await startTracked(client, home, fixture('cluster-http.js'), {
-      name: 'web',
-      instances: 2,
-      env: { PORT: String(port) },
-    });
-    await client.disconnect();
-    const web = await eventually(async () => {
-      const found = (await listJson(home)).get('web');
-      return found?.status === 'running' && servingPids(found).length === 2 ? found : null;
-    }, 'the cluster online');
+    const web = await startKeptCluster(home, await freePort());
     const keeper = keeperPid(home);
     expect((await guv(home, ['kill'])).code).toBe(0);
     await eventually(

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
 import { freePort } from '../cluster/load.js';
@@ -15,6 +14,7 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 
 // issue 17: under load, kill -9 of the daemon at random moments costs no request, no app pid
@@ -38,8 +38,7 @@ function linesOf(h: TestHome): number[] {
 describe('kill -9 of the daemon under load, with the keeper', () => {
   it(`${KILLS} × kill -9 under wrk: 0 failed requests, the same app pid, 0 lost or doubled log lines`, async () => {
     home = makeHome();
-    mkdirSync(join(home.dir, 'config'), { mode: 0o700 });
-    writeFileSync(join(home.dir, 'config/guv.json'), JSON.stringify({ keeper: true }));
+    writeDaemonConfig(home, { keeper: true });
     const client = await startDaemon(home);
     const started = await startTracked(client, home, fixture('keeper-http.js'), { name: 'web' });
     const pid = started.pid as number;
@@ -93,8 +92,7 @@ describe('kill -9 of the daemon under load, with the keeper', () => {
   }, 300_000);
   it(`a 2-worker cluster: ${KILLS} × kill -9 under wrk, 0 failed requests, the same manager and worker pids`, async () => {
     home = makeHome();
-    mkdirSync(join(home.dir, 'config'), { mode: 0o700 });
-    writeFileSync(join(home.dir, 'config/guv.json'), JSON.stringify({ keeper: true }));
+    writeDaemonConfig(home, { keeper: true });
     const client = await startDaemon(home);
     const port = await freePort();
     await startTracked(client, home, fixture('cluster-http.js'), {

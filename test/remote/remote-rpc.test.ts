@@ -15,6 +15,7 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 
 interface Access {
@@ -91,11 +92,7 @@ function signedLine(
 
 beforeAll(async () => {
   home = makeHome();
-  mkdirSync(join(home.dir, 'config'), { recursive: true, mode: 0o700 });
-  writeFileSync(
-    join(home.dir, 'config', 'guv.json'),
-    JSON.stringify({ remote: { enabled: true, port: 0 } }),
-  );
+  writeDaemonConfig(home, { remote: { enabled: true, port: 0 } });
   local = await startDaemon(home);
   await local.request('addUser', { name: 'ops' });
   await local.request('addUser', { name: 'viewer', role: 'read-only' });
@@ -375,11 +372,7 @@ describe('the connection cap (guv.json remote.maxConnections)', () => {
 
   it('refuses a connection beyond the cap', async () => {
     capped = makeHome();
-    mkdirSync(join(capped.dir, 'config'), { recursive: true, mode: 0o700 });
-    writeFileSync(
-      join(capped.dir, 'config', 'guv.json'),
-      JSON.stringify({ remote: { enabled: true, port: 0, maxConnections: 2 } }),
-    );
+    writeDaemonConfig(capped, { remote: { enabled: true, port: 0, maxConnections: 2 } });
     const client = await startDaemon(capped);
     const { port } = await client.request('remoteConfig', {});
     const open = [await rawTls(port), await rawTls(port)];

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupHome,
@@ -13,6 +12,7 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 
 // What the boot unit runs: the daemon's entry in the foreground, as systemd starts it.
@@ -29,8 +29,7 @@ afterEach(async () => {
 
 /** The saved list after a clean stop (guv kill), with autoresume off so only --boot can restore. */
 async function savedAfterCleanStop(home: TestHome): Promise<void> {
-  mkdirSync(join(home.dir, 'config'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(home.dir, 'config/guv.json'), JSON.stringify({ autoresume: false }));
+  writeDaemonConfig(home, { autoresume: false });
   const client = await startDaemon(home);
   await startTracked(client, home, fixture('hello.js'), { name: 'greeter' });
   expect((await guv(home, ['kill'])).code).toBe(0);
