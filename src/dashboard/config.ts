@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GuvError } from '../errors.js';
 import type { GuvHome } from '../protocol/home.js';
+import { parseHostEntry } from '../remote/hosts-file.js';
 
 /** A daemon on this machine, reached through the socket of its home. */
 export interface LocalHostEntry {
@@ -112,25 +113,10 @@ function parseHost(entry: unknown, at: string, localHome: string | null, file: s
     throw badConfig(file, new Error(`${at}.name: expected letters, digits, . _ - (1-63)`));
   }
   if ('host' in entry) {
-    const fields = ['host', 'user', 'secret', 'fingerprint'] as const;
-    for (const field of fields) {
-      const v = entry[field];
-      if (typeof v !== 'string' || v === '' || v.length > 1024) {
-        throw badConfig(file, new Error(`${at}.${field}: expected a non-empty string`));
-      }
-    }
-    const port = entry.port;
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw badConfig(file, new Error(`${at}.port: expected 1 to 65535`));
-    }
-    return {
-      name,
-      host: entry.host as string,
-      port,
-      user: entry.user as string,
-      secret: entry.secret as string,
-      fingerprint: entry.fingerprint as string,
+    const bad = (why: string): never => {
+      throw badConfig(file, new Error(why));
     };
+    return { name, ...parseHostEntry(entry, at, bad) };
   }
   const home = entry.home ?? localHome;
   if (home !== null && (typeof home !== 'string' || !home.startsWith('/') || home.length > 4096)) {

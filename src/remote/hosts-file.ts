@@ -57,7 +57,12 @@ export async function readHost(configDir: string, name: string): Promise<RemoteO
   return parseHostEntry((hosts as Record<string, unknown>)[name], name, bad);
 }
 
-/** One entry of the hosts file, checked field by field. */
+/** A non-empty string of at most 1 KiB. */
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 1024;
+}
+
+/** One remote host (of the CLI's hosts file or the dashboard's config), checked field by field. */
 export function parseHostEntry(
   entry: unknown,
   name: string,
@@ -69,9 +74,9 @@ export function parseHostEntry(
     bad(`${name}.host must be an IP address or a host name`);
   if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65_535)
     bad(`${name}.port must be a port number`);
-  if (typeof user !== 'string' || user.length === 0) bad(`${name}.user must be a user name`);
-  if (typeof secret !== 'string' || secret.length === 0) bad(`${name}.secret must be a string`);
-  if (typeof fingerprint !== 'string') bad(`${name}.fingerprint must be a SHA-256 fingerprint`);
+  if (!isText(user)) bad(`${name}.user must be a user name`);
+  if (!isText(secret)) bad(`${name}.secret must be a string`);
+  if (!isText(fingerprint)) bad(`${name}.fingerprint must be a SHA-256 fingerprint`);
   return {
     host: host as string,
     port: port as number,
