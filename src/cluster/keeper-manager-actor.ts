@@ -1,10 +1,5 @@
 import { type EventObject, fromCallback } from 'xstate';
-import { commandAsUser, userEnv } from '../actors/child/as-user.js';
-import { findSetpriv } from '../actors/child/find-setpriv.js';
 import { killGroup } from '../actors/child/kill-group.js';
-import { resolveIdentity } from '../actors/child/identity.js';
-import { resolvePreloadPath } from '../actors/child/preload-path.js';
-import { DEFAULT_ORPHAN_KILL_MS } from '../actors/wrapper/protocol.js';
 import type { KeeperClient } from '../keeper/client.js';
 import type { KeeperEvent, LogTarget } from '../keeper/protocol.js';
 import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
@@ -13,8 +8,8 @@ import { isSameProcessAlive } from '../procfs/process-identity.js';
 import type { SerializedError } from '../types/info.js';
 import type { ManagerActorDeps } from './manager-actor.js';
 import type { ManagerChannel } from './manager-link.js';
-import { resolveManagerPath } from './manager-path.js';
-import { MANAGER_LIMITS, type ManagerSetup, parseManagerMessage } from './protocol.js';
+import { planManager } from './manager-plan.js';
+import { MANAGER_LIMITS, parseManagerMessage } from './protocol.js';
 
 export interface KeeperManagerDeps extends ManagerActorDeps {
   /** The connection to the keeper, or a promise of the next one while it is being reached. */
@@ -121,30 +116,17 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
     }
 
     async function spawn(client: KeeperClient): Promise<void> {
-      const identity = await resolveIdentity(spec.user, spec.group, deps);
-      const setup: ManagerSetup = {
-        type: 'setup',
-        exec: spec.script,
-        args: spec.args,
-        execArgv: [...spec.execArgv, '--require', deps.preloadPath ?? resolvePreloadPath()],
-        orphanKillMs: deps.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
-      };
-      const { command, args, uid, gid } = commandAsUser(
-        identity,
-        identity ? findSetpriv() : null,
-        process.execPath,
-        [deps.managerPath ?? resolveManagerPath()],
-      );
+      const plan = await planManager(spec, deps);
       if (stopped) return;
       const facts = await client.spawn(
         id,
         {
-          command,
-          args,
+          command: plan.command,
+          args: plan.args,
           cwd: spec.cwd,
-          env: { ...spec.env, ...userEnv(identity) } as Record<string, string>,
-          uid: uid ?? null,
-          gid: gid ?? null,
+          env: plan.env as Record<string, string>,
+          uid: plan.uid ?? null,
+          gid: plan.gid ?? null,
           stdin: 'ignore',
           ipc: true,
           maxIpcBytes: MANAGER_LIMITS.ipcMessage,
@@ -158,7 +140,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
       }
       pid = facts.pid;
       deps.link.attach(channel);
-      channel.send(setup);
+      channel.send(plan.setup);
       const exit = early;
       early = null;
       if (exit) onEvent(exit);

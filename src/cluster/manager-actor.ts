@@ -1,17 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type EventObject, fromCallback } from 'xstate';
-import { commandAsUser, userEnv } from '../actors/child/as-user.js';
-import { findSetpriv } from '../actors/child/find-setpriv.js';
-import { resolveIdentity, type ResolveIdentityOptions } from '../actors/child/identity.js';
+import type { ResolveIdentityOptions } from '../actors/child/identity.js';
 import { groupAlive, killGroup } from '../actors/child/kill-group.js';
-import { resolvePreloadPath } from '../actors/child/preload-path.js';
-import { DEFAULT_ORPHAN_KILL_MS, type WrapperLogLevel } from '../actors/wrapper/protocol.js';
+import type { WrapperLogLevel } from '../actors/wrapper/protocol.js';
 import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
 import { serializeError } from '../machines/process/serialize-error.js';
 import type { GuvErrorCode } from '../error-codes.js';
 import type { SerializedError } from '../types/info.js';
 import { childChannel, type ManagerChannel, type ManagerLink } from './manager-link.js';
-import { resolveManagerPath } from './manager-path.js';
+import { planManager } from './manager-plan.js';
 import { capIpcMessages, refuseHandles } from '../actors/child/ipc-guard.js';
 import { MANAGER_LIMITS, type ManagerSetup, parseManagerMessage } from './protocol.js';
 
@@ -62,34 +59,18 @@ export function createManagerLogic(deps: ManagerActorDeps) {
     void launch().catch((error: unknown) => fail(serializeError(error)));
 
     async function launch(): Promise<void> {
-      const identity = await resolveIdentity(spec.user, spec.group, deps);
-      const setup: ManagerSetup = {
-        type: 'setup',
-        exec: spec.script,
-        args: spec.args,
-        execArgv: [...spec.execArgv, '--require', deps.preloadPath ?? resolvePreloadPath()],
-        orphanKillMs: deps.orphanKillMs ?? DEFAULT_ORPHAN_KILL_MS,
-      };
-      const managerPath = deps.managerPath ?? resolveManagerPath();
+      const plan = await planManager(spec, deps);
       if (stopped) return;
-      // The manager is the user already when node starts (NODE_OPTIONS preloads included);
-      // its workers, forked by it, inherit that.
-      const { command, args, uid, gid } = commandAsUser(
-        identity,
-        identity ? findSetpriv() : null,
-        process.execPath,
-        [managerPath],
-      );
-      const child = spawn(command, args, {
+      const child = spawn(plan.command, plan.args, {
         cwd: spec.cwd,
-        env: { ...spec.env, ...userEnv(identity) },
+        env: plan.env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        ...(uid === undefined ? {} : { uid }),
-        ...(gid === undefined ? {} : { gid }),
+        ...(plan.uid === undefined ? {} : { uid: plan.uid }),
+        ...(plan.gid === undefined ? {} : { gid: plan.gid }),
       });
       manager = child;
-      watch(child, setup);
+      watch(child, plan.setup);
     }
 
     function watch(child: ChildProcess, setup: ManagerSetup): void {
