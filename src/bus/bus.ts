@@ -19,6 +19,8 @@ export interface BusOptions {
    * type. Default: `process.emitWarning` naming the event type.
    */
   onListenerError?: (error: unknown, type: string) => void;
+  /** Called after any subscription is added or removed (what `isWatched` answers may change). */
+  onSubscriptionsChange?: () => void;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createBus<M extends EventMap<M> = GuvEvents>(options: BusOptions
     }
     registry.on(key, listener);
     invalidate(key);
+    options.onSubscriptionsChange?.();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
@@ -114,6 +117,7 @@ export function createBus<M extends EventMap<M> = GuvEvents>(options: BusOptions
     registry.off(key, found);
     if (listeners.length === 0) registry.all.delete(key);
     invalidate(key);
+    options.onSubscriptionsChange?.();
     return true;
   }
 

@@ -35,7 +35,7 @@ export const DEFAULT_DAEMON_CONFIG: DaemonConfig = {
   logGroup: null,
   requestTimeoutMs: 60_000,
   metricsPort: null,
-  keeper: false,
+  keeper: true,
   remote: DEFAULT_REMOTE_SETTINGS,
 };
 

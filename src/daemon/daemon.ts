@@ -20,6 +20,7 @@ import { createDroppedMessages } from '../supervision/dropped-messages.js';
 import { createEventHub } from './event-hub.js';
 import { createRemoteService } from '../remote/remote-service.js';
 import { createOutputRouter } from '../logs/output-router.js';
+import { OUTPUT_EVENTS } from '../logs/log-event-names.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
 import { createSupervise, keeperWritesLogs } from '../supervision/supervise.js';
@@ -66,6 +67,7 @@ export function createDaemon(options: DaemonOptions) {
   const { home, config } = options;
   const bus = createBus({
     onListenerError: (error, type) => log.error({ err: error, type }, 'a bus listener threw'),
+    onSubscriptionsChange: () => hub.watchesChanged(),
   });
   const hub = createEventHub(bus);
   // Every line of daemon.log is also a daemon:log:* event, published once.
@@ -137,15 +139,20 @@ export function createDaemon(options: DaemonOptions) {
     },
   });
 
+  const startMode = options.startMode ?? 'daemon';
   // guv.json `keeper`: processes and clusters run under the keeper and outlive this daemon.
-  const keeper = config.keeper
-    ? createDaemonKeeper({
-        home,
-        logs: config.logs,
-        log,
-        ...(options.logAccess ? { logAccess: options.logAccess } : {}),
-      })
-    : null;
+  // Never under `guv run`: there the apps' life is the foreground process's (a container's).
+  const keeper =
+    config.keeper && startMode !== 'foreground'
+      ? createDaemonKeeper({
+          home,
+          logs: config.logs,
+          log,
+          ...(options.logAccess ? { logAccess: options.logAccess } : {}),
+          outputWatched: () => OUTPUT_EVENTS.some((type) => hub.isWatched(type)),
+        })
+      : null;
+  if (keeper) hub.onWatchesChange(() => keeper.syncOutputWatch());
 
   const table = createProcessTable({
     create: createSupervise({
@@ -169,7 +176,6 @@ export function createDaemon(options: DaemonOptions) {
     onChange: () => processList.schedule(),
   });
 
-  const startMode = options.startMode ?? 'daemon';
   const processList = createProcessList({
     file: home.processesFile,
     table: () => table,
@@ -287,6 +293,7 @@ export function createDaemon(options: DaemonOptions) {
       ['status'],
     ),
     log,
+    onSubscriptionsChange: () => hub.watchesChanged(),
   });
   hub.attach(server);
 

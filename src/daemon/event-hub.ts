@@ -14,6 +14,7 @@ export interface EventOutlet {
  */
 export function createEventHub(bus: Bus) {
   const outlets = new Set<EventOutlet>();
+  const watchListeners = new Set<() => void>();
 
   function isWatched(type: GuvEventName): boolean {
     if (bus.isWatched(type)) return true;
@@ -32,6 +33,15 @@ export function createEventHub(bus: Bus) {
     emit,
     emitEvent(event: BusEvent): void {
       emit(event.type, ...(event.args as GuvEvents[typeof event.type]));
+    },
+    /** The bus or an outlet says its subscriptions changed: what `isWatched` answers may too. */
+    watchesChanged(): void {
+      for (const listener of watchListeners) listener();
+    },
+    /** `listener` runs after any subscription anywhere changes; returns the unsubscribe. */
+    onWatchesChange(listener: () => void): () => void {
+      watchListeners.add(listener);
+      return () => watchListeners.delete(listener);
     },
     attach(outlet: EventOutlet): () => void {
       outlets.add(outlet);

@@ -11,6 +11,11 @@ export interface DaemonKeeperOptions {
   logs: { maxBytes: number; keep: number };
   logAccess?: LogAccess;
   log: DaemonLogger;
+  /**
+   * Whether anyone watches log events now. The keeper writes the log files itself and sends
+   * each output chunk to the daemon only while this is true (said again after each change).
+   */
+  outputWatched(): boolean;
 }
 
 /** How long `guv kill` gives the keeper's last children between SIGTERM and SIGKILL. */
@@ -32,6 +37,19 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
   let current: KeeperClient | null = null;
   let reaching: Promise<KeeperClient> | null = null;
   let closing = false;
+  /** What the current connection was last told about output; null: not told yet. */
+  let toldOutputWatched: boolean | null = null;
+
+  function syncOutputWatch(): void {
+    const client = current;
+    const watched = options.outputWatched();
+    if (!client?.connected || toldOutputWatched === watched) return;
+    toldOutputWatched = watched;
+    client.watchOutput(watched).catch((error) => {
+      if (current === client) toldOutputWatched = null;
+      log.warn({ err: error }, 'the keeper did not take the output watch');
+    });
+  }
 
   function connect(): Promise<KeeperClient> {
     reaching = reach().finally(() => {
@@ -43,6 +61,8 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
   async function reach(): Promise<KeeperClient> {
     const client = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
     current = client;
+    toldOutputWatched = null;
+    syncOutputWatch();
     log.info(
       { pid: client.facts.pid, children: client.facts.children.length },
       'connected to the keeper',
@@ -64,6 +84,8 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
       if (reaching) return reaching;
       return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper'));
     },
+    /** Someone started or stopped watching events: tell the keeper whether output is wanted. */
+    syncOutputWatch,
     /** The connection if there is one (the boot's restore asks before any chart runs). */
     current: () => current,
     logTarget(name: string): LogTarget {

@@ -19,3 +19,10 @@ export const WORKER_LOG_EVENT = {
   error: 'worker:log:error',
   debug: 'worker:log:debug',
 } as const;
+
+/** Every event that carries a child's output line: watched by anyone, the lines are wanted. */
+export const OUTPUT_EVENTS = [
+  ...Object.values(LOG_EVENT),
+  ...Object.values(CLUSTER_LOG_EVENT),
+  ...Object.values(WORKER_LOG_EVENT),
+] as const;

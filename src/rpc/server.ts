@@ -54,6 +54,8 @@ export interface RpcServerOptions {
   maxBufferedBytes?: number;
   /** Requests one connection may have awaiting a reply; more get `GUV_TOO_MANY_REQUESTS`. */
   maxInFlight?: number;
+  /** Called after a connection subscribes, unsubscribes or closes (what `isWatched` answers may change). */
+  onSubscriptionsChange?: () => void;
 }
 
 export interface RpcConnectionInfo {
@@ -122,10 +124,13 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     ping: () => ({ pid: process.pid }),
     subscribe: (params, ctx) => {
       subscriptions.add(connectionOf(ctx), patternParam(params));
+      options.onSubscriptionsChange?.();
       return null;
     },
     unsubscribe: (params, ctx) => {
-      subscriptions.remove(connectionOf(ctx), patternParam(params));
+      if (subscriptions.remove(connectionOf(ctx), patternParam(params))) {
+        options.onSubscriptionsChange?.();
+      }
       return null;
     },
   };
@@ -158,6 +163,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       byId.delete(connection.id);
       gates.delete(connection.id);
       subscriptions.removeAll(connection);
+      options.onSubscriptionsChange?.();
     });
   }
 
