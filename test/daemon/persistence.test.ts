@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
 import {
@@ -14,7 +15,9 @@ import {
   startDaemon,
   startTracked,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
+import { freePort, get } from '../cluster/load.js';
 
 let home: TestHome;
 
@@ -113,34 +116,74 @@ describe('saved state across daemons', () => {
     expect(log).toContain(aside[0]);
   });
 
-  it('after kill -9 of the daemon the next command starts one daemon and one copy of each app', async () => {
-    home = makeHome();
-    const client = await startDaemon(home);
-    const apps = ['hello.js', 'esm.mjs'] as const;
-    const old = new Map<string, number>();
-    for (const script of apps) {
-      const started = await startTracked(client, home, fixture(script), { name: script });
-      old.set(script, started.pid as number);
-    }
-    await client.disconnect();
-    const oldDaemon = daemonPid(home);
-    process.kill(oldDaemon, 'SIGKILL');
-    await eventually(() => !alive(oldDaemon), 'the old daemon to die');
+  // With the keeper (the default) the apps outlive the daemon and are re-adopted; without it
+  // (guv.json "keeper": false) they stop with it and the next daemon starts them once.
+  for (const keeper of [true, false]) {
+    const mode = keeper ? 'with the keeper' : 'without the keeper';
+    const outcome = keeper ? 're-adopts each app (same pid)' : 'starts one copy of each app';
+    it(`${mode}: after kill -9 of the daemon the next command starts one daemon and ${outcome}`, async () => {
+      home = makeHome();
+      if (!keeper) writeDaemonConfig(home, { keeper: false });
+      const client = await startDaemon(home);
+      const apps = ['hello.js', 'esm.mjs'] as const;
+      const old = new Map<string, number>();
+      for (const script of apps) {
+        const started = await startTracked(client, home, fixture(script), { name: script });
+        old.set(script, started.pid as number);
+      }
+      await client.disconnect();
+      const oldDaemon = daemonPid(home);
+      process.kill(oldDaemon, 'SIGKILL');
+      await eventually(() => !alive(oldDaemon), 'the old daemon to die');
 
-    const list = byName(await listJson(home));
-    const newDaemon = daemonPid(home);
-    expect(newDaemon).not.toBe(oldDaemon);
-    expect(alive(newDaemon)).toBe(true);
-    for (const script of apps) {
-      const now = list.get(script);
-      expect(now?.status).toBe('running');
-      expect(now?.pid).not.toBe(old.get(script));
-      expect(alive(old.get(script) as number)).toBe(false);
-      const copies = processesRunning(home, fixture(script)).map((p) => p.pid);
-      expect(copies).toEqual([now?.pid]);
-    }
-    const daemons = processesRunning(home, 'dist/daemon/start.cjs').map((p) => p.pid);
-    expect(daemons).toEqual([newDaemon]);
+      const list = byName(await listJson(home));
+      const newDaemon = daemonPid(home);
+      expect(newDaemon).not.toBe(oldDaemon);
+      expect(alive(newDaemon)).toBe(true);
+      for (const script of apps) {
+        const now = list.get(script);
+        expect(now?.status).toBe('running');
+        if (keeper) {
+          expect(now?.pid).toBe(old.get(script));
+        } else {
+          expect(now?.pid).not.toBe(old.get(script));
+          expect(alive(old.get(script) as number)).toBe(false);
+        }
+        const copies = processesRunning(home, fixture(script)).map((p) => p.pid);
+        expect(copies).toEqual([now?.pid]);
+      }
+      const daemons = processesRunning(home, 'dist/daemon/start.cjs').map((p) => p.pid);
+      expect(daemons).toEqual([newDaemon]);
+    });
+  }
+
+  it('without the keeper: a cluster comes back with its instance count after kill -9, without orphans', async () => {
+    home = makeHome();
+    writeDaemonConfig(home, { keeper: false });
+    const client = await startDaemon(home);
+    const script = fixture('cluster-http.js');
+    const port = await freePort();
+    const started = await client.startProcess(script, {
+      name: 'survivor',
+      instances: 3,
+      env: { ...home.childEnv, PORT: String(port) },
+    });
+    const oldPids = [started.pid!, ...(started.workers ?? []).map((w) => w.pid!)];
+    expect(oldPids).toHaveLength(4);
+    await client.disconnect();
+    await crashDaemon(home);
+    // The manager sees its daemon gone, drains its workers and leaves.
+    await eventually(() => oldPids.every((pid) => !alive(pid)), 'the old cluster gone', 15_000);
+    const back = byName(await listJson(home)).get('survivor');
+    expect(back?.instances).toBe(3);
+    const now = await eventually(async () => {
+      const found = byName(await listJson(home)).get('survivor');
+      return found?.state === 'online' ? found : null;
+    }, 'the cluster restored');
+    expect(now.workers?.filter((w) => w.status === 'running')).toHaveLength(3);
+    const running = processesRunning(home, script).filter((p) => p.pid !== now.pid);
+    expect(running).toHaveLength(3);
+    expect(await get(port, new http.Agent({ keepAlive: false }))).toBeGreaterThan(0);
   });
 
   it('SIGTERM to the daemon stops its children and the next daemon brings them back', async () => {
@@ -157,10 +200,32 @@ describe('saved state across daemons', () => {
     expect(processesRunning(home, fixture('hello.js')).map((p) => p.pid)).toEqual([now?.pid]);
   });
 
-  it('after kill -9 of the daemon no grandchild of the old run is left', async () => {
+  it('without the keeper: after kill -9 of the daemon no grandchild of the old run is left', async () => {
     home = makeHome();
+    writeDaemonConfig(home, { keeper: false });
+    const { grandchild } = await startFamily();
+    await crashDaemon(home);
+    expect(byName(await listJson(home)).get('family')?.status).toBe('running');
+    await eventually(() => !alive(grandchild), 'the old grandchild to be gone');
+    expect(processesRunning(home, fixture('spawn-grandchild.js'))).toHaveLength(1);
+  });
+
+  it('with the keeper: after kill -9 of the daemon the process and its grandchild are kept, once', async () => {
+    home = makeHome();
+    const { pid, grandchild } = await startFamily();
+    await crashDaemon(home);
+    const now = byName(await listJson(home)).get('family');
+    expect(now?.status).toBe('running');
+    expect(now?.pid).toBe(pid);
+    expect(alive(grandchild)).toBe(true);
+    expect(processesRunning(home, fixture('spawn-grandchild.js'))).toHaveLength(1);
+  });
+
+  async function startFamily(): Promise<{ pid: number; grandchild: number }> {
     const client = await startDaemon(home);
-    await startTracked(client, home, fixture('spawn-grandchild.js'), { name: 'family' });
+    const started = await startTracked(client, home, fixture('spawn-grandchild.js'), {
+      name: 'family',
+    });
     const line = await eventually(
       () => /grandchild (\d+)/.exec(readFileSync(home.logFile('family'), 'utf8')),
       'the grandchild pid in the log',
@@ -168,9 +233,6 @@ describe('saved state across daemons', () => {
     const grandchild = Number(line[1]);
     expect(alive(grandchild)).toBe(true);
     await client.disconnect();
-    await crashDaemon(home);
-    expect(byName(await listJson(home)).get('family')?.status).toBe('running');
-    await eventually(() => !alive(grandchild), 'the old grandchild to be gone');
-    expect(processesRunning(home, fixture('spawn-grandchild.js'))).toHaveLength(1);
-  });
+    return { pid: started.pid as number, grandchild };
+  }
 });

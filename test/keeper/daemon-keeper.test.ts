@@ -26,10 +26,9 @@ afterEach(async () => {
   await cleanupHome(home);
 }, 60_000);
 
+/** A home with the keeper: the default, no guv.json needed. */
 function keeperHome(): TestHome {
-  const made = makeHome();
-  writeDaemonConfig(made, { keeper: true });
-  return made;
+  return makeHome();
 }
 
 /** A 2-worker cluster `web` (cluster-http.js on `port`) started in `h`, once both workers serve. */
@@ -54,7 +53,7 @@ async function listJson(h: TestHome): Promise<Map<string, ProcessSummary>> {
   return new Map((JSON.parse(result.stdout) as ProcessSummary[]).map((p) => [p.name, p]));
 }
 
-describe('guv.json "keeper": true', () => {
+describe('the keeper (on by default; guv.json "keeper": false turns it off)', () => {
   it('after kill -9 of the daemon the next command finds the same app pid, re-adopted (guv why says so)', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
@@ -319,6 +318,7 @@ describe('guv.json "keeper": true', () => {
 
   it('guv upgrade without the keeper refuses, and stops nothing', async () => {
     home = makeHome();
+    writeDaemonConfig(home, { keeper: false });
     const client = await startDaemon(home);
     const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'plain' });
     await client.disconnect();
