@@ -473,7 +473,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'upgrade',
     summary:
-      'a new daemon (the version installed now) takes over; with "keeper": true the apps keep running',
+      'a new daemon (the version installed now) takes over; the apps keep running (the keeper holds them)',
     examples: ['guv upgrade'],
     load: () => import('./commands/upgrade.js'),
   },

@@ -20,8 +20,8 @@ export interface DaemonConfig {
   /** Opt-in: serve `GET /metrics` (OpenMetrics) on 127.0.0.1 at this port. */
   metricsPort: number | null;
   /**
-   * Opt-in for now: single processes run under the keeper (src/keeper), which outlives the
-   * daemon, so a daemon crash or restart re-adopts them instead of restarting them.
+   * Processes and clusters run under the keeper (src/keeper), which outlives the daemon, so a
+   * daemon crash or upgrade re-adopts them instead of restarting them. Off: they stop with it.
    */
   keeper: boolean;
   /** Opt-in: the remote RPC over TLS (src/remote). */

@@ -256,7 +256,7 @@ export function createDaemon(options: DaemonOptions) {
       if (!keeper) {
         throw new GuvError(
           'GUV_NOT_SUPPORTED',
-          'a handover needs the keeper ("keeper": true in guv.json): without it, apps stop with the daemon',
+          'a handover needs the keeper, which guv.json turns off ("keeper": false): without it, apps stop with the daemon',
         );
       }
       setImmediate(() => void handover());
