@@ -13,6 +13,8 @@ interface MemorySample {
   daemon: number;
   /** The daemon's memory split at the last sample. */
   parts: MemoryParts | null;
+  /** Every process of the tool's own (guv: daemon and keeper) at the last sample: RSS and PSS summed. */
+  own: { rss: number; pss: number; count: number };
   child: number;
   plain: number;
 }
@@ -65,10 +67,18 @@ async function measureTool(
     samples.push({ child: medianRss(childPids), plain: medianRss(plainPids) });
     await sleep(100);
   }
+  const steady = await sampleDaemon();
+  const ownPids = driver.ownPids();
+  const own = { rss: 0, pss: 0, count: ownPids.length };
+  for (const pid of ownPids) {
+    own.rss += readRss(pid) ?? 0;
+    own.pss += readMemoryParts(pid)?.pss ?? 0;
+  }
   return {
     idle,
     soon,
-    daemon: await sampleDaemon(),
+    daemon: steady,
+    own,
     parts: readMemoryParts(daemon),
     child: median(samples.map((s) => s.child)),
     plain: median(samples.map((s) => s.plain)),
@@ -146,6 +156,23 @@ export async function memoryFigures(
       issuePm2: '77 MiB',
       repetitions: 5,
       how: `daemon VmRSS (guv: run/guv.pid, pm2: pm2.pid) ${seconds(times.steadyMs)} after all ${count} run, once both daemons have gone idle; median of 5 samples 200 ms apart; idle daemon before any app: ${idleNote}; with the apps: ${partsNote}`,
+      errors,
+    },
+    {
+      figure: `all of the manager's own processes with ${count} idle apps (guv: daemon + keeper), RSS`,
+      unit: 'MiB',
+      guv: mib(results.guv?.own.rss),
+      pm2: mib(results.pm2?.own.rss),
+      goal: '—',
+      issuePm2: '—',
+      repetitions: 1,
+      how: `VmRSS summed at the last sample (node's binary pages, shared between them, count once per process here); PSS summed: ${tools
+        .filter((tool) => results[tool])
+        .map(
+          (tool) =>
+            `${tool} ${mib(results[tool]!.own.pss)!.toFixed(1)} MiB over ${results[tool]!.own.count} processes`,
+        )
+        .join(', ')}`,
       errors,
     },
     {

@@ -34,18 +34,20 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
   const env = { ...process.env, GUV_HOME: home };
   // src/protocol/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
   const pidFile = join(home, 'run', 'guv.pid');
+  const keeperPidFile = join(home, 'run', 'keeper.pid');
   const seen = new Set<number>();
   const cli = (...args: string[]) => runChecked([process.execPath, guvBin, ...args], { env });
   const parallel = options.parallelStarts ?? 50;
 
-  const daemonPid = (): number | null => {
+  const pidIn = (file: string): number | null => {
     try {
-      const { pid } = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown };
+      const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown };
       return typeof pid === 'number' && pid > 0 ? pid : null;
     } catch {
       return null;
     }
   };
+  const daemonPid = () => pidIn(pidFile);
 
   const driver: ManagerDriver = {
     tool: 'guv',
@@ -64,6 +66,7 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
       if (daemon !== null) seen.add(daemon);
       return apps;
     },
+    ownPids: () => [daemonPid(), pidIn(keeperPidFile)].filter((pid): pid is number => pid !== null),
     async start(script, name) {
       await cli('start', script, '--name', name);
     },
@@ -106,8 +109,7 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
       return { readyAt: (pid) => seenAt.get(pid), close: () => client.disconnect() };
     },
     async kill() {
-      const daemon = daemonPid();
-      if (daemon !== null) seen.add(daemon);
+      for (const pid of driver.ownPids()) seen.add(pid);
       await runCommand([process.execPath, guvBin, 'kill'], { env });
       killLeftovers([...seen, ...pidsWithEnv('GUV_HOME', home)]);
       seen.clear();

@@ -23,6 +23,11 @@ export interface ManagerDriver {
   startMany(script: string, names: readonly string[]): Promise<string>;
   /** The daemon's pid from its pid file, or null when none is written. */
   daemonPid(): number | null;
+  /**
+   * Every process of the tool's own besides its apps: the daemon, and guv's keeper (which owns
+   * the apps while daemons come and go).
+   */
+  ownPids(): number[];
   /** Stops the daemon and its apps with the tool's own command, then SIGKILLs any leftovers. */
   kill(): Promise<void>;
   /**

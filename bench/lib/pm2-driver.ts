@@ -65,6 +65,7 @@ export function createPm2Driver(): ManagerDriver {
       return 'one `pm2 start` of an ecosystem file';
     },
     daemonPid,
+    ownPids: () => [daemonPid()].filter((pid): pid is number => pid !== null),
     async kill() {
       const daemon = daemonPid();
       if (daemon !== null) seen.add(daemon);
