@@ -34,6 +34,7 @@ import {
   isWorkerOf,
   type KeptClusterMeta,
   keptClusterMeta,
+  lostWorkers,
 } from './kept-cluster.js';
 import { ManagerLink } from './manager-link.js';
 import { WorkerReplies } from './worker-replies.js';
@@ -119,7 +120,8 @@ export class ClusterSupervisor implements Supervised {
 
   /**
    * Rebuilds the chart around the manager (and the workers) the keeper kept while no daemon
-   * ran: `guv why` says "re-adopted after daemon restart".
+   * ran: `guv why` says "re-adopted after daemon restart". A slot whose worker died meanwhile
+   * restarts it as after a crash ("after it died while no daemon ran").
    */
   adopt({
     pid,
@@ -135,7 +137,8 @@ export class ClusterSupervisor implements Supervised {
     this.desired = 'running';
     const instances = this.definition.instances ?? 1;
     const workers = kept ? adoptedWorkers(kept, isWorkerOf(pid), instances) : [];
-    this.#actor.send({ type: 'ADOPT', pid, startedAt, restarts, workers, by: 'daemon' });
+    const lost = kept ? lostWorkers(kept, workers, instances) : [];
+    this.#actor.send({ type: 'ADOPT', pid, startedAt, restarts, workers, lost, by: 'daemon' });
     this.#deps.onChange();
   }
 

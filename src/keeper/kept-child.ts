@@ -14,6 +14,7 @@ import {
   KEEPER_LIMITS,
   type KeeperEvent,
   type SpawnRequest,
+  type WorkerExitFacts,
   type WorkerSlotFacts,
 } from './protocol.js';
 
@@ -61,6 +62,8 @@ export class KeptChild {
   readonly #writers = new Map<string, LogWriter>();
   /** A cluster manager's live workers, by worker id (bounded by the manager's own cap). */
   readonly #workers = new Map<string, WorkerSlotFacts>();
+  /** The last exit of each worker not forked again since, by worker id, oldest first. */
+  readonly #workerExits = new Map<string, WorkerExitFacts>();
   /** Epoch ms before which a log file that failed to open is not tried again. */
   #retryOpenAt = 0;
   #proc: ChildProcess | null = null;
@@ -113,6 +116,7 @@ export class KeptChild {
       logs: this.request.logs,
       meta: this.meta,
       workers: [...this.#workers.values()],
+      workerExits: [...this.#workerExits.values()],
     };
   }
 
@@ -239,20 +243,41 @@ export class KeptChild {
   }
 
   #trackWorker(
-    message: { type: 'forked'; workerId: string; pid: number } | { type: 'exit'; workerId: string },
+    message:
+      | { type: 'forked'; workerId: string; pid: number }
+      | { type: 'exit'; workerId: string; code: number | null; signal: string | null },
   ): void {
     if (message.type === 'exit') {
+      const gone = this.#workers.get(message.workerId);
+      if (!gone) return;
       this.#workers.delete(message.workerId);
+      // Kept for the next daemon: a worker that died while none ran is a crash of its slot.
+      this.#workerExits.delete(message.workerId);
+      this.#workerExits.set(message.workerId, {
+        workerId: message.workerId,
+        slot: gone.slot,
+        pid: gone.pid,
+        code: message.code,
+        signal: message.signal,
+        forkedAt: gone.forkedAt ?? this.spawnedAt,
+        at: Date.now(),
+      });
+      const oldest = this.#workerExits.keys().next();
+      if (this.#workerExits.size > MAX_WORKERS && !oldest.done) {
+        this.#workerExits.delete(oldest.value);
+      }
       return;
     }
     const slot = this.#slotOf(message.workerId);
     if (slot === null || this.#workers.size >= MAX_WORKERS) return;
+    this.#workerExits.delete(message.workerId);
     // Its own child, by the manager's word: kept as a fact to check (pid and start time), no more.
     this.#workers.set(message.workerId, {
       workerId: message.workerId,
       slot,
       pid: message.pid,
       startTime: readProcessStartTime(message.pid),
+      forkedAt: Date.now(),
     });
   }
 

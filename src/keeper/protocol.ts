@@ -124,6 +124,11 @@ export interface ChildFacts {
    * daemon rebuilds the worker charts from. Empty for other children.
    */
   workers: WorkerSlotFacts[];
+  /**
+   * The last exit of each worker of a cluster manager that has not been forked again since
+   * (a crash while no daemon ran, among others), oldest first. Absent from an older keeper.
+   */
+  workerExits?: WorkerExitFacts[];
 }
 
 export interface WorkerSlotFacts {
@@ -132,6 +137,20 @@ export interface WorkerSlotFacts {
   pid: number;
   /** Field 22 of /proc/<pid>/stat when it was forked. */
   startTime: string | null;
+  /** Epoch ms the keeper heard it was forked. Absent from an older keeper. */
+  forkedAt?: number;
+}
+
+/** A cluster worker's exit, as its manager reported it to the keeper. */
+export interface WorkerExitFacts {
+  workerId: string;
+  slot: number;
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  /** Epoch ms it was forked, and it exited (the keeper's clock). */
+  forkedAt: number;
+  at: number;
 }
 
 /** An exit the keeper saw, kept until a daemon acknowledges it. */

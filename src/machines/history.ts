@@ -117,6 +117,11 @@ function reason({ cause, from, to }: HistoryEntry): string {
       return `on restart requested${by}`;
     case 'ADOPT':
       return 're-adopted after daemon restart';
+    case 'ADOPT.EXITED':
+      if (cause.signal) return `after it died while no daemon ran (signal ${cause.signal})`;
+      return cause.code === null || cause.code === undefined
+        ? 'after it died while no daemon ran'
+        : `after it died while no daemon ran (exit code ${cause.code})`;
     case 'CHILD.EXIT':
       if (cause.signal === 'SIGKILL' && cause.killTimeoutMs !== undefined)
         return `after SIGKILL at the kill timeout (${formatDuration(cause.killTimeoutMs)})`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromCallback } from 'xstate';
 import { createActor, SimulatedClock } from 'xstate';
 import type { ClusterEvent, ManagerInput } from '../../src/machines/cluster/cluster-types.js';
+import { workerContext } from '../../src/cluster/cluster-view.js';
 import { describeTransition } from '../../src/machines/history.js';
 import { provideCluster } from '../../src/machines/cluster/provide-cluster.js';
 import { createEventRecorder, createFakeChild, testSpec } from '../../src/testing/index.js';
@@ -86,6 +87,46 @@ describe('the cluster chart adopting a manager the keeper kept', () => {
     expect(c.actor.getSnapshot().value).toEqual({
       managed: { active: { health: 'online', operation: 'idle' } },
     });
+  });
+
+  it('a slot whose worker died while no daemon ran restarts it as a crash of that slot, and says so', async () => {
+    const c = adoptable();
+    c.actor.send({
+      ...adopt([{ workerId: 'web.0', index: 0, pid: 701, startedAt: 41_000, restarts: 1 }]),
+      lost: [
+        {
+          workerId: 'web.1.4',
+          index: 1,
+          restarts: 2,
+          code: null,
+          signal: 'SIGKILL',
+          startedAt: 42_000,
+        },
+      ],
+    } as ClusterEvent);
+    // The restart policy's first failure restarts at once (after a zero delay).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    c.clock.increment(1);
+    const snapshot = c.actor.getSnapshot();
+    expect(c.child.inputs.map((input) => [input.id, input.adoptPid])).toEqual([
+      ['web.0', 701],
+      ['web.1.4', undefined],
+    ]);
+    const slot1 = snapshot.context.slots[1];
+    expect([slot1?.id, slot1?.restarts]).toEqual(['web.1.4', 3]);
+    const history = workerContext(snapshot, 'web.1.4')?.history ?? [];
+    const restarting = history.find((entry) => entry.to === 'restarting');
+    expect(restarting && describeTransition(restarting)).toMatch(
+      /restarting at .* after it died while no daemon ran \(signal SIGKILL\); 1st failure/,
+    );
+    // A later worker of slot 1 never takes the lost worker's id.
+    expect(snapshot.context.serial).toBe(5);
+    c.child.fork(801, 'web.1.4');
+    c.child.ready('web.1.4');
+    expect(c.actor.getSnapshot().value).toEqual({
+      managed: { active: { health: 'online', operation: 'idle' } },
+    });
+    expect(c.actor.getSnapshot().context.slots[1]?.restarts).toBe(3);
   });
 
   it('restarts a new manager (not the adopted one) after the kept manager dies', () => {

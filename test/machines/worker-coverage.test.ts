@@ -57,6 +57,10 @@ function sampleEvents(): AnyEventObject[] {
     'xstate.error.actor.watcher': [],
     'CHILD.FORKED': [{ type: 'CHILD.FORKED', pid: 4242 }],
     ADOPT: [{ type: 'ADOPT', pid: 4242, startedAt: 1, restarts: 0, by: 'test' }],
+    'ADOPT.EXITED': [
+      { type: 'ADOPT.EXITED', restarts: 2, code: null, signal: 'SIGKILL', startedAt: 1 },
+      { type: 'ADOPT.EXITED', restarts: 0, code: 0, signal: null, startedAt: null },
+    ],
     'CHILD.EXIT': [
       { type: 'CHILD.EXIT', code: 1, signal: null },
       { type: 'CHILD.EXIT', code: null, signal: 'SIGTERM' },

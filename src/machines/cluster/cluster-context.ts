@@ -63,5 +63,6 @@ export function createClusterContext(input: ClusterInput): ClusterContext {
     reloadReason: null,
     adopting: false,
     adoptedWorkers: [],
+    lostWorkers: [],
   };
 }

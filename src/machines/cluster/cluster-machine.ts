@@ -22,11 +22,13 @@ import { NO_FAILURES } from '../restart-policy.js';
 import { workerMachine } from '../worker/machine.js';
 import { createClusterContext, workerInput } from './cluster-context.js';
 import type {
+  AdoptedWorker,
   ClusterContext,
   ClusterEvent,
   ClusterInput,
   ClusterState,
   ManagerInput,
+  LostWorker,
   ManagerVerdict,
   RetiredWorker,
   WorkerRecord,
@@ -107,6 +109,22 @@ function keepRetired(
 }
 
 const START: SupervisionCommand = { type: 'START', by: 'cluster' };
+
+/** What a slot's new worker chart hears: adopt its kept worker, start from its lost one's exit, or start. */
+function keptWorkerCommand(
+  kept: AdoptedWorker | undefined,
+  lost: LostWorker | undefined,
+): SupervisionCommand {
+  if (kept) {
+    const { pid, startedAt, restarts } = kept;
+    return { type: 'ADOPT', pid, startedAt, restarts, by: 'daemon' };
+  }
+  if (lost) {
+    const { restarts, code, signal, startedAt } = lost;
+    return { type: 'ADOPT.EXITED', restarts, code, signal, startedAt, by: 'daemon' };
+  }
+  return START;
+}
 const STOP: SupervisionCommand = { type: 'STOP', by: 'cluster' };
 /**
  * What a worker chart hears when its manager died: its process is gone too, since the manager
@@ -206,6 +224,7 @@ export const clusterMachine = setup({
       verdict: null,
       adopting: false,
       adoptedWorkers: [],
+      lostWorkers: [],
     })),
     /** The keeper kept the manager running: this run is that one. */
     adopt: assign(({ event }) => {
@@ -220,6 +239,7 @@ export const clusterMachine = setup({
         verdict: null,
         adopting: true,
         adoptedWorkers: event.workers,
+        lostWorkers: event.lost ?? [],
       };
     }),
     beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1 })),
@@ -231,21 +251,12 @@ export const clusterMachine = setup({
       let next = context;
       for (let index = context.slots.length; index < context.instances; index += 1) {
         const kept = context.adoptedWorkers.find((worker) => worker.index === index);
-        const { record, serial } = kept ? adoptedRecord(next, kept) : newRecord(next, index);
+        const lost = context.lostWorkers.find((worker) => worker.index === index);
+        const known = kept ?? (lost && { ...lost, pid: null });
+        const { record, serial } = known ? adoptedRecord(next, known) : newRecord(next, index);
         next = { ...next, slots: [...next.slots, record], serial };
         enqueue.spawnChild('worker', { id: record.id, input: workerInput(next, record) });
-        enqueue.sendTo(
-          record.id,
-          kept
-            ? {
-                type: 'ADOPT',
-                pid: kept.pid,
-                startedAt: kept.startedAt,
-                restarts: kept.restarts,
-                by: 'daemon',
-              }
-            : START,
-        );
+        enqueue.sendTo(record.id, keptWorkerCommand(kept, lost));
         enqueue(
           sibling({
             type: 'publish',
@@ -256,7 +267,12 @@ export const clusterMachine = setup({
           }),
         );
       }
-      enqueue.assign({ slots: next.slots, serial: next.serial, adoptedWorkers: [] });
+      enqueue.assign({
+        slots: next.slots,
+        serial: next.serial,
+        adoptedWorkers: [],
+        lostWorkers: [],
+      });
     }),
     /** Tells every worker the cluster's info changed, so its events carry the new one. */
     tellWorkers: enqueueActions(({ context, enqueue }) => {

@@ -128,6 +128,8 @@ export interface ClusterContext {
   adopting: boolean;
   /** Kept workers the next `spawnMissingWorkers` rebuilds charts around (then forgotten). */
   adoptedWorkers: AdoptedWorker[];
+  /** Slots whose worker died while no daemon ran: restarted as after a crash (then forgotten). */
+  lostWorkers: LostWorker[];
 }
 
 /** A worker the cluster retired: its last transitions, how it ended included. */
@@ -152,13 +154,30 @@ export interface AdoptedWorker {
   restarts: number;
 }
 
+/**
+ * A slot whose worker, as the last daemon noted it, died while no daemon ran: its chart is
+ * rebuilt from that exit, so the restart policy counts it as a crash of the slot.
+ */
+export interface LostWorker {
+  workerId: string;
+  index: number;
+  /** The restarts the last daemon noted of it: its next run is one more. */
+  restarts: number;
+  /** How it ended, as the keeper heard it; both null when not known. */
+  code: number | null;
+  signal: string | null;
+  /** Epoch ms it was forked, when known. */
+  startedAt: number | null;
+}
+
 /** What the outside world sends a cluster chart. */
 export type ClusterCommand =
   | { type: 'START'; by?: string }
   /**
    * The keeper kept this cluster's manager (and `workers`) running across a daemon restart:
-   * the chart goes straight to `managed.active` around them. A slot without a worker gets a
-   * new one, as after any worker crash.
+   * the chart goes straight to `managed.active` around them. A `lost` slot's worker chart
+   * starts from that worker's exit (restart policy, backoff); any other slot without a worker
+   * gets a new one.
    */
   | {
       type: 'ADOPT';
@@ -166,6 +185,7 @@ export type ClusterCommand =
       startedAt: number;
       restarts: number;
       workers: AdoptedWorker[];
+      lost?: LostWorker[];
       by?: string;
     }
   | { type: 'RESIZE'; instances: number }

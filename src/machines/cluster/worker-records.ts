@@ -59,12 +59,13 @@ export function newRecord(
 }
 
 /**
- * The record of a worker the keeper kept (ADOPT): its own id, which the manager knows it by;
- * the serial moves past it so no later worker takes that id.
+ * The record of a worker the keeper kept (ADOPT), or of one that died while no daemon ran (no
+ * pid): its own id, which the manager knows it by; the serial moves past it so no later worker
+ * takes that id.
  */
 export function adoptedRecord(
   context: ClusterContext,
-  kept: AdoptedWorker,
+  kept: Pick<AdoptedWorker, 'workerId' | 'index' | 'restarts'> & { pid: number | null },
 ): { record: WorkerRecord; serial: number } {
   const suffix = Number(kept.workerId.slice(`${context.id}.${kept.index}.`.length));
   const serial =

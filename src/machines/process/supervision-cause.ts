@@ -25,6 +25,10 @@ export function causeOf(
   ) {
     cause.by = context.requestedBy;
   }
+  if (event.type === 'ADOPT.EXITED') {
+    cause.code = fields.code as number | null;
+    cause.signal = fields.signal as string | null;
+  }
   if (event.type === 'CHILD.EXIT') {
     cause.code = fields.code as number | null;
     cause.signal = fields.signal as string | null;
@@ -40,7 +44,8 @@ export function causeOf(
   }
   if (to === 'stopping' && context.restartReason !== null) cause.restart = context.restartReason;
   if (cause.event === 'after:listenTimeout') cause.error = listenTimeoutWarning(context.timeouts);
-  const counted = event.type === 'CHILD.EXIT' && !context.restartRequested;
+  const counted =
+    (event.type === 'CHILD.EXIT' && !context.restartRequested) || event.type === 'ADOPT.EXITED';
   if (to === 'restarting') cause.delayMs = context.nextDelayMs;
   if (counted && (to === 'restarting' || to === 'aborted')) {
     const { failures } = context.failure;

@@ -16,7 +16,21 @@ export type SupervisionCommand =
    * A child the keeper kept running while the daemon was away (src/keeper): the chart is built
    * straight into `running` around it, its pid and counters carried over.
    */
-  | { type: 'ADOPT'; pid: number; startedAt: number; restarts: number; by?: string };
+  | { type: 'ADOPT'; pid: number; startedAt: number; restarts: number; by?: string }
+  /**
+   * A child the keeper ran exited while no daemon ran: the chart starts from that exit as if it
+   * had seen it (the restart policy counts it, the next run is restart `restarts + 1`). `code`
+   * and `signal` both null: how it ended is not known (counted as a failure).
+   */
+  | {
+      type: 'ADOPT.EXITED';
+      restarts: number;
+      code: number | null;
+      signal: string | null;
+      /** Epoch ms its run began, when known. */
+      startedAt: number | null;
+      by?: string;
+    };
 
 /**
  * Raised by the chart itself: a heartbeat is overdue; the file changes have settled (the watch

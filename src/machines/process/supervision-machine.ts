@@ -43,11 +43,11 @@ const TRIGGERED_RESTART = {
 } as const;
 
 function exitDecision(context: SupervisionContext, event: SupervisionEvent): RestartDecision {
-  assertEvent(event, 'CHILD.EXIT');
+  assertEvent(event, ['CHILD.EXIT', 'ADOPT.EXITED']);
   return decideAfterExit(context.policy, context.failure, {
     code: event.code,
     signal: event.signal,
-    runStartedAt: context.runStartedAt,
+    runStartedAt: event.type === 'ADOPT.EXITED' ? event.startedAt : context.runStartedAt,
     now: context.clock.now(),
   });
 }
@@ -141,6 +141,11 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           restartRequested: false,
           adopting: true,
         };
+      }),
+      /** The run that ended while no daemon ran: its counters, no process. */
+      adoptExit: assign(({ event }) => {
+        assertEvent(event, 'ADOPT.EXITED');
+        return { restarts: event.restarts, runStartedAt: event.startedAt, pid: null };
       }),
       beginRestart: assign(({ context }) => ({ restarts: context.restarts + 1, isRestart: true })),
       recordFork: assign(({ context, event }) => {
@@ -260,6 +265,19 @@ export function createSupervisionMachine<TInput extends SupervisionInputBase>(
           RESTART: { target: 'alive', actions: ['requested', 'beginRun'] },
           STOP: { target: 'stopped', actions: 'requested' },
           ADOPT: { target: '#running', actions: ['requested', 'adopt'] },
+          'ADOPT.EXITED': [
+            {
+              guard: 'exitRestarts',
+              target: 'restarting',
+              actions: ['requested', 'adoptExit', 'recordDecision'],
+            },
+            {
+              guard: 'exitAborts',
+              target: 'aborted',
+              actions: ['requested', 'adoptExit', 'recordDecision'],
+            },
+            { target: 'stopped', actions: ['requested', 'adoptExit'] },
+          ],
         },
       },
       alive: {
