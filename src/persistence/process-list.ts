@@ -1,6 +1,6 @@
 import type { DaemonLogger } from '../daemon/daemon-log.js';
 import type { KeeperClient } from '../keeper/client.js';
-import type { ChildFacts } from '../keeper/protocol.js';
+import type { ChildFacts, ExitRecord } from '../keeper/protocol.js';
 import { readProcessStartTime } from '../procfs/process-identity.js';
 import type { ProcessTable } from '../supervision/process-table.js';
 import { stopLeftoverChildren } from './leftovers.js';
@@ -64,13 +64,17 @@ export function createProcessList(options: ProcessListOptions) {
     const keeper = mode === 'boot' ? (options.keeper?.() ?? null) : null;
     const kept = new Map((keeper?.facts.children ?? []).map((child) => [child.childId, child]));
     try {
-      await restoreSaved(mode, kept);
+      await restoreSaved(mode, kept, keeper?.facts.exits ?? []);
     } finally {
       if (keeper) await settleKept(keeper, kept);
     }
   }
 
-  async function restoreSaved(mode: 'boot' | 'request', kept: Map<string, ChildFacts>) {
+  async function restoreSaved(
+    mode: 'boot' | 'request',
+    kept: Map<string, ChildFacts>,
+    exits: readonly ExitRecord[],
+  ) {
     if (options.persist === false) return;
     const read = await readSavedState(options.file);
     if (read.kind === 'missing') return;
@@ -88,6 +92,8 @@ export function createProcessList(options: ProcessListOptions) {
     }
     const table = options.table();
     const starts: Promise<unknown>[] = [];
+    // The newest exit of each child the keeper saw end (the records are oldest first).
+    const lastExits = new Map(exits.map((exit) => [exit.childId, exit]));
     for (const entry of saved.processes) {
       if (table.has(entry.definition.id) || table.nameTaken(entry.definition.name)) continue;
       const supervised = table.add(entry.definition);
@@ -102,6 +108,18 @@ export function createProcessList(options: ProcessListOptions) {
           kept: child,
         });
         log.info({ process: entry.definition.name, pid: child.pid }, 're-adopted from the keeper');
+        continue;
+      }
+      // Its last run ended while no daemon ran: the restart policy decides on that exit.
+      const exit = lastExits.get(entry.definition.id);
+      if (exit && entry.desired === 'running' && supervised.adoptExit) {
+        const restarts = (exit.meta as { restarts?: unknown } | null)?.restarts;
+        supervised.adoptExit({
+          restarts: Number.isSafeInteger(restarts) ? (restarts as number) : entry.restarts,
+          code: exit.code,
+          signal: exit.signal,
+        });
+        log.info({ process: entry.definition.name, pid: exit.pid }, 'exited while no daemon ran');
         continue;
       }
       // A process saved as stopped comes back `stopped`, not `uninitialised`.

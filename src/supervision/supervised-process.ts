@@ -153,6 +153,11 @@ export function createSupervisedProcess(
       actor.send({ type: 'ADOPT', pid, startedAt, restarts, by: 'daemon' });
       deps.onChange();
     },
+    adoptExit({ restarts, code, signal }) {
+      supervised.desired = 'running';
+      actor.send({ type: 'ADOPT.EXITED', restarts, code, signal, startedAt: null, by: 'daemon' });
+      deps.onChange();
+    },
     async stop(by, timeoutMs) {
       supervised.desired = 'stopped';
       deps.onChange();

@@ -96,6 +96,12 @@ export interface Supervised {
    * cluster, its manager; `kept` are the keeper's facts of it, its workers among them).
    */
   adopt?(child: { pid: number; startedAt: number; restarts: number; kept?: ChildFacts }): void;
+  /**
+   * Builds the chart from a run of it the keeper saw end while no daemon ran: the restart policy
+   * decides on that exit as if the chart had seen it (a single process; a cluster's lost
+   * workers come with its `adopt`).
+   */
+  adoptExit?(exit: { restarts: number; code: number | null; signal: string | null }): void;
   /** A rolling reload; a single process is restarted (as pm2 does). */
   reload(timeoutMs: number): Promise<ProcessInfo | ClusterInfo>;
   /** Changes the worker count; a process throws GUV_NOT_A_CLUSTER. */

@@ -97,12 +97,20 @@ describe('the keeper (on by default; guv.json "keeper": false turns it off)', ()
     await eventually(() => !alive(pid), 'the crash');
 
     const now = (await listJson(home)).get('crashy');
-    expect(['running', 'starting', 'forked', 'started']).toContain(now?.status);
+    expect(['running', 'starting', 'forked', 'started', 'restarting']).toContain(now?.status);
     expect(now?.pid).not.toBe(pid);
     await eventually(
       () => processesRunning(home, fixture('keeper-child.js')).length === 1,
       'one copy running',
     );
+    // The restart policy saw the crash: it counts, and guv why says when and how it ended.
+    const after = await eventually(async () => {
+      const found = (await listJson(home)).get('crashy');
+      return found?.status === 'running' ? found : null;
+    }, 'running again');
+    expect(after.restarts).toBe(1);
+    const why = await guv(home, ['why', 'crashy']);
+    expect(why.stdout).toMatch(/died while no daemon ran \(exit code 7\)/);
   });
 
   it('if the keeper dies with the daemon, the next daemon starts the app once (no re-adoption, no second copy)', async () => {
