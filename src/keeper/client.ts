@@ -250,8 +250,11 @@ export async function connectKeeper(
         if (reply?.re !== 0) return;
         if (reply.ok !== true) {
           const refusal = toError(reply.error);
-          const code = refusal.code === 'GUV_KEEPER_VERSION' ? refusal.code : undefined;
-          return fail(`the keeper refused: ${refusal.message}`, undefined, code);
+          // The keeper's words name both ranges.
+          if (refusal.code === 'GUV_KEEPER_VERSION') {
+            return fail(refusal.message, undefined, 'GUV_KEEPER_VERSION');
+          }
+          return fail(`the keeper refused: ${refusal.message}`);
         }
         const facts = reply.result as KeeperFacts;
         const version = facts?.version;

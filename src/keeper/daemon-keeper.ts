@@ -65,7 +65,7 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
       onRetired: ({ pid, children, reason }) =>
         log.warn(
           { keeperPid: pid, children },
-          `retired the keeper (pid ${pid}) it found: ${reason}. Its ${children} ${children === 1 ? 'app was' : 'apps were'} stopped; a keeper of this daemon's version took over, and the saved processes start again, once`,
+          `retired the keeper (pid ${pid}) it found: ${reason}. Its ${children} ${children === 1 ? 'app was' : 'apps were'} stopped; a keeper of this daemon's version starts in its place, and the saved processes start again, once`,
         ),
     });
     current = client;
