@@ -141,8 +141,9 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
       case 'hello':
         throw new KeeperFailure('GUV_KEEPER_BAD_REQUEST', 'already said hello');
       case 'retire':
-        if (!sameToken(request.token, token))
+        if (!sameToken(request.token, token)) {
           throw new KeeperFailure('GUV_KEEPER_UNREACHABLE', 'refused');
+        }
         return retire(request.killMs);
       case 'spawn': {
         const existing = children.get(request.childId);
