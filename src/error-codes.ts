@@ -227,6 +227,10 @@ export const ERROR_CODES = {
     'The keeper’s socket could not be connected to, or the keeper refused the daemon.',
     'Only the daemon’s user, holding the keeper’s token, may connect to it.',
   ),
+  GUV_KEEPER_VERSION: daemon(
+    'The keeper running for this home speaks no protocol version the daemon speaks (one of them is from another guv version).',
+    'The daemon retires such a keeper by itself, restarting its apps once; if that fails, stop the keeper’s process (its pid is in `keeper.pid`, next to the daemon’s socket).',
+  ),
   GUV_KEEPER_BAD_REQUEST: daemon(
     'The keeper refused a request it could not check (malformed, too large, or unknown).',
   ),

@@ -1,6 +1,7 @@
 import { type EventObject, fromCallback } from 'xstate';
 import { killGroup } from '../actors/child/kill-group.js';
 import type { KeeperClient } from '../keeper/client.js';
+import { followKeeper } from '../keeper/follow.js';
 import type { KeeperEvent, LogTarget } from '../keeper/protocol.js';
 import type { ManagerEvent, ManagerInput } from '../machines/cluster/cluster-types.js';
 import { serializeError } from '../machines/process/serialize-error.js';
@@ -71,14 +72,19 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
       reached: KeeperClient | Promise<KeeperClient>,
       then: (client: KeeperClient) => void,
     ): void {
-      const bind = (client: KeeperClient) => {
-        if (stopped) return;
-        keeper = client;
-        offClose = client.onClose(() => onClosed(client));
-        then(client);
-      };
-      if (reached instanceof Promise) reached.then(bind, (error) => fail(serializeError(error)));
-      else bind(reached);
+      followKeeper(
+        reached,
+        {
+          stopped: () => stopped,
+          bound(client, off) {
+            keeper = client;
+            offClose = off;
+          },
+          closed: onClosed,
+          failed: (error) => fail(serializeError(error)),
+        },
+        then,
+      );
     }
 
     /**

@@ -7,14 +7,16 @@ import {
   type ChildFacts,
   KEEPER_FILES,
   KEEPER_LIMITS,
-  KEEPER_PROTOCOL_VERSION,
+  KEEPER_VERSIONS,
   type KeeperErrorBody,
   type KeeperEvent,
   type KeeperFacts,
   type KeeperRequest,
   type KeeperSignal,
   type KeeperSpawnPlan,
+  type KeeperVersions,
   type LogTarget,
+  type RetireResult,
 } from './protocol.js';
 
 /** What one child's owner hears from the keeper about it. */
@@ -37,6 +39,8 @@ export interface ConnectKeeperOptions {
   timeoutMs?: number;
   /** Requests unanswered after this long reject (a keeper that hangs must not hang the daemon). */
   requestTimeoutMs?: number;
+  /** The protocol versions offered in `hello`; this tree's by default. */
+  versions?: KeeperVersions;
 }
 
 /**
@@ -207,12 +211,17 @@ export class KeeperClient {
 
 /**
  * Connects to the keeper of the home whose socket folder is `socketDir`, proves it may (the
- * token), and resolves with the client and the keeper's facts. Rejects with
- * GUV_KEEPER_UNREACHABLE when no keeper answers or it refuses.
+ * token), and resolves with the client and the keeper's facts (`facts.version`: the protocol
+ * version both agreed on). Rejects with GUV_KEEPER_VERSION when the keeper speaks no version of
+ * `versions` (see {@link retireKeeper}), GUV_KEEPER_UNREACHABLE when none answers or it refuses.
  */
 export async function connectKeeper(
   socketDir: string,
-  { timeoutMs = 5000, requestTimeoutMs = 30_000 }: ConnectKeeperOptions = {},
+  {
+    timeoutMs = 5000,
+    requestTimeoutMs = 30_000,
+    versions = KEEPER_VERSIONS,
+  }: ConnectKeeperOptions = {},
 ): Promise<KeeperClient> {
   const token = readToken(join(socketDir, KEEPER_FILES.token));
   const socketPath = join(socketDir, KEEPER_FILES.socket);
@@ -220,10 +229,14 @@ export async function connectKeeper(
   return new Promise((resolve, reject) => {
     let client: KeeperClient | null = null;
     const socket = createConnection(socketPath);
-    const fail = (message: string, cause?: unknown) => {
+    const fail = (
+      message: string,
+      cause?: unknown,
+      code: 'GUV_KEEPER_UNREACHABLE' | 'GUV_KEEPER_VERSION' = 'GUV_KEEPER_UNREACHABLE',
+    ) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new GuvError('GUV_KEEPER_UNREACHABLE', message, { cause }));
+      reject(new GuvError(code, message, { cause }));
     };
     const timer = setTimeout(
       () => fail(`the keeper did not answer within ${timeoutMs} ms`),
@@ -235,9 +248,26 @@ export async function connectKeeper(
         if (client) return client.receive(frame);
         const reply = frame as { re?: unknown; ok?: unknown; result?: unknown; error?: unknown };
         if (reply?.re !== 0) return;
-        if (reply.ok !== true) return fail(`the keeper refused: ${toError(reply.error).message}`);
+        if (reply.ok !== true) {
+          const refusal = toError(reply.error);
+          // The keeper's words name both ranges.
+          if (refusal.code === 'GUV_KEEPER_VERSION') {
+            return fail(refusal.message, undefined, 'GUV_KEEPER_VERSION');
+          }
+          return fail(`the keeper refused: ${refusal.message}`);
+        }
+        const facts = reply.result as KeeperFacts;
+        const version = facts?.version;
+        if (
+          !Number.isSafeInteger(version) ||
+          version < versions.oldest ||
+          version > versions.newest
+        ) {
+          const message = `the keeper answered in protocol version ${String(version)}, not one of ${versions.oldest} to ${versions.newest}`;
+          return fail(message, undefined, 'GUV_KEEPER_VERSION');
+        }
         clearTimeout(timer);
-        client = new KeeperClient(socket, reply.result as KeeperFacts, 1, requestTimeoutMs);
+        client = new KeeperClient(socket, facts, 1, requestTimeoutMs);
         resolve(client);
       },
       () => {
@@ -254,9 +284,72 @@ export async function connectKeeper(
       if (client) client.closed();
       else fail('the keeper closed the connection');
     });
-    socket.write(
-      `${JSON.stringify({ id: 0, op: 'hello', token, version: KEEPER_PROTOCOL_VERSION })}\n`,
+    const hello = { id: 0, op: 'hello', token, version: versions.newest, oldest: versions.oldest };
+    socket.write(`${JSON.stringify(hello)}\n`);
+  });
+}
+
+export interface RetireKeeperOptions {
+  /** Between SIGTERM and SIGKILL to each of its children. */
+  killMs: number;
+  /** Give up waiting for its answer after this long (the default leaves `killMs` plus 15 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Asks the home's keeper, whatever protocol version it speaks, to stop its children and exit
+ * (`retire`, taken with the token instead of a hello). Resolves once it has: its pid and how
+ * many children it stopped. The daemon retires a keeper it cannot speak with, then starts its
+ * own; the apps the keeper ran are started again by the daemon's restore.
+ */
+export async function retireKeeper(
+  socketDir: string,
+  { killMs, timeoutMs = killMs + 15_000 }: RetireKeeperOptions,
+): Promise<RetireResult> {
+  const token = readToken(join(socketDir, KEEPER_FILES.token));
+  const socketPath = join(socketDir, KEEPER_FILES.socket);
+  checkOwned(socketPath);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    let answer: RetireResult | null = null;
+    const fail = (message: string, cause?: unknown) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new GuvError('GUV_KEEPER_UNREACHABLE', message, { cause }));
+    };
+    const timer = setTimeout(
+      () => fail(`the keeper did not retire within ${timeoutMs} ms`),
+      timeoutMs,
     );
+    const splitter = createLineSplitter(
+      (line) => {
+        const reply = parseFrame(line) as { re?: unknown; ok?: unknown; result?: unknown };
+        if (answer || reply?.re !== 0) return;
+        if (reply.ok !== true) {
+          return fail(
+            `the keeper refused to retire: ${toError((reply as { error?: unknown }).error).message}`,
+          );
+        }
+        const result = (reply.result ?? {}) as Partial<RetireResult>;
+        answer = {
+          pid: Number.isSafeInteger(result.pid) ? (result.pid as number) : 0,
+          children: Number.isSafeInteger(result.children) ? (result.children as number) : 0,
+        };
+      },
+      () => fail('the keeper sent a frame too large'),
+      64 * 1024,
+    );
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+    socket.on('error', (error) => {
+      if (!answer) fail(`cannot connect to the keeper at ${socketPath}`, error);
+    });
+    // Its answer comes once its children are stopped; the close once it let go of the home.
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (answer) resolve(answer);
+      else fail('the keeper closed the connection before it retired');
+    });
+    socket.write(`${JSON.stringify({ id: 0, op: 'retire', token, killMs })}\n`);
   });
 }
 

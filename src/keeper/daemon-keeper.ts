@@ -59,7 +59,15 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
   }
 
   async function reach(): Promise<KeeperClient> {
-    const client = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
+    const client = await reachKeeper({
+      socketDir: home.socketDir,
+      logsDir: home.logs,
+      onRetired: ({ pid, children, reason }) =>
+        log.warn(
+          { keeperPid: pid, children },
+          `retired the keeper (pid ${pid}) it found: ${reason}. Its ${children} ${children === 1 ? 'app was' : 'apps were'} stopped; a keeper of this daemon's version starts in its place, and the saved processes start again, once`,
+        ),
+    });
     current = client;
     toldOutputWatched = null;
     syncOutputWatch();

@@ -11,12 +11,15 @@ import { KeeperFailure, KeptChild } from './kept-child.js';
 import {
   KEEPER_FILES,
   KEEPER_LIMITS,
-  KEEPER_PROTOCOL_VERSION,
+  KEEPER_VERSIONS,
+  agreedVersion,
   type KeeperErrorBody,
   type KeeperEvent,
   type KeeperFacts,
   type KeeperReply,
   type KeeperRequestFrame,
+  type KeeperVersions,
+  type RetireResult,
 } from './protocol.js';
 import { randomToken, sameToken, writeTokenFile } from './token.js';
 import { parseKeeperRequest } from './validate.js';
@@ -29,6 +32,8 @@ export interface KeeperOptions {
   /** With no child and no daemon for this long, the keeper exits. */
   idleExitMs: number;
   log(line: string): void;
+  /** The protocol versions it speaks; this tree's by default (another guv's in a test). */
+  versions?: KeeperVersions;
 }
 
 export interface RunningKeeper {
@@ -51,6 +56,7 @@ export interface RunningKeeper {
  * await keeper.stopped;
  */
 export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> {
+  const versions = options.versions ?? KEEPER_VERSIONS;
   const socketPath = join(options.socketDir, KEEPER_FILES.socket);
   const tokenPath = join(options.socketDir, KEEPER_FILES.token);
   const lock = await takeLock(join(options.socketDir, KEEPER_FILES.lock));
@@ -104,11 +110,11 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
     onLogError: (error: Error) => options.log(`log file: ${error.message}`),
   };
 
-  function facts(): KeeperFacts {
+  function facts(version: number): KeeperFacts {
     return {
       pid: process.pid,
       startTime: readProcessStartTime(process.pid),
-      version: KEEPER_PROTOCOL_VERSION,
+      version,
       children: [...children.values()].filter((c) => !c.hasExited).map((c) => c.facts()),
       exits: [...exits.records],
       exitsDropped: exits.dropped,
@@ -121,10 +127,24 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
     return child;
   }
 
-  async function handle(request: KeeperRequestFrame): Promise<unknown> {
+  /** Every child stopped, then the keeper: a daemon that cannot speak with it wants its place. */
+  async function retire(killMs: number): Promise<RetireResult> {
+    const count = [...children.values()].filter((child) => !child.hasExited).length;
+    options.log(`a daemon retires this keeper: stopping its ${count} children`);
+    await stop(killMs);
+    return { pid: process.pid, children: count };
+  }
+
+  /** `version`: the one agreed in this connection's hello. */
+  async function handle(request: KeeperRequestFrame, version: number): Promise<unknown> {
     switch (request.op) {
       case 'hello':
         throw new KeeperFailure('GUV_KEEPER_BAD_REQUEST', 'already said hello');
+      case 'retire':
+        if (!sameToken(request.token, token)) {
+          throw new KeeperFailure('GUV_KEEPER_UNREACHABLE', 'refused');
+        }
+        return retire(request.killMs);
       case 'spawn': {
         const existing = children.get(request.childId);
         if ((existing && !existing.hasExited) || starting.has(request.childId)) {
@@ -156,7 +176,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
         live(request.childId).meta = request.meta;
         return true;
       case 'facts':
-        return facts();
+        return facts(version);
       case 'ack':
         exits.ack(request.upTo);
         return true;
@@ -171,6 +191,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
 
   function serve(socket: Socket): void {
     let greeted = false;
+    let version = versions.newest;
     let refused = false;
     let inFlight = 0;
     // Said once to a stranger, then nothing more is read from it.
@@ -200,15 +221,41 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
         }
         const request = parsed.request;
         if (!greeted) {
-          if (request.op !== 'hello' || !sameToken(request.token, token)) {
+          const proven =
+            (request.op === 'hello' || request.op === 'retire') && sameToken(request.token, token);
+          if (!proven) {
             const error = { code: 'GUV_KEEPER_UNREACHABLE', message: 'refused' };
             return refuse({ re: request.id, ok: false, error });
           }
-          if (request.version !== KEEPER_PROTOCOL_VERSION) {
-            const message = `keeper speaks version ${KEEPER_PROTOCOL_VERSION}`;
-            const error = { code: 'GUV_KEEPER_UNREACHABLE', message };
-            return refuse({ re: request.id, ok: false, error });
+          if (request.op === 'retire') {
+            refused = true;
+            clearTimeout(helloTimer);
+            void retire(request.killMs).then(
+              (result) => {
+                reply({ re: request.id, ok: true, result });
+                socket.end(finish);
+              },
+              (error: unknown) => {
+                reply({ re: request.id, ok: false, error: errorBody(error) });
+                socket.end();
+              },
+            );
+            return;
           }
+          const agreed = agreedVersion(versions, {
+            oldest: request.oldest,
+            newest: request.version,
+          });
+          if (agreed === null) {
+            const message = `the keeper speaks protocol versions ${versions.oldest} to ${versions.newest}, the daemon ${request.oldest} to ${request.version}`;
+            options.log(`a daemon refused: ${message}`);
+            return refuse({
+              re: request.id,
+              ok: false,
+              error: { code: 'GUV_KEEPER_VERSION', message },
+            });
+          }
+          version = agreed;
           greeted = true;
           clearTimeout(helloTimer);
           // The newest daemon wins: an older connection is a daemon that died or hangs.
@@ -216,7 +263,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
           daemon = socket;
           watchingOutput = false;
           options.log(`a daemon connected; ${children.size} children`);
-          reply({ re: request.id, ok: true, result: facts() });
+          reply({ re: request.id, ok: true, result: facts(version) });
           return;
         }
         if (inFlight >= KEEPER_LIMITS.inFlight) {
@@ -228,12 +275,12 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
           return;
         }
         inFlight++;
-        handle(request)
+        handle(request, version)
           .then(
             (result) => {
               reply({ re: request.id, ok: true, result: result ?? null });
               // The answer to shutdown is the last word: sent, then the keeper is gone.
-              if (request.op === 'shutdown') socket.end(finish);
+              if (request.op === 'shutdown' || request.op === 'retire') socket.end(finish);
             },
             (error: unknown) => reply({ re: request.id, ok: false, error: errorBody(error) }),
           )

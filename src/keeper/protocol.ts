@@ -9,8 +9,27 @@
  * modules of this tree that do too, never XState, pino or the daemon.
  */
 
-/** Bumped when a request or event changes shape; `hello` refuses a daemon of another version. */
+/** Bumped when a request or event changes shape: the newest version this tree speaks. */
 export const KEEPER_PROTOCOL_VERSION = 1;
+/** The oldest version this tree still speaks (raised when support for an old one is dropped). */
+export const KEEPER_PROTOCOL_OLDEST = 1;
+
+/** The protocol versions one side speaks: every whole number from `oldest` to `newest`. */
+export interface KeeperVersions {
+  oldest: number;
+  newest: number;
+}
+
+export const KEEPER_VERSIONS: KeeperVersions = {
+  oldest: KEEPER_PROTOCOL_OLDEST,
+  newest: KEEPER_PROTOCOL_VERSION,
+};
+
+/** The highest version both ranges hold, or null when they do not overlap. */
+export function agreedVersion(ours: KeeperVersions, theirs: KeeperVersions): number | null {
+  const version = Math.min(ours.newest, theirs.newest);
+  return version >= Math.max(ours.oldest, theirs.oldest) ? version : null;
+}
 
 export const KEEPER_LIMITS = {
   /** A request frame (a spawn plan with its environment, or one IPC message for a child). */
@@ -94,8 +113,38 @@ export interface SpawnRequest {
   meta: unknown;
 }
 
+/**
+ * The daemon's first request. `version` is the newest it speaks, `oldest` the oldest (absent in
+ * version 1's hello: the same as `version`); the keeper answers with its facts, whose `version`
+ * is the one both speak from then on, or refuses with GUV_KEEPER_VERSION when none is.
+ */
+export interface HelloRequest {
+  op: 'hello';
+  token: string;
+  version: number;
+  oldest: number;
+}
+
+/**
+ * Stops every child (SIGTERM to each group, SIGKILL after `killMs`) and the keeper. Taken with
+ * the token instead of a hello, so a daemon retires a keeper it cannot speak with: this
+ * request's shape and answer (`{ pid, children }`, the keeper's pid and the children it
+ * stopped) must stay the same in every version, forever.
+ */
+export interface RetireRequest {
+  op: 'retire';
+  token: string;
+  killMs: number;
+}
+
+export interface RetireResult {
+  pid: number;
+  children: number;
+}
+
 export type KeeperRequest =
-  | { op: 'hello'; token: string; version: number }
+  | HelloRequest
+  | RetireRequest
   | SpawnRequest
   | { op: 'send'; childId: string; message: unknown }
   | { op: 'stdin'; childId: string; data: string; end: boolean }
@@ -171,6 +220,7 @@ export interface ExitRecord {
 export interface KeeperFacts {
   pid: number;
   startTime: string | null;
+  /** The protocol version the keeper and this daemon agreed on in `hello`. */
   version: number;
   children: ChildFacts[];
   exits: ExitRecord[];

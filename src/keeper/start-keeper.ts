@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { builtFile } from '../build-output.js';
 import { GuvError } from '../errors.js';
-import { connectKeeper, type KeeperClient } from './client.js';
+import { connectKeeper, type KeeperClient, retireKeeper } from './client.js';
+import type { RetireResult } from './protocol.js';
 
 export interface StartKeeperOptions {
   socketDir: string;
@@ -14,7 +15,15 @@ export interface StartKeeperOptions {
   keeperPath?: string;
   /** Its environment (tests add a marker for their sweep); default: none but PATH. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A keeper of a protocol version this daemon cannot speak was found and retired (its
+   * children stopped) before a new one was started; `reason` is its refusal.
+   */
+  onRetired?(retired: RetireResult & { reason: string }): void;
 }
+
+/** What a retired keeper's children get between SIGTERM and SIGKILL. */
+const RETIRE_KILL_MS = 5000;
 
 const RETRY_MS = 25;
 
@@ -22,6 +31,8 @@ const RETRY_MS = 25;
  * Connects to the home's keeper, starting one first when none answers: detached, in its own
  * process group and session, with no stdio of the daemon's, so it outlives the daemon. Two
  * daemons racing here start at most one keeper (the keeper's lock); the loser connects to it.
+ * A keeper that speaks no protocol version of this daemon's (another guv's) is retired first:
+ * its children stop, and the daemon's restore starts its saved processes again, once.
  *
  * @example
  * const keeper = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
@@ -29,7 +40,8 @@ const RETRY_MS = 25;
 export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperClient> {
   try {
     return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
-  } catch {
+  } catch (error) {
+    if (isVersionRefusal(error)) await retire(options, error);
     // None yet, or a dead one's files: start one (it clears what a dead keeper left).
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -61,6 +73,8 @@ export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperCl
     try {
       return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
     } catch (error) {
+      // Another daemon's keeper won the race, and it is not ours either: no use waiting.
+      if (isVersionRefusal(error)) throw error;
       lastError = error;
     }
     // Exit 3: another keeper won the race; keep trying to connect to it until the deadline.
@@ -75,4 +89,22 @@ export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperCl
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
+}
+
+function isVersionRefusal(error: unknown): error is GuvError {
+  return error instanceof GuvError && error.code === 'GUV_KEEPER_VERSION';
+}
+
+async function retire(options: StartKeeperOptions, refusal: GuvError): Promise<void> {
+  let retired: RetireResult;
+  try {
+    retired = await retireKeeper(options.socketDir, { killMs: RETIRE_KILL_MS });
+  } catch (cause) {
+    throw new GuvError(
+      'GUV_KEEPER_VERSION',
+      `${refusal.message}, and it did not retire: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  options.onRetired?.({ ...retired, reason: refusal.message });
 }

@@ -13,6 +13,9 @@ export type ParsedRequest =
   /** `id` when the frame had a usable one, so the refusal answers the request it refuses. */
   | { ok: false; reason: string; id: number | null };
 
+/** Far above any version guv will reach; bounds what a peer may claim. */
+const MAX_VERSION = 1e6;
+
 class Refused extends Error {}
 
 function refuse(reason: string): never {
@@ -47,12 +50,23 @@ function parse(raw: unknown): KeeperRequestFrame {
   if (!Number.isSafeInteger(id) || (id as number) < 0) refuse('id is not a whole number');
   const base = { id: id as number };
   switch (frame.op) {
-    case 'hello':
+    case 'hello': {
+      const version = integer(frame.version, 'version', 0, MAX_VERSION);
       return {
         ...base,
         op: 'hello',
         token: text(frame.token, 'token', 256),
-        version: integer(frame.version, 'version', 0, 1e6),
+        version,
+        // Version 1's hello has none: it speaks only its own.
+        oldest: frame.oldest === undefined ? version : integer(frame.oldest, 'oldest', 0, version),
+      };
+    }
+    case 'retire':
+      return {
+        ...base,
+        op: 'retire',
+        token: text(frame.token, 'token', 256),
+        killMs: integer(frame.killMs, 'killMs', 0, 600_000),
       };
     case 'spawn':
       return {

@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
 import type { KeeperClient } from '../../keeper/client.js';
+import { followKeeper } from '../../keeper/follow.js';
 import type { ChildFacts, KeeperEvent, KeeperSpawnPlan, LogTarget } from '../../keeper/protocol.js';
 import type {
   ChildCommand,
@@ -91,18 +92,22 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
       reached: KeeperClient | Promise<KeeperClient>,
       then: (client: KeeperClient) => void,
     ): void {
-      const bind = (client: KeeperClient) => {
-        if (stopped) return;
-        keeper = client;
-        offClose = client.onClose(() => onClosed(client));
-        then(client);
-      };
-      if (reached instanceof Promise) {
-        reached.then(bind, (error: unknown) => {
-          if (running) lost();
-          else report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
-        });
-      } else bind(reached);
+      followKeeper(
+        reached,
+        {
+          stopped: () => stopped,
+          bound(client, off) {
+            keeper = client;
+            offClose = off;
+          },
+          closed: onClosed,
+          failed(error) {
+            if (running) lost();
+            else report({ type: 'CHILD.SPAWN_FAILED', error: serialize(error) });
+          },
+        },
+        then,
+      );
     }
 
     /**
