@@ -300,10 +300,18 @@ export function createDaemon(options: DaemonOptions) {
   async function start(): Promise<void> {
     // Before any chart spawns; its facts are what the boot's restore re-adopts.
     await keeper?.connect();
-    await apps.restore().catch((error) => log.error({ err: error }, 'installed apps not restored'));
-    await observability.start();
-    await server.listen();
-    await remote.start();
+    try {
+      await apps
+        .restore()
+        .catch((error) => log.error({ err: error }, 'installed apps not restored'));
+      await observability.start();
+      await server.listen();
+      await remote.start();
+    } catch (error) {
+      // A daemon that cannot serve leaves no idle keeper behind (one holding apps stays).
+      await keeper?.shutdownIfEmpty();
+      throw error;
+    }
     daemonActor.start();
     daemonActor.send({ type: 'BOOTED' });
     // Requests are served while the saved processes are brought back; the first command need not wait.

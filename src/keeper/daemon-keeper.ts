@@ -84,6 +84,14 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
     return client;
   }
 
+  async function shutdown(): Promise<void> {
+    closing = true;
+    await current?.shutdown(SHUTDOWN_KILL_MS).catch((error) => {
+      log.warn({ err: error }, 'the keeper did not confirm its shutdown');
+    });
+    current?.close();
+  }
+
   return {
     connect,
     /** The live connection, or the one being reached; rejects when there is neither. */
@@ -109,12 +117,11 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
       };
     },
     /** `guv kill`: every process is stopped already; the keeper stops what is left, then itself. */
-    async shutdown(): Promise<void> {
-      closing = true;
-      await current?.shutdown(SHUTDOWN_KILL_MS).catch((error) => {
-        log.warn({ err: error }, 'the keeper did not confirm its shutdown');
-      });
-      current?.close();
+    shutdown,
+    /** Stops the keeper if it holds no child (a daemon that failed to boot). */
+    async shutdownIfEmpty(): Promise<void> {
+      const facts = await current?.readFacts().catch(() => null);
+      if (facts && facts.children.length === 0) await shutdown();
     },
   };
 }

@@ -78,7 +78,7 @@ export async function runKeeper(options: KeeperOptions): Promise<RunningKeeper> 
     // A daemon that reads nothing must not grow the keeper: output is skipped past the mark,
     // and a daemon this far behind is cut off (it reconnects and reads the facts).
     if (event.ev === 'output' && daemon.writableLength > KEEPER_LIMITS.eventHighWater) return false;
-    if (daemon.writableLength > KEEPER_LIMITS.replyFrame) {
+    if (daemon.writableLength > KEEPER_LIMITS.daemonBacklog) {
       options.log('the daemon does not read its events: disconnected');
       daemon.destroy();
       return false;

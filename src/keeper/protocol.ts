@@ -44,6 +44,13 @@ export const KEEPER_LIMITS = {
   inFlight: 256,
   /** What the daemon keeps with a child (restart counters, worker slots), as JSON text. */
   meta: 64 * 1024,
+  /**
+   * Bytes of the daemon's socket not yet written past which the daemon is taken for hung and cut
+   * off (it reconnects and reads the facts). Well above one frame: a child may send a burst of
+   * IPC messages of up to 1 MiB each (50 large exceptions are 35 MB) faster than a busy daemon
+   * reads them, and IPC messages, unlike output, are never skipped.
+   */
+  daemonBacklog: 64 * 1024 * 1024,
   /** Bytes of the daemon's socket not yet written: past it, output events are skipped. */
   eventHighWater: 4 * 1024 * 1024,
   /** An unauthenticated connection must say hello within this. */

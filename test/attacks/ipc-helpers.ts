@@ -71,13 +71,13 @@ export function walk(dir: string, prefix = ''): string[] {
 
 const LOG_FILE = /^(worker-\d+\.)?(out|err|warn|debug)\.log(\.\d+)?$/;
 
-/** Under the home's logs: daemon.log and one folder per app holding only level files. */
+/** Under the home's logs: guv's own (daemon.log, keeper.log) and one folder per app holding only level files. */
 export function expectOnlyLevelFiles(home: TestHome, apps: readonly string[]): void {
   const logs = join(home.dir, 'logs');
   const stray = walk(logs).filter((relative) => {
     const parts = relative.split('/');
     if (parts.length === 1)
-      return !(/^daemon\.log(\.\d+)?$/.test(parts[0]!) || apps.includes(parts[0]!));
+      return !(/^(daemon|keeper)\.log(\.\d+)?$/.test(parts[0]!) || apps.includes(parts[0]!));
     return !(parts.length === 2 && apps.includes(parts[0]!) && LOG_FILE.test(parts[1]!));
   });
   expect(stray).toEqual([]);
