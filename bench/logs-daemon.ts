@@ -27,7 +27,7 @@ export interface LogsDaemonRow {
   ms: number;
   /** ms divided by the `cat > file` baseline's. */
   ratio: number;
-  /** Median CPU ms of the manager's daemon (all its threads) per run, the start included. */
+  /** Median CPU ms of the manager's own processes (guv: daemon + keeper; all threads) per run, the start included. */
   managerCpuMs: number | null;
   /** Summed over every round. */
   lost: number;
@@ -55,7 +55,8 @@ interface Pipeline {
   /** Bytes in front of each line in the file. */
   prefix: number;
   /** The daemon doing the work, if any. */
-  managerPid(): number | null;
+  /** The manager's own processes (guv: daemon and keeper, which writes the files). */
+  managerPids(): number[];
   /** Starts the fixture; resolves once it is started (not finished). */
   start(run: Run): Promise<void>;
   /** Removes what the run left in the manager (process entry, log files). */
@@ -176,13 +177,15 @@ function integrity(files: string[], prefix: number, count: number): Integrity {
   return { lost: count - present, duplicated, reordered };
 }
 
-/** CPU ns `pid` has used so far, all its threads (scheduler statistics); null if unreadable. */
-function cpuNs(pid: number | null): number | null {
-  if (pid === null) return null;
+/** CPU ns `pids` have used so far, all their threads (scheduler statistics); null if unreadable. */
+function cpuNs(pids: readonly number[]): number | null {
+  if (pids.length === 0) return null;
   try {
     let total = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    for (const pid of pids) {
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      }
     }
     return total;
   } catch {
@@ -201,7 +204,7 @@ function catPipeline(lines: number): Pipeline {
     label: 'node fixture | cat > file (baseline)',
     prefix: 0,
     logFile: (run) => join(run.dir, 'out.log'),
-    managerPid: () => null,
+    managerPids: () => [],
     async start(run) {
       const child = spawn(
         'sh',
@@ -224,7 +227,7 @@ function guvPipeline(driver: ManagerDriver, lines: number): Pipeline {
     label: `guv daemon (rotation at ${GUV_LOGS.maxBytes / 1024 / 1024} MiB, ${GUV_LOGS.keep} kept)`,
     prefix: GUV_PREFIX,
     logFile: (run) => join(driver.home, 'logs', run.name, 'out.log'),
-    managerPid: () => driver.daemonPid(),
+    managerPids: () => driver.ownPids(),
     async start(run) {
       await cli('start', run.script, '--name', run.name, '--restart', 'never', '--', String(lines));
     },
@@ -243,7 +246,7 @@ function pm2Pipeline(driver: ManagerDriver, lines: number): Pipeline {
     label: 'pm2 7.0.4 daemon (no rotation, raw lines)',
     prefix: 0,
     logFile: (run) => join(driver.home, 'logs', `${run.name}-out.log`),
-    managerPid: () => driver.daemonPid(),
+    managerPids: () => driver.ownPids(),
     async start(run) {
       await cli('start', run.script, '--name', run.name, '--no-autorestart', '--', String(lines));
     },
@@ -285,7 +288,7 @@ export async function benchLogsDaemon(options: LogsDaemonOptions = {}): Promise<
         mkdirSync(dir);
         const run: Run = { dir, script: join(dir, 'lines.mjs'), name: `lines-${round}-${index}` };
         cpSync(FIXTURE, run.script);
-        const manager = pipeline.managerPid();
+        const manager = pipeline.managerPids();
         const cpuBefore = cpuNs(manager);
         let startReturned = 0n;
         const started = pipeline.start(run).then(() => {

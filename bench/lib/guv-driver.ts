@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveHome } from '../../src/protocol/home.js';
 import type { ListedApp, ManagerDriver } from './manager.js';
 import { killLeftovers, pidsWithEnv } from './proc.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
@@ -34,7 +35,7 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
   const env = { ...process.env, GUV_HOME: home };
   // src/protocol/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
   const pidFile = join(home, 'run', 'guv.pid');
-  const keeperPidFile = join(home, 'run', 'keeper.pid');
+  const keeperPidFile = join(resolveHome(env).socketDir, 'keeper.pid');
   const seen = new Set<number>();
   const cli = (...args: string[]) => runChecked([process.execPath, guvBin, ...args], { env });
   const parallel = options.parallelStarts ?? 50;
