@@ -49,7 +49,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
         // The keeper refuses a manager that reads nothing; a failed send shows up as its exit.
         keeper?.send(id, command).catch(() => {});
       },
-      backlog: () => 0,
+      backlog: () => keeper?.unansweredBytes(id) ?? 0,
     };
 
     follow(deps.keeper(), (client) => {

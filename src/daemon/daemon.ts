@@ -298,16 +298,20 @@ export function createDaemon(options: DaemonOptions) {
   hub.attach(server);
 
   async function start(): Promise<void> {
-    // Before any chart spawns; its facts are what the boot's restore re-adopts.
-    await keeper?.connect();
+    // Reached (or started: a node start of its own) while the apps and metrics start; before
+    // the socket listens, so no request spawns a child the keeper should own.
+    const reaching = keeper?.connect();
+    reaching?.catch(() => {});
     try {
       await apps
         .restore()
         .catch((error) => log.error({ err: error }, 'installed apps not restored'));
       await observability.start();
+      await reaching;
       await server.listen();
       await remote.start();
     } catch (error) {
+      await reaching?.catch(() => {});
       // A daemon that cannot serve leaves no idle keeper behind (one holding apps stays).
       await keeper?.shutdownIfEmpty();
       throw error;

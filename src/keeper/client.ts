@@ -69,6 +69,12 @@ export class KeeperClient {
    * moment its chart is rebuilt; its chart must still hear it.
    */
   readonly #unheardExits: Array<Extract<KeeperEvent, { ev: 'exit' }>> = [];
+  /**
+   * Bytes of `send` requests per child the keeper has not answered yet: a child (or a keeper)
+   * that reads nothing must not grow the daemon's socket buffer, so its owner stops sending
+   * past a cap (see {@link unansweredBytes}).
+   */
+  readonly #unanswered = new Map<string, number>();
   #nextId = 1;
   #closed = false;
 
@@ -115,7 +121,12 @@ export class KeeperClient {
   }
 
   send(childId: string, message: unknown): Promise<unknown> {
-    return this.#request({ op: 'send', childId, message });
+    return this.#request({ op: 'send', childId, message }, this.#requestTimeoutMs, childId);
+  }
+
+  /** Bytes sent to `childId` that the keeper has not yet passed on (or refused). */
+  unansweredBytes(childId: string): number {
+    return this.#unanswered.get(childId) ?? 0;
   }
 
   stdin(childId: string, data: string, end = false): Promise<unknown> {
@@ -188,14 +199,24 @@ export class KeeperClient {
     for (const listener of this.#closeListeners) listener();
   }
 
-  #request(request: KeeperRequest, timeoutMs = this.#requestTimeoutMs): Promise<unknown> {
+  #request(
+    request: KeeperRequest,
+    timeoutMs = this.#requestTimeoutMs,
+    countedFor?: string,
+  ): Promise<unknown> {
     if (this.#closed) {
       return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper'));
     }
     const id = this.#nextId++;
+    const frame = `${JSON.stringify({ id, ...request })}\n`;
+    if (countedFor !== undefined) this.#count(countedFor, frame.length);
+    const settled = () => {
+      if (countedFor !== undefined) this.#count(countedFor, -frame.length);
+    };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        settled();
         reject(
           new GuvError(
             'GUV_KEEPER_UNREACHABLE',
@@ -203,9 +224,25 @@ export class KeeperClient {
           ),
         );
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      this.#socket.write(`${JSON.stringify({ id, ...request })}\n`);
+      this.#pending.set(id, {
+        resolve: (value) => {
+          settled();
+          resolve(value);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+        timer,
+      });
+      this.#socket.write(frame);
     });
+  }
+
+  #count(childId: string, bytes: number): void {
+    const total = (this.#unanswered.get(childId) ?? 0) + bytes;
+    if (total > 0) this.#unanswered.set(childId, total);
+    else this.#unanswered.delete(childId);
   }
 }
 

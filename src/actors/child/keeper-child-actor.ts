@@ -274,7 +274,7 @@ function keeperChannel(
         ?.stdin(id, '', true)
         .catch(() => {});
     },
-    backlog: () => 0,
+    backlog: () => current()?.unansweredBytes(id) ?? 0,
   };
 }
 
