@@ -2,13 +2,17 @@ import type { CliIO } from '../cli/command.js';
 import { clientIfRunning, daemonClient } from '../cli/connect.js';
 import { GuvError } from '../errors.js';
 import { isPidAlive } from '../procfs/process-identity.js';
+import { describeOutcome, type RunningPid, upgradeOutcome } from './upgrade-outcome.js';
 
 const OLD_DAEMON_EXIT_MS = 30_000;
+/** The next daemon re-adopts (or restarts) what ran before answering with it in `list`. */
+const NEXT_DAEMON_SETTLE_MS = 30_000;
 
 /**
  * `guv upgrade`: replaces the running daemon by the version installed now, without stopping the
- * processes the keeper runs (guv.json `keeper`): the old daemon hands over and exits, the new one
- * starts and re-adopts them (`guv why` says so). Clusters are stopped and started again.
+ * processes the keeper runs: the old daemon hands over and exits, the new one starts and
+ * re-adopts them, clusters with their workers (`guv why` says so). A keeper the new daemon cannot
+ * speak to is retired and its processes restarted once; the summary counts what happened.
  */
 export async function upgradeDaemon(io: CliIO): Promise<number> {
   const client = await clientIfRunning(io.env);
@@ -17,10 +21,11 @@ export async function upgradeDaemon(io: CliIO): Promise<number> {
     return 0;
   }
   let oldPid: number;
-  let kept: number;
+  let before: RunningPid[];
   try {
     oldPid = (await client.status()).pid;
-    kept = (await client.handover()).kept;
+    before = (await client.listProcesses()).filter((p) => p.status === 'running');
+    await client.handover();
   } finally {
     await client.disconnect();
   }
@@ -33,13 +38,30 @@ export async function upgradeDaemon(io: CliIO): Promise<number> {
   }
   const next = await daemonClient(io.env);
   try {
+    const after = await settledList(next, before);
     const status = await next.status();
     io.stdout.write(
       `daemon replaced (pid ${oldPid} → ${status.pid}, version ${status.version}); ` +
-        `${kept} kept process${kept === 1 ? '' : 'es'} re-adopted\n`,
+        `${describeOutcome(upgradeOutcome(before, after))}\n`,
     );
   } finally {
     await next.disconnect();
   }
   return 0;
+}
+
+/** The next daemon's list once every process that ran before runs again (or the deadline). */
+async function settledList(
+  client: Awaited<ReturnType<typeof daemonClient>>,
+  before: RunningPid[],
+): Promise<RunningPid[]> {
+  const deadline = Date.now() + NEXT_DAEMON_SETTLE_MS;
+  for (;;) {
+    const list = await client.listProcesses();
+    const running = new Set(list.filter((p) => p.status === 'running').map((p) => p.name));
+    if (before.every((p) => running.has(p.name)) || Date.now() > deadline) {
+      return list.map((p) => ({ name: p.name, pid: p.status === 'running' ? p.pid : null }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
