@@ -64,6 +64,8 @@ export async function benchKeeper(): Promise<KeeperBenchRow[]> {
             fileMode: 0o600,
             dirMode: 0o700,
             gid: null,
+            time: true,
+            userFiles: null,
           },
           null,
         );

@@ -16,7 +16,7 @@ export interface KeeperManagerDeps extends ManagerActorDeps {
   /** The connection to the keeper, or a promise of the next one while it is being reached. */
   keeper(): KeeperClient | Promise<KeeperClient>;
   /** Where the keeper writes the cluster's files (`cluster: true`: its workers' too). */
-  logTarget(id: string): LogTarget;
+  logTarget(id: string): LogTarget | Promise<LogTarget>;
 }
 
 /**
@@ -123,6 +123,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
 
     async function spawn(client: KeeperClient): Promise<void> {
       const plan = await planManager(spec, deps);
+      const logs = await deps.logTarget(id);
       if (stopped) return;
       const facts = await client.spawn(
         id,
@@ -137,7 +138,7 @@ export function createKeeperManagerLogic(deps: KeeperManagerDeps) {
           ipc: true,
           maxIpcBytes: MANAGER_LIMITS.ipcMessage,
         },
-        { ...deps.logTarget(id), cluster: true },
+        { ...logs, cluster: true },
         null,
       );
       if (stopped) {

@@ -23,7 +23,7 @@ import { createOutputRouter } from '../logs/output-router.js';
 import { OUTPUT_EVENTS } from '../logs/log-event-names.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
-import { createSupervise, keeperWritesLogs } from '../supervision/supervise.js';
+import { createSupervise } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
 import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
@@ -261,10 +261,7 @@ export function createDaemon(options: DaemonOptions) {
       }
       setImmediate(() => void handover());
       // Processes and clusters with a live child (or manager): the keeper's, kept across it.
-      return table
-        .all()
-        .filter((s) => keeperWritesLogs(s.definition))
-        .filter((s) => s.pid !== null).length;
+      return table.all().filter((s) => s.pid !== null).length;
     },
   });
 

@@ -1,9 +1,12 @@
+import { resolveIdentity } from '../actors/child/identity.js';
 import type { DaemonLogger } from '../daemon/daemon-log.js';
 import { GuvError } from '../errors.js';
 import { type LogAccess, PRIVATE_LOGS } from '../logs/log-file.js';
+import type { LogSettings } from '../logs/log-settings.js';
+import type { FileOwner } from '../logs/user-log-file.js';
 import type { GuvHome } from '../protocol/home.js';
 import type { KeeperClient } from './client.js';
-import type { LogTarget } from './protocol.js';
+import type { LogTarget, UserLogFiles } from './protocol.js';
 import { reachKeeper } from './start-keeper.js';
 
 export interface DaemonKeeperOptions {
@@ -16,6 +19,27 @@ export interface DaemonKeeperOptions {
    * each output chunk to the daemon only while this is true (said again after each change).
    */
   outputWatched(): boolean;
+}
+
+/** A definition's log options and whose files they are (see output-router's logSettingsOf). */
+export interface OwnLogSettings {
+  logs: LogSettings | null;
+  owner: FileOwner;
+}
+
+/**
+ * The user's files with the ids the keeper's writer runs as: resolved here (getent), so the
+ * keeper never looks an account up. Rejects as the spawn would (GUV_USER_NOT_FOUND…).
+ */
+async function userFilesOf({ logs, owner }: OwnLogSettings): Promise<UserLogFiles | null> {
+  if (!logs || (logs.outFile === null && logs.errorFile === null)) return null;
+  const identity = await resolveIdentity(owner.user, owner.group);
+  return {
+    out: logs.outFile,
+    err: logs.errorFile,
+    uid: identity?.uid ?? null,
+    gid: identity?.gid ?? null,
+  };
 }
 
 /** How long `guv kill` gives the keeper's last children between SIGTERM and SIGKILL. */
@@ -104,7 +128,11 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
     syncOutputWatch,
     /** The connection if there is one (the boot's restore asks before any chart runs). */
     current: () => current,
-    logTarget(name: string): LogTarget {
+    /**
+     * Where the keeper writes the output of the process named `name`: guv's own files, and the
+     * ones its definition names (`settings`, null: the defaults), as their owner's numeric ids.
+     */
+    async logTarget(name: string, settings: OwnLogSettings | null): Promise<LogTarget> {
       return {
         name,
         workerIndex: null,
@@ -114,6 +142,8 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
         fileMode: access.fileMode,
         dirMode: access.dirMode,
         gid: access.gid,
+        time: settings?.logs?.time ?? true,
+        userFiles: settings ? await userFilesOf(settings) : null,
       };
     },
     /** `guv kill`: every process is stopped already; the keeper stops what is left, then itself. */

@@ -7,6 +7,7 @@ import { parseManagerMessage } from '../cluster/protocol.js';
 import { WRAPPER_CMD } from '../actors/wrapper/protocol.js';
 import type { LogLevel } from '../logs/format.js';
 import { logFilePath } from '../logs/format.js';
+import { openUserLogFileAs, type UserLogFile } from '../logs/user-log-writer.js';
 import { createLogWriter, type LogWriter } from '../logs/writer.js';
 import { readProcessStartTime } from '../procfs/process-identity.js';
 import {
@@ -64,6 +65,10 @@ export class KeptChild {
   readonly #workers = new Map<string, WorkerSlotFacts>();
   /** The last exit of each worker not forked again since, by worker id, oldest first. */
   readonly #workerExits = new Map<string, WorkerExitFacts>();
+  /** The user's own files (`--out-file`, `--error-file`), opened on their first line. */
+  readonly #userFiles = new Map<'out' | 'err', UserLogFile>();
+  /** The child closed: no file opens again (a writer process would outlive it). */
+  #filesClosed = false;
   /** Epoch ms before which a log file that failed to open is not tried again. */
   #retryOpenAt = 0;
   #proc: ChildProcess | null = null;
@@ -165,7 +170,10 @@ export class KeptChild {
       if (!source) continue;
       const decoder = new StringDecoder('utf8');
       source.on('data', (chunk: Buffer) => {
-        const writer = this.#writer(LEVEL_OF_STREAM[stream]);
+        const level = LEVEL_OF_STREAM[stream];
+        // A cluster manager's own output stays in guv's files: its workers' is the app's.
+        if (!this.request.logs.cluster) this.#userFile(level)?.write(chunk);
+        const writer = this.#writer(level);
         if (writer && !writer.write(chunk)) {
           source.pause();
           writer.once('drain', () => source.resume());
@@ -182,8 +190,10 @@ export class KeptChild {
       this.#deps.exited(this, code, signal);
     });
     proc.once('close', () => {
-      void Promise.allSettled([...this.#writers.values()].map((writer) => writer.close())).then(
-        () => this.#deps.closed(this),
+      this.#filesClosed = true;
+      const files = [...this.#writers.values(), ...this.#userFiles.values()];
+      void Promise.allSettled(files.map((file) => file.close())).then(() =>
+        this.#deps.closed(this),
       );
     });
   }
@@ -216,7 +226,9 @@ export class KeptChild {
     if ((raw as { type?: unknown }).type !== 'log') return;
     const parsed = parseWrapperMessage(raw);
     if (!parsed.ok || parsed.message.type !== 'log') return;
-    this.#writer(parsed.message.level)?.writeRecord(parsed.message.message);
+    const { level, message } = parsed.message;
+    this.#writer(level)?.writeRecord(message);
+    this.#userFile(level)?.writeRecord(message);
   }
 
   /** What a cluster manager relays of its workers (and its own log lines) goes to the files. */
@@ -235,10 +247,16 @@ export class KeptChild {
     if (message.type !== 'output' && message.type !== 'wrapper') return;
     const slot = this.#slotOf(message.workerId);
     if (slot === null) return;
+    // Every worker's lines go to the one file the user named (pm2's merge_logs).
     if (message.type === 'output') {
-      this.#writer(LEVEL_OF_STREAM[message.stream], slot)?.write(Buffer.from(message.data));
+      const level = LEVEL_OF_STREAM[message.stream];
+      const data = Buffer.from(message.data);
+      this.#writer(level, slot)?.write(data);
+      this.#userFile(level)?.write(data);
     } else if (message.message.type === 'log') {
-      this.#writer(message.message.level, slot)?.writeRecord(message.message.message);
+      const { level, message: text } = message.message;
+      this.#writer(level, slot)?.writeRecord(text);
+      this.#userFile(level)?.writeRecord(text);
     }
   }
 
@@ -315,5 +333,27 @@ export class KeptChild {
     }
     this.#writers.set(key, writer);
     return writer;
+  }
+
+  /**
+   * The file the user named for `level` (info, debug: out; error, warn: err), as the router does
+   * without a keeper. Written by a process running as the app's account: never opened here.
+   */
+  #userFile(level: LogLevel): UserLogFile | null {
+    const files = this.request.logs.userFiles;
+    if (!files || this.#filesClosed) return null;
+    const which = level === 'info' || level === 'debug' ? 'out' : 'err';
+    const path = files[which];
+    if (path === null) return null;
+    let file = this.#userFiles.get(which);
+    if (!file) {
+      file = openUserLogFileAs(
+        path,
+        { uid: files.uid, gid: files.gid },
+        { time: this.request.logs.time, onError: (error) => this.#deps.onLogError(error) },
+      );
+      this.#userFiles.set(which, file);
+    }
+    return file;
   }
 }

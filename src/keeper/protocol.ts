@@ -10,9 +10,13 @@
  */
 
 /** Bumped when a request or event changes shape: the newest version this tree speaks. */
-export const KEEPER_PROTOCOL_VERSION = 1;
-/** The oldest version this tree still speaks (raised when support for an old one is dropped). */
-export const KEEPER_PROTOCOL_OLDEST = 1;
+export const KEEPER_PROTOCOL_VERSION = 2;
+/**
+ * The oldest version this tree still speaks (raised when support for an old one is dropped).
+ * 2: a spawn's LogTarget carries `time` and the user's own files, which a version-1 keeper would
+ * drop (it would also leave those files unwritten).
+ */
+export const KEEPER_PROTOCOL_OLDEST = 2;
 
 /** The protocol versions one side speaks: every whole number from `oldest` to `newest`. */
 export interface KeeperVersions {
@@ -91,6 +95,27 @@ export interface LogTarget {
   keep: number;
   fileMode: number;
   dirMode: number;
+  gid: number | null;
+  /**
+   * false: lines go to the user's files raw, without guv's time prefix (`--log-time false`).
+   * guv's own files keep it always: `guv logs` reads it.
+   */
+  time: boolean;
+  /** The files the user named (`--out-file`, `--error-file`), or null when there are none. */
+  userFiles: UserLogFiles | null;
+}
+
+/**
+ * Files the user named, written by a small process running as `uid`/`gid` (the app's account,
+ * resolved by the daemon): the keeper never opens them itself. A cluster's workers share them.
+ */
+export interface UserLogFiles {
+  /** Standard output and the info/debug records. */
+  out: string | null;
+  /** Standard error and the error/warn records. */
+  err: string | null;
+  /** Null: the keeper's own (root's) id. */
+  uid: number | null;
   gid: number | null;
 }
 

@@ -5,6 +5,7 @@ import {
   type KeeperSignal,
   type KeeperSpawnPlan,
   type LogTarget,
+  type UserLogFiles,
 } from './protocol.js';
 
 /** A request checked field by field, or why not. Reasons never quote the sender's values. */
@@ -164,6 +165,21 @@ function logTarget(raw: unknown): LogTarget {
     fileMode: oneOf(logs.fileMode, 'fileMode', [0o600, 0o640]),
     dirMode: oneOf(logs.dirMode, 'dirMode', [0o700, 0o750]),
     gid: optionalId(logs.gid, 'logs.gid'),
+    time: boolean(logs.time, 'logs.time'),
+    userFiles: logs.userFiles === null ? null : userFiles(logs.userFiles),
+  };
+}
+
+/** Paths the keeper never opens (a writer running as uid/gid does): checked for shape only. */
+function userFiles(raw: unknown): UserLogFiles {
+  const files = record(raw, 'logs.userFiles');
+  const path = (value: unknown, what: string) =>
+    value === null ? null : absolutePath(value, what);
+  return {
+    out: path(files.out, 'userFiles.out'),
+    err: path(files.err, 'userFiles.err'),
+    uid: nullableId(files.uid, 'userFiles.uid'),
+    gid: nullableId(files.gid, 'userFiles.gid'),
   };
 }
 
@@ -215,6 +231,16 @@ function integer(raw: unknown, what: string, min: number, max: number): number {
 function oneOf(raw: unknown, what: string, allowed: number[]): number {
   if (!allowed.includes(raw as number)) refuse(`${what}: not an allowed mode`);
   return raw as number;
+}
+
+function boolean(raw: unknown, what: string): boolean {
+  if (typeof raw !== 'boolean') refuse(`${what}: not a boolean`);
+  return raw;
+}
+
+/** An id that must be said, even when it is null (the keeper's own). */
+function nullableId(raw: unknown, what: string): number | null {
+  return raw === null ? null : integer(raw, what, 0, 2 ** 32 - 2);
 }
 
 function optionalId(raw: unknown, what: string): number | null {

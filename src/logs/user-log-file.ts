@@ -1,33 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { resolveIdentity } from '../actors/child/identity.js';
-import { GuvError } from '../errors.js';
-import { createLineFramer, type LineFramer } from './line-framer.js';
+import {
+  openUserLogFileAs,
+  truncateUserLogFileAs,
+  type UserLogFile,
+  type UserLogFileOptions,
+  type WriterIdentity,
+} from './user-log-writer.js';
 
-/** Bytes queued for one file's writer process past which output is dropped (and said so once). */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
-
-// Runs as the app's user: opens the file as that user would (O_NOFOLLOW: a symlink planted as
-// the file itself is refused even then), then appends stdin to it. argv: path, 'append'|'truncate'.
-const WRITER_SOURCE = `
-const fs = require('node:fs');
-const [path, mode] = process.argv.slice(1);
-const c = fs.constants;
-const flags = (mode === 'truncate' ? c.O_TRUNC : c.O_APPEND | c.O_CREAT) | c.O_WRONLY | c.O_NOFOLLOW | c.O_NONBLOCK;
-let fd;
-try {
-  fd = fs.openSync(path, flags, 0o640);
-  if (!fs.fstatSync(fd).isFile()) throw new Error('not a regular file');
-} catch (error) {
-  process.stderr.write(String(error && error.message));
-  process.exit(1);
-}
-if (mode === 'truncate') process.exit(0);
-process.stdin.on('data', (chunk) => {
-  let at = 0;
-  while (at < chunk.length) at += fs.writeSync(fd, chunk, at);
-});
-process.stdin.on('end', () => process.exit(0));
-`;
+export type { UserLogFile } from './user-log-writer.js';
 
 /** Who writes the file: the app's account, or the daemon's own when the app runs as it. */
 export interface FileOwner {
@@ -35,50 +15,16 @@ export interface FileOwner {
   group: string | null;
 }
 
-export interface UserLogFile {
-  readonly path: string;
-  /** Output as it came: stamped with guv's time prefix per line, or raw with `time: false`. */
-  write(chunk: Buffer): void;
-  /** A whole message (a wrapper log record), one line per line of it. */
-  writeRecord(message: string): void;
-  close(): Promise<void>;
-}
-
-/** Runs the writer as `owner`; resolves once it is spawned (its open may still fail: onError). */
-async function spawnWriter(
-  path: string,
-  owner: FileOwner,
-  mode: 'append' | 'truncate',
-): Promise<ChildProcess> {
+/** The owner's numeric ids (getent, once per file); null when the app runs as the daemon. */
+async function identityOf(owner: FileOwner): Promise<WriterIdentity | null> {
   const identity = await resolveIdentity(owner.user, owner.group);
-  const child = spawn(process.execPath, ['-e', WRITER_SOURCE, path, mode], {
-    stdio: [mode === 'append' ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-    env: {},
-    ...(identity?.uid != null ? { uid: identity.uid } : {}),
-    ...(identity ? { gid: identity.gid } : {}),
-  });
-  // A writer that died (its open failed) is reported by its exit; a write to it is dropped.
-  child.stdin?.on('error', () => {});
-  return child;
-}
-
-function failure(path: string, child: ChildProcess): Promise<string | null> {
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-    if (stderr.length < 1000) stderr += text;
-  });
-  return new Promise((resolve) => {
-    child.on('error', (error) => resolve(error.message));
-    child.on('close', (code) =>
-      resolve(code === 0 ? null : `${stderr.trim() || `exit code ${code}`} (${path})`),
-    );
-  });
+  return identity && { uid: identity.uid, gid: identity.gid };
 }
 
 /**
- * A log file the user named (`--out-file`, pm2's out_file): written by a small process running as
- * the app's user, so the daemon (often root) never opens a path the app controls. A cluster's
- * workers all write into the one file (pm2's merge_logs).
+ * A log file the user named (`--out-file`, pm2's out_file), written as the app's user named by
+ * `owner` (see openUserLogFileAs). A cluster's workers all write into the one file (pm2's
+ * merge_logs).
  *
  * @example
  * const out = openUserLogFile('/srv/app/out.log', { user: 'app', group: null }, { time: true, onError });
@@ -87,63 +33,12 @@ function failure(path: string, child: ChildProcess): Promise<string | null> {
 export function openUserLogFile(
   path: string,
   owner: FileOwner,
-  options: { time: boolean; onError(error: GuvError): void; now?: () => number },
+  options: UserLogFileOptions,
 ): UserLogFile {
-  const framer: LineFramer | null = options.time ? createLineFramer(options.now ?? Date.now) : null;
-  let dropped = false;
-  let closed = false;
-  const fail = (message: string) =>
-    options.onError(new GuvError('GUV_LOG_OPEN_FAILED', `cannot write log file ${message}`));
-  const child = spawnWriter(path, owner, 'append');
-  const ended = child.then(
-    (writer) => failure(path, writer).then((message) => message !== null && fail(message)),
-    (error: unknown) => fail(`${path}: ${(error as Error).message}`),
-  );
-  const send = (bytes: Buffer) => {
-    void child.then(
-      (writer) => {
-        const stdin = writer.stdin;
-        if (!stdin || stdin.destroyed || !stdin.writable) return;
-        if (stdin.writableLength > MAX_QUEUED_BYTES) {
-          if (!dropped) fail(`${path}: its writer is not keeping up, output dropped`);
-          dropped = true;
-          return;
-        }
-        dropped = false;
-        stdin.write(bytes);
-      },
-      () => {},
-    );
-  };
-  return {
-    path,
-    write(chunk) {
-      if (closed) return;
-      const bytes = framer ? framer.frame(chunk, null) : chunk;
-      if (bytes && bytes.length > 0) send(Buffer.from(bytes));
-    },
-    writeRecord(message) {
-      if (closed) return;
-      const text = `${message.split(/\r?\n/).join('\n')}\n`;
-      this.write(Buffer.from(text));
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      const partial = framer?.takePartial();
-      if (partial) send(Buffer.from(partial));
-      await child.then(
-        (writer) => writer.stdin?.end(),
-        () => {},
-      );
-      await ended;
-    },
-  };
+  return openUserLogFileAs(path, identityOf(owner), options);
 }
 
 /** Empties a log file the user named, as the app's user (`guv flush`). */
-export async function truncateUserLogFile(path: string, owner: FileOwner): Promise<void> {
-  const message = await failure(path, await spawnWriter(path, owner, 'truncate'));
-  if (message !== null)
-    throw new GuvError('GUV_LOG_WRITE_FAILED', `cannot empty log file ${message}`);
+export function truncateUserLogFile(path: string, owner: FileOwner): Promise<void> {
+  return truncateUserLogFileAs(path, identityOf(owner));
 }

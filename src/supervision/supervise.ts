@@ -3,6 +3,7 @@ import type { ChildHandle } from '../actors/child/child-handle.js';
 import { type ChildActorDeps, createChildLogic } from '../actors/child/child-actor.js';
 import { createKeeperChildLogic } from '../actors/child/keeper-child-actor.js';
 import type { KeeperClient } from '../keeper/client.js';
+import type { OwnLogSettings } from '../keeper/daemon-keeper.js';
 import type { LogTarget } from '../keeper/protocol.js';
 import { createFileWatcherLogic } from '../actors/watch/file-watcher.js';
 import type { ChildMessage } from '../actors/child/wrapper-events.js';
@@ -38,8 +39,8 @@ export interface SuperviseDeps {
    */
   keeper?: {
     client(): KeeperClient | Promise<KeeperClient>;
-    /** Where the keeper writes the output of the process named `name`. */
-    logTarget(name: string): LogTarget;
+    /** Where the keeper writes the output of the process named `name` (its files, as `settings` say). */
+    logTarget(name: string, settings: OwnLogSettings | null): LogTarget | Promise<LogTarget>;
   };
 }
 
@@ -120,17 +121,18 @@ function processSupervisor(deps: SuperviseDeps) {
       createKeeperChildLogic({
         ...childDeps(true),
         keeper: keeper.client,
-        logTarget: (id) => keeper.logTarget(lookup(id)?.definition.name ?? id),
+        logTarget: (id) => {
+          const definition = lookup(id)?.definition;
+          return definition
+            ? keeper.logTarget(definition.name, ownLogSettings(definition))
+            : keeper.logTarget(id, null);
+        },
         meta: (input) => ({ restarts: input.attempt }),
       }),
     );
-  // The keeper writes guv's own log files only: a process with raw lines or files of its own
-  // (`--no-time`, `--output`, `--error`) runs as before, without the keeper, for now.
-  const machineFor = (definition: ProcessDefinition) =>
-    kept && keeperWritesLogs(definition) ? kept : direct;
   return (definition: ProcessDefinition): Supervised =>
     createSupervisedProcess(definition, {
-      machine: machineFor(definition),
+      machine: kept || direct,
       clock: deps.clock,
       ...(deps.inspect ? { inspect: deps.inspect } : {}),
       handle: (id) => handles.get(id) ?? null,
@@ -140,9 +142,12 @@ function processSupervisor(deps: SuperviseDeps) {
     });
 }
 
-/** Whether a single process runs under the keeper (guv.json `keeper`): see processSupervisor. */
-export function keeperWritesLogs({ logs }: ProcessDefinition): boolean {
-  return !logs || (logs.time !== false && logs.outFile === null && logs.errorFile === null);
+/** What the keeper needs of a definition to write its files, the user's among them. */
+function ownLogSettings(definition: ProcessDefinition): OwnLogSettings {
+  return {
+    logs: definition.logs ?? null,
+    owner: { user: definition.spec.user, group: definition.spec.group },
+  };
 }
 
 function clusterSupervisor(deps: SuperviseDeps) {
@@ -150,7 +155,7 @@ function clusterSupervisor(deps: SuperviseDeps) {
   return (definition: ProcessDefinition): Supervised => {
     // Under the keeper (guv.json `keeper`), as single processes: it writes the files, the
     // router only publishes the lines.
-    const keeper = deps.keeper && keeperWritesLogs(definition) ? deps.keeper : null;
+    const keeper = deps.keeper ?? null;
     const kept = keeper !== null;
     const managerSource = (cluster: ClusterSupervisor) => ({
       kind: 'cluster' as const,
@@ -164,7 +169,7 @@ function clusterSupervisor(deps: SuperviseDeps) {
         ? {
             keeper: {
               keeper: keeper.client,
-              logTarget: () => keeper.logTarget(definition.name),
+              logTarget: () => keeper.logTarget(definition.name, ownLogSettings(definition)),
             },
             noteKept: (cluster: ClusterSupervisor, meta: unknown) => {
               const client = keeper.client();

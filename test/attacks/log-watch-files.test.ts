@@ -19,6 +19,7 @@ import {
   guv,
   makeHome,
   type TestHome,
+  writeDaemonConfig,
 } from '../helpers/daemon-harness.js';
 import { createThrowawayUser, isRoot, rootIt, type ThrowawayUser } from './helpers.js';
 
@@ -49,6 +50,11 @@ function setup() {
   return { home, base, appDir, secret };
 }
 
+/** The keeper writes the app's files (it runs every app, by default), and logs their failures. */
+function keeperLog(home: TestHome): string {
+  return join(home.dir, 'logs/keeper.log');
+}
+
 async function details(home: TestHome, name: string): Promise<ProcessDetails> {
   return JSON.parse((await guv(home, ['info', name, '--json'])).stdout) as ProcessDetails;
 }
@@ -56,36 +62,43 @@ async function details(home: TestHome, name: string): Promise<ProcessDetails> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('log files and watched paths the app controls are used as the app’s user', () => {
-  rootIt(
-    'an --out-file that the app’s user made a symlink to a root-only file is never written through',
-    async () => {
-      const { home, appDir, secret } = setup();
-      symlinkSync(secret, join(appDir, 'out.log'));
-      const started = await guv(home, [
-        'start',
-        fixture('print-both.js'),
-        '-n',
-        'sym',
-        '--user',
-        user!.name,
-        '--cwd',
-        appDir,
-        '--out-file',
-        'out.log',
-      ]);
-      expect(started.stderr).toBe('');
-      await eventually(
-        () => readFileSync(home.logFile('sym'), 'utf8').includes('out from app'),
-        'output',
-      );
-      await eventually(
-        () => readFileSync(home.daemonLog, 'utf8').includes('cannot write log file'),
-        'the failure logged',
-      );
-      expect(readFileSync(secret, 'utf8')).toBe('root only\n');
-    },
-    60_000,
-  );
+  for (const keeper of [true, false]) {
+    rootIt(
+      `an --out-file that the app’s user made a symlink to a root-only file is never written through (keeper ${keeper ? 'on' : 'off'})`,
+      async () => {
+        const { home, appDir, secret } = setup();
+        // Without the keeper the daemon spawns the file's writer: the same writer, the same refusal.
+        if (!keeper) writeDaemonConfig(home, { keeper: false });
+        symlinkSync(secret, join(appDir, 'out.log'));
+        const started = await guv(home, [
+          'start',
+          fixture('print-both.js'),
+          '-n',
+          'sym',
+          '--user',
+          user!.name,
+          '--cwd',
+          appDir,
+          '--out-file',
+          'out.log',
+        ]);
+        expect(started.stderr).toBe('');
+        await eventually(
+          () => readFileSync(home.logFile('sym'), 'utf8').includes('out from app'),
+          'output',
+        );
+        await eventually(
+          () =>
+            readFileSync(keeper ? keeperLog(home) : home.daemonLog, 'utf8').includes(
+              'cannot write log file',
+            ),
+          'the failure logged',
+        );
+        expect(readFileSync(secret, 'utf8')).toBe('root only\n');
+      },
+      60_000,
+    );
+  }
 
   rootIt(
     'an --out-file in a folder only root may write is not created: the file is opened as the app’s user',
@@ -112,7 +125,7 @@ describe('log files and watched paths the app controls are used as the app’s u
         'output',
       );
       await eventually(
-        () => readFileSync(home.daemonLog, 'utf8').includes('cannot write log file'),
+        () => readFileSync(keeperLog(home), 'utf8').includes('cannot write log file'),
         'the failure logged',
       );
       expect(existsSync(target)).toBe(false);
@@ -143,6 +156,10 @@ describe('log files and watched paths the app controls are used as the app’s u
       );
       const { statSync } = await import('node:fs');
       expect(statSync(path).uid).toBe(user!.uid);
+      // Written by the keeper's writer: the app is the keeper's child, not the daemon's.
+      const keeperPid = JSON.parse(readFileSync(join(home.dir, 'run/keeper.pid'), 'utf8')).pid;
+      const stat = readFileSync(`/proc/${(await details(home, 'own')).pid}/stat`, 'utf8');
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(keeperPid);
     },
     60_000,
   );

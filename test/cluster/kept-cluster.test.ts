@@ -20,6 +20,8 @@ function facts(workers: ChildFacts['workers'], meta: unknown = null): ChildFacts
       fileMode: 0o600,
       dirMode: 0o700,
       gid: null,
+      time: true,
+      userFiles: null,
     },
     meta,
     workers,

@@ -60,15 +60,15 @@ describe('a keeper of a protocol version the daemon cannot speak', () => {
     process.kill(first, 'SIGKILL');
     await eventually(() => processesRunning(h, fixture('keeper-child.js')).length === 0, 'no app');
 
-    // A keeper of a future guv: versions 2–3 only, with a live child of its own.
+    // A keeper of a future guv: versions 3–4 only (this tree speaks 2), with a live child of its own.
     oldKeeper = await runKeeper({
       socketDir: join(h.dir, 'run'),
       logsDir: join(h.dir, 'logs'),
       idleExitMs: 60_000,
       log: () => {},
-      versions: { oldest: 2, newest: 3 },
+      versions: { oldest: 3, newest: 4 },
     });
-    const owner = await connectKeeper(join(h.dir, 'run'), { versions: { oldest: 2, newest: 3 } });
+    const owner = await connectKeeper(join(h.dir, 'run'), { versions: { oldest: 3, newest: 4 } });
     const old = await owner.spawn(
       'old',
       {
@@ -91,6 +91,8 @@ describe('a keeper of a protocol version the daemon cannot speak', () => {
         fileMode: 0o600,
         dirMode: 0o700,
         gid: null,
+        time: true,
+        userFiles: null,
       },
       null,
     );
@@ -117,7 +119,7 @@ describe('a keeper of a protocol version the daemon cannot speak', () => {
       'one copy of the saved process, and nothing of the old keeper',
     );
     expect(readFileSync(h.daemonLog, 'utf8')).toMatch(
-      /retired the keeper \(pid \d+\) it found: .*protocol versions 2 to 3.*Its 1 app was stopped/,
+      /retired the keeper \(pid \d+\) it found: .*protocol versions 3 to 4.*Its 1 app was stopped/,
     );
   });
 });

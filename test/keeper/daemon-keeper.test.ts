@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessSummary } from '../../src/client/api.js';
+import { KEEPER_PROTOCOL_VERSION } from '../../src/keeper/protocol.js';
 import { freePort, get } from '../cluster/load.js';
 import {
   alive,
@@ -162,7 +163,9 @@ describe('the keeper (on by default; guv.json "keeper": false turns it off)', ()
         socket.destroy();
         resolve();
       });
-      socket.write(`${JSON.stringify({ id: 0, op: 'hello', token, version: 1 })}\n`);
+      socket.write(
+        `${JSON.stringify({ id: 0, op: 'hello', token, version: KEEPER_PROTOCOL_VERSION })}\n`,
+      );
     });
     await eventually(
       () =>

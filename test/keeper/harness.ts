@@ -79,6 +79,8 @@ export function logsFor(name: string): LogTarget {
     fileMode: 0o600,
     dirMode: 0o700,
     gid: null,
+    time: true,
+    userFiles: null,
   };
 }
 

@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { builtFile } from '../../src/build-output.js';
 import type { KeeperClient } from '../../src/keeper/client.js';
 import { connectKeeper } from '../../src/keeper/client.js';
-import type { ChildFacts, KeeperEvent } from '../../src/keeper/protocol.js';
+import {
+  type ChildFacts,
+  KEEPER_PROTOCOL_VERSION,
+  type KeeperEvent,
+} from '../../src/keeper/protocol.js';
 import { readProcessStartTime } from '../../src/procfs/process-identity.js';
 import { alive, cleanupHome, eventually, fixture } from '../helpers/daemon-harness.js';
 import {
@@ -340,7 +344,7 @@ describe('the keeper', () => {
         }
       });
       socket.write(
-        `${JSON.stringify({ id: 0, op: 'hello', token, version: 1 })}\n${spawnLine(1)}\n${spawnLine(2)}\n`,
+        `${JSON.stringify({ id: 0, op: 'hello', token, version: KEEPER_PROTOCOL_VERSION })}\n${spawnLine(1)}\n${spawnLine(2)}\n`,
       );
     });
     const outcomes = replies.map(

@@ -23,7 +23,10 @@ const logs = {
   fileMode: 0o600,
   dirMode: 0o700,
   gid: null,
+  time: true,
+  userFiles: null,
 };
+const userFiles = { out: '/srv/app/out.log', err: null, uid: 33, gid: 33 };
 
 function spawnWith(overrides: { plan?: object; logs?: object; meta?: unknown }) {
   return parseKeeperRequest({
@@ -70,8 +73,46 @@ describe('parseKeeperRequest', () => {
     ['a world-writable log file', { logs: { fileMode: 0o666 } }],
     ['a world-readable log folder', { logs: { dirMode: 0o755 } }],
     ['a meta too large', { meta: 'x'.repeat(KEEPER_LIMITS.meta + 1) }],
+    ['no time', { logs: { time: undefined } }],
+    ['a time that is not a boolean', { logs: { time: 'false' } }],
+    ['no userFiles', { logs: { userFiles: undefined } }],
+    ['userFiles that are not an object', { logs: { userFiles: ['/srv/out.log'] } }],
+    ['a relative out file', { logs: { userFiles: { ...userFiles, out: 'out.log' } } }],
+    ['an err file that is not a string', { logs: { userFiles: { ...userFiles, err: 1 } } }],
+    ['an empty out file', { logs: { userFiles: { ...userFiles, out: '' } } }],
+    ['an out file with NUL', { logs: { userFiles: { ...userFiles, out: '/srv/a\0b' } } }],
+    [
+      'an out file past the path cap',
+      { logs: { userFiles: { ...userFiles, out: `/${'x'.repeat(KEEPER_LIMITS.pathBytes)}` } } },
+    ],
+    [
+      'an err file past the path cap in bytes',
+      { logs: { userFiles: { ...userFiles, err: `/${'é'.repeat(KEEPER_LIMITS.pathBytes / 2)}` } } },
+    ],
+    ['a negative file uid', { logs: { userFiles: { ...userFiles, uid: -1 } } }],
+    ['a fractional file gid', { logs: { userFiles: { ...userFiles, gid: 1.5 } } }],
+    ['a file uid as text', { logs: { userFiles: { ...userFiles, uid: '33' } } }],
+    ['a file uid past 32 bits', { logs: { userFiles: { ...userFiles, uid: 2 ** 32 } } }],
+    ['a file gid left out', { logs: { userFiles: { out: '/srv/out.log', err: null, uid: 1 } } }],
   ])('refuses %s, answering the request’s id', (_what, overrides) => {
     expect(spawnWith(overrides)).toMatchObject({ ok: false, id: 7 });
+  });
+
+  it('keeps the user’s files, raw lines and null ids (the keeper’s own account)', () => {
+    for (const files of [
+      userFiles,
+      { out: null, err: '/srv/app/err.log', uid: null, gid: 33 },
+      { out: '/srv/app/out.log', err: '/srv/app/out.log', uid: null, gid: null },
+    ]) {
+      const parsed = spawnWith({ logs: { time: false, userFiles: { ...files, extra: 1 } } });
+      expect(parsed).toMatchObject({
+        ok: true,
+        request: { logs: { time: false, userFiles: files } },
+      });
+      expect(parsed.ok && parsed.request.op === 'spawn' && parsed.request.logs.userFiles).toEqual(
+        files,
+      );
+    }
   });
 
   it('refuses unknown ops, signals that do not exist, and frames without an id', () => {

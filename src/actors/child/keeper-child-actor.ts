@@ -25,7 +25,7 @@ export interface KeeperChildDeps extends ChildActorDeps {
    */
   keeper(): KeeperClient | Promise<KeeperClient>;
   /** Where the keeper writes this process's output (its name, rotation, file modes). */
-  logTarget(id: string): LogTarget;
+  logTarget(id: string): LogTarget | Promise<LogTarget>;
   /** Kept by the keeper with the child and handed to the next daemon (restart counters…). */
   meta?(input: ChildInput): unknown;
 }
@@ -151,7 +151,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
         facts = await client.spawn(
           id,
           toKeeperPlan(plan),
-          deps.logTarget(id),
+          await deps.logTarget(id),
           deps.meta?.(input) ?? null,
         );
       } catch (error) {
