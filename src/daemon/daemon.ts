@@ -295,9 +295,10 @@ export function createDaemon(options: DaemonOptions) {
   hub.attach(server);
 
   async function start(): Promise<void> {
-    // Reached (or started: a node start of its own) while the apps and metrics start; before
-    // the socket listens, so no request spawns a child the keeper should own.
-    const reaching = keeper?.connect();
+    // The keeper that runs already (apps a dead daemon left), found while the apps and metrics
+    // start and before the socket listens: the boot's restore re-adopts from its facts. None is
+    // started for a daemon with nothing to keep; the first spawn starts one.
+    const reaching = keeper?.find();
     reaching?.catch(() => {});
     try {
       await apps

@@ -6,8 +6,8 @@ import type { LogSettings } from '../logs/log-settings.js';
 import type { FileOwner } from '../logs/user-log-file.js';
 import type { GuvHome } from '../protocol/home.js';
 import type { KeeperClient } from './client.js';
-import type { LogTarget, UserLogFiles } from './protocol.js';
-import { reachKeeper } from './start-keeper.js';
+import type { LogTarget, RetireResult, UserLogFiles } from './protocol.js';
+import { findKeeper, reachKeeper } from './start-keeper.js';
 
 export interface DaemonKeeperOptions {
   home: GuvHome;
@@ -46,13 +46,14 @@ async function userFilesOf({ logs, owner }: OwnLogSettings): Promise<UserLogFile
 const SHUTDOWN_KILL_MS = 5000;
 
 /**
- * The daemon's link to its keeper (guv.json `keeper`): reached (or started) at boot before any
- * chart spawns, reached again if it drops (its children went with it: their charts restart
- * them through the new one), and stopped by `guv kill` once every process is stopped.
+ * The daemon's link to its keeper (guv.json `keeper`): found at boot before any chart spawns
+ * (one left running by the last daemon), started by the first spawn when there was none,
+ * reached again if it drops (its children went with it: their charts restart them through the
+ * new one), and stopped by `guv kill` once every process is stopped.
  *
  * @example
  * const keeper = createDaemonKeeper({ home, logs: config.logs, log });
- * await keeper.connect();
+ * await keeper.find();
  * createSupervise({ …, keeper });
  */
 export function createDaemonKeeper(options: DaemonKeeperOptions) {
@@ -75,23 +76,37 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
     });
   }
 
+  const reachOptions = {
+    socketDir: home.socketDir,
+    logsDir: home.logs,
+    onRetired: ({ pid, children, reason }: RetireResult & { reason: string }) =>
+      log.warn(
+        { keeperPid: pid, children },
+        `retired the keeper (pid ${pid}) it found: ${reason}. Its ${children} ${children === 1 ? 'app was' : 'apps were'} stopped; a keeper of this daemon's version starts in its place, and the saved processes start again, once`,
+      ),
+  };
+
+  /**
+   * Boot: the keeper that runs already, if any (its facts are what the boot's restore
+   * re-adopts). None is started here: a daemon with nothing to keep (`guv list` on a new home)
+   * does without, and the first spawn starts one ({@link client}).
+   */
+  async function find(): Promise<KeeperClient | null> {
+    const found = await findKeeper(reachOptions);
+    return found ? bind(found) : null;
+  }
+
+  /** Reaches the keeper, starting one when none answers. */
   function connect(): Promise<KeeperClient> {
-    reaching = reach().finally(() => {
-      reaching = null;
-    });
+    reaching = reachKeeper(reachOptions)
+      .then(bind)
+      .finally(() => {
+        reaching = null;
+      });
     return reaching;
   }
 
-  async function reach(): Promise<KeeperClient> {
-    const client = await reachKeeper({
-      socketDir: home.socketDir,
-      logsDir: home.logs,
-      onRetired: ({ pid, children, reason }) =>
-        log.warn(
-          { keeperPid: pid, children },
-          `retired the keeper (pid ${pid}) it found: ${reason}. Its ${children} ${children === 1 ? 'app was' : 'apps were'} stopped; a keeper of this daemon's version starts in its place, and the saved processes start again, once`,
-        ),
-    });
+  function bind(client: KeeperClient): KeeperClient {
     current = client;
     toldOutputWatched = null;
     syncOutputWatch();
@@ -117,12 +132,14 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
   }
 
   return {
-    connect,
-    /** The live connection, or the one being reached; rejects when there is neither. */
+    find,
+    /** The live connection, or the one being reached (started now when there is neither). */
     client(): KeeperClient | Promise<KeeperClient> {
       if (current?.connected) return current;
-      if (reaching) return reaching;
-      return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'not connected to the keeper'));
+      if (closing) {
+        return Promise.reject(new GuvError('GUV_KEEPER_UNREACHABLE', 'the keeper is stopping'));
+      }
+      return reaching ?? connect();
     },
     /** Someone started or stopped watching events: tell the keeper whether output is wanted. */
     syncOutputWatch,

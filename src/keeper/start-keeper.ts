@@ -38,12 +38,9 @@ const RETRY_MS = 25;
  * const keeper = await reachKeeper({ socketDir: home.socketDir, logsDir: home.logs });
  */
 export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperClient> {
-  try {
-    return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
-  } catch (error) {
-    if (isVersionRefusal(error)) await retire(options, error);
-    // None yet, or a dead one's files: start one (it clears what a dead keeper left).
-  }
+  const found = await findKeeper(options);
+  if (found) return found;
+  // None yet, or a dead one's files: start one (it clears what a dead keeper left).
   const timeoutMs = options.timeoutMs ?? 10_000;
   const args = [
     options.keeperPath ?? builtFile('keeper/keeper.cjs', 'keeper'),
@@ -91,11 +88,29 @@ export async function reachKeeper(options: StartKeeperOptions): Promise<KeeperCl
   }
 }
 
+/**
+ * The home's keeper if one answers, else null (none is started). One that speaks no protocol
+ * version of this daemon's is retired first (its children stop), and null is the answer.
+ */
+export async function findKeeper(
+  options: Pick<StartKeeperOptions, 'socketDir' | 'onRetired'>,
+): Promise<KeeperClient | null> {
+  try {
+    return await connectKeeper(options.socketDir, { timeoutMs: 2000 });
+  } catch (error) {
+    if (isVersionRefusal(error)) await retire(options, error);
+    return null;
+  }
+}
+
 function isVersionRefusal(error: unknown): error is GuvError {
   return error instanceof GuvError && error.code === 'GUV_KEEPER_VERSION';
 }
 
-async function retire(options: StartKeeperOptions, refusal: GuvError): Promise<void> {
+async function retire(
+  options: Pick<StartKeeperOptions, 'socketDir' | 'onRetired'>,
+  refusal: GuvError,
+): Promise<void> {
   let retired: RetireResult;
   try {
     retired = await retireKeeper(options.socketDir, { killMs: RETIRE_KILL_MS });

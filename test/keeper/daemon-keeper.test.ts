@@ -55,6 +55,22 @@ async function listJson(h: TestHome): Promise<Map<string, ProcessSummary>> {
 }
 
 describe('the keeper (on by default; guv.json "keeper": false turns it off)', () => {
+  it('a daemon with nothing to keep starts no keeper; the first start starts one', async () => {
+    home = keeperHome();
+    const keeperFile = join(home.dir, 'run/keeper.pid');
+    expect((await guv(home, ['list'])).code).toBe(0);
+    expect(alive(daemonPid(home))).toBe(true);
+    expect(() => readFileSync(keeperFile)).toThrow(/ENOENT/);
+    const client = await startDaemon(home);
+    const started = await startTracked(client, home, fixture('keeper-child.js'), { name: 'kept' });
+    await client.disconnect();
+    const keeper = (JSON.parse(readFileSync(keeperFile, 'utf8')) as { pid: number }).pid;
+    expect(alive(keeper)).toBe(true);
+    // The app is the keeper's: it outlives the daemon.
+    await crashDaemon(home);
+    expect((await listJson(home)).get('kept')?.pid).toBe(started.pid);
+  });
+
   it('after kill -9 of the daemon the next command finds the same app pid, re-adopted (guv why says so)', async () => {
     home = keeperHome();
     const client = await startDaemon(home);
