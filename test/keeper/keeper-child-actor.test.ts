@@ -3,7 +3,8 @@ import { type Actor, createActor } from 'xstate';
 import type { ChildHandle } from '../../src/actors/child/child-handle.js';
 import { createKeeperChildLogic } from '../../src/actors/child/keeper-child-actor.js';
 import type { ChildMessage } from '../../src/actors/child/wrapper-events.js';
-import type { KeeperClient } from '../../src/keeper/client.js';
+import type { ChildListener, KeeperClient } from '../../src/keeper/client.js';
+import type { KeeperEvent } from '../../src/keeper/protocol.js';
 import { type ProcessMachine, processMachine } from '../../src/machines/process/machine.js';
 import { alive, cleanupHome, eventually } from '../helpers/daemon-harness.js';
 import {
@@ -76,6 +77,56 @@ describe('the process chart on the keeper-backed child actor', () => {
     await eventually(() => chart.getSnapshot().context.status === 'stopped', 'stopped');
     await eventually(() => !alive(second), 'the child gone');
     expect((await client.readFacts()).children).toEqual([]);
+  });
+
+  it('hears the wrapper’s first messages read in the same chunk as the spawn’s answer (found under load: a 30 s start timeout)', async () => {
+    home = makeKeeperHome();
+    const client = await startKeeper(home);
+    keeper = client;
+    // The real keeper, with its answer to spawn held until the child's `started` has been read,
+    // then both handed over in one synchronous pass, as when they share a chunk of the socket.
+    const held: KeeperEvent[] = [];
+    let listener: ChildListener | null = null;
+    let released = false;
+    const racing = new Proxy(client, {
+      get(target, property) {
+        if (property === 'listen') {
+          return (id: string, heard: ChildListener) => {
+            listener = heard;
+            return target.listen(id, (event) => (released ? heard(event) : held.push(event)));
+          };
+        }
+        if (property === 'spawn') {
+          return async (...args: Parameters<KeeperClient['spawn']>) => {
+            const facts = await target.spawn(...args);
+            await eventually(() => held.some((e) => e.ev === 'ipc'), 'the wrapper’s first message');
+            return {
+              then(resolve: (value: typeof facts) => void) {
+                resolve(facts);
+                released = true;
+                for (const event of held.splice(0)) listener?.(event);
+              },
+            };
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const logic = createKeeperChildLogic({
+      keeper: () => racing,
+      logTarget: () => logsFor('raced'),
+      onOutput: () => undefined,
+      onMessage: () => {},
+      register: () => {},
+      unregister: () => {},
+    });
+    actor = createActor(processMachine.provide({ actors: { child: logic } }), {
+      input: { id: 'raced', spec: keeperSpec(home), clock: { now: Date.now } },
+    }).start();
+    const chart = actor;
+    actor.send({ type: 'START' });
+    await eventually(() => chart.getSnapshot().context.status === 'running', 'running', 10_000);
   });
 
   it('reports a program the keeper cannot start as a spawn failure with the OS’s error', async () => {

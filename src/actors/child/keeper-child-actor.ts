@@ -46,6 +46,9 @@ export function toKeeperPlan(plan: SpawnPlan): KeeperSpawnPlan {
   };
 }
 
+/** Wrapper messages kept while the spawn's answer is applied (a start says a few). */
+const EARLY_MESSAGES = 64;
+
 /**
  * The process chart's `child` actor when the keeper owns the children (same contract as
  * createChildLogic, machines/process/child-protocol.ts): the spawn plan is decided here and
@@ -70,6 +73,12 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
     let offClose = () => {};
     /** An exit that came before the spawn's answer was read: applied once attached. */
     let early: Extract<KeeperEvent, { ev: 'exit' }> | null = null;
+    /**
+     * Wrapper messages read before the spawn's answer was applied: the answer and the child's
+     * first messages can come in one chunk, and `started` heard before `CHILD.FORKED` would be
+     * lost to the chart (a start timeout 30 s later). Replayed once attached.
+     */
+    const beforeForked: unknown[] = [];
 
     receive((command) => {
       if (command.type === 'SIGNAL' && running) keeper?.signal(id, command.signal).catch(() => {});
@@ -167,6 +176,7 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
         report({ type: 'CHILD.STARTED' });
         report({ type: 'CHILD.READY' });
       }
+      for (const message of beforeForked.splice(0)) onWrapperMessage(message);
       const exit = early;
       early = null;
       if (exit) onEvent(exit);
@@ -196,7 +206,11 @@ export function createKeeperChildLogic(deps: KeeperChildDeps) {
           deps.onDropped?.(id, event.reason);
           return;
         case 'ipc':
-          if (event.internal) onWrapperMessage(event.message);
+          if (!event.internal) return;
+          if (running) onWrapperMessage(event.message);
+          else if (!stopped && beforeForked.length < EARLY_MESSAGES) {
+            beforeForked.push(event.message);
+          }
           return;
         case 'exit':
           // Only this run's exit: an older run's, kept by the keeper, is not news.
