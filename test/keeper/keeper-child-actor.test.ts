@@ -97,17 +97,16 @@ describe('the process chart on the keeper-backed child actor', () => {
           };
         }
         if (property === 'spawn') {
-          return async (...args: Parameters<KeeperClient['spawn']>) => {
-            const facts = await target.spawn(...args);
-            await eventually(() => held.some((e) => e.ev === 'ipc'), 'the wrapper’s first message');
-            return {
-              then(resolve: (value: typeof facts) => void) {
+          return (...args: Parameters<KeeperClient['spawn']>) =>
+            new Promise((resolve, reject) => {
+              target.spawn(...args).then(async (facts) => {
+                await eventually(() => held.some((e) => e.ev === 'ipc'), 'the first message');
                 resolve(facts);
+                // Before the actor's `await` resumes: its continuation is a later microtask.
                 released = true;
                 for (const event of held.splice(0)) listener?.(event);
-              },
-            };
-          };
+              }, reject);
+            });
         }
         const value = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
