@@ -97,7 +97,21 @@ export function daemonPid(home: TestHome): number {
 export async function crashDaemon(home: TestHome): Promise<void> {
   const pid = daemonPid(home);
   process.kill(pid, 'SIGKILL');
-  await eventually(() => !alive(pid) || undefined, `the daemon (pid ${pid}) to be gone`);
+  await eventually(() => threadsLeft(pid) === 0 || undefined, `the daemon (pid ${pid}) to be gone`);
+}
+
+/**
+ * Threads of `pid` still running or exiting. The leader of a killed node process can be a zombie
+ * while its other threads are still exiting, and its descriptors (the daemon's listening
+ * socket) close only with the last of them: a client that connects then is reset.
+ */
+function threadsLeft(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).filter((task) => Number(task) !== pid || alive(pid))
+      .length;
+  } catch {
+    return 0;
+  }
 }
 
 export function alive(pid: number): boolean {
