@@ -133,8 +133,7 @@ describe('saved state across daemons', () => {
       }
       await client.disconnect();
       const oldDaemon = daemonPid(home);
-      process.kill(oldDaemon, 'SIGKILL');
-      await eventually(() => !alive(oldDaemon), 'the old daemon to die');
+      await crashDaemon(home);
 
       const list = byName(await listJson(home));
       const newDaemon = daemonPid(home);
