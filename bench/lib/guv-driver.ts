@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveHome } from '../../src/protocol/home.js';
@@ -36,6 +36,13 @@ export function createGuvDriver(options: GuvDriverOptions = {}): ManagerDriver {
   // src/protocol/home.ts: with GUV_HOME the lock (JSON holding the pid) is run/guv.pid.
   const pidFile = join(home, 'run', 'guv.pid');
   const keeperPidFile = join(resolveHome(env).socketDir, 'keeper.pid');
+  // GUV_BENCH_KEEPER=off: the same figures without the keeper (guv.json "keeper": false), to
+  // tell its cost from the machine's mood.
+  if (process.env.GUV_BENCH_KEEPER === 'off') {
+    const { config } = resolveHome(env);
+    mkdirSync(config, { recursive: true, mode: 0o700 });
+    writeFileSync(join(config, 'guv.json'), JSON.stringify({ keeper: false }));
+  }
   const seen = new Set<number>();
   const cli = (...args: string[]) => runChecked([process.execPath, guvBin, ...args], { env });
   const parallel = options.parallelStarts ?? 50;
