@@ -23,7 +23,7 @@ import { createOutputRouter } from '../logs/output-router.js';
 import { OUTPUT_EVENTS } from '../logs/log-event-names.js';
 import { createCpuMeter } from '../procfs/proc-stats.js';
 import { createProcessTable } from '../supervision/process-table.js';
-import { createSupervise } from '../supervision/supervise.js';
+import { createSupervise, ownLogSettings } from '../supervision/supervise.js';
 import { createRpcMethods } from '../methods/process-methods.js';
 import { createProcessList } from '../persistence/process-list.js';
 import { createDaemonKeeper } from '../keeper/daemon-keeper.js';
@@ -130,12 +130,7 @@ export function createDaemon(options: DaemonOptions) {
     onError: (error) => log.error({ err: error }, 'log file write failed'),
     logSettingsOf: (id) => {
       const definition = table.byId(id)?.definition;
-      return definition?.logs
-        ? {
-            logs: definition.logs,
-            owner: { user: definition.spec.user, group: definition.spec.group },
-          }
-        : null;
+      return definition ? ownLogSettings(definition) : null;
     },
   });
 

@@ -21,9 +21,9 @@ export interface DaemonKeeperOptions {
   outputWatched(): boolean;
 }
 
-/** A definition's log options and whose files they are (see output-router's logSettingsOf). */
+/** A definition's log options and whose files they are (supervise.ts ownLogSettings). */
 export interface OwnLogSettings {
-  logs: LogSettings | null;
+  logs: LogSettings;
   owner: FileOwner;
 }
 
@@ -32,7 +32,7 @@ export interface OwnLogSettings {
  * keeper never looks an account up. Rejects as the spawn would (GUV_USER_NOT_FOUND…).
  */
 async function userFilesOf({ logs, owner }: OwnLogSettings): Promise<UserLogFiles | null> {
-  if (!logs || (logs.outFile === null && logs.errorFile === null)) return null;
+  if (logs.outFile === null && logs.errorFile === null) return null;
   const identity = await resolveIdentity(owner.user, owner.group);
   return {
     out: logs.outFile,
@@ -159,7 +159,7 @@ export function createDaemonKeeper(options: DaemonKeeperOptions) {
         fileMode: access.fileMode,
         dirMode: access.dirMode,
         gid: access.gid,
-        time: settings?.logs?.time ?? true,
+        time: settings?.logs.time ?? true,
         userFiles: settings ? await userFilesOf(settings) : null,
       };
     },

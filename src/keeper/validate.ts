@@ -106,8 +106,7 @@ function parse(raw: unknown): KeeperRequestFrame {
     case 'ack':
       return { ...base, op: 'ack', upTo: integer(frame.upTo, 'upTo', 0, Number.MAX_SAFE_INTEGER) };
     case 'watchOutput':
-      if (typeof frame.on !== 'boolean') refuse('watchOutput: on is not a boolean');
-      return { ...base, op: 'watchOutput', on: frame.on };
+      return { ...base, op: 'watchOutput', on: boolean(frame.on, 'watchOutput: on') };
     case 'shutdown':
       return { ...base, op: 'shutdown', killMs: integer(frame.killMs, 'killMs', 0, 600_000) };
     default:
@@ -135,7 +134,6 @@ function spawnPlan(raw: unknown): KeeperSpawnPlan {
   }
   if (envBytes > KEEPER_LIMITS.envBytes) refuse('env: too large');
   if (plan.stdin !== 'pipe' && plan.stdin !== 'ignore') refuse('stdin: not pipe or ignore');
-  if (typeof plan.ipc !== 'boolean') refuse('ipc: not a boolean');
   return {
     command: absolutePath(plan.command, 'command'),
     args: args as string[],
@@ -144,7 +142,7 @@ function spawnPlan(raw: unknown): KeeperSpawnPlan {
     uid: optionalId(plan.uid, 'uid'),
     gid: optionalId(plan.gid, 'gid'),
     stdin: plan.stdin,
-    ipc: plan.ipc,
+    ipc: boolean(plan.ipc, 'ipc'),
     maxIpcBytes: integer(plan.maxIpcBytes, 'maxIpcBytes', 1024, 64 * 1024 * 1024),
   };
 }

@@ -123,9 +123,10 @@ function processSupervisor(deps: SuperviseDeps) {
         keeper: keeper.client,
         logTarget: (id) => {
           const definition = lookup(id)?.definition;
-          return definition
-            ? keeper.logTarget(definition.name, ownLogSettings(definition))
-            : keeper.logTarget(id, null);
+          return keeper.logTarget(
+            definition?.name ?? id,
+            definition ? ownLogSettings(definition) : null,
+          );
         },
         meta: (input) => ({ restarts: input.attempt }),
       }),
@@ -142,12 +143,17 @@ function processSupervisor(deps: SuperviseDeps) {
     });
 }
 
-/** What the keeper needs of a definition to write its files, the user's among them. */
-function ownLogSettings(definition: ProcessDefinition): OwnLogSettings {
-  return {
-    logs: definition.logs ?? null,
-    owner: { user: definition.spec.user, group: definition.spec.group },
-  };
+/**
+ * A definition's log options and whose files they are, for whoever writes its files (the output
+ * router, or the keeper); null: guv's defaults, no file of the user's.
+ */
+export function ownLogSettings(definition: ProcessDefinition): OwnLogSettings | null {
+  return definition.logs
+    ? {
+        logs: definition.logs,
+        owner: { user: definition.spec.user, group: definition.spec.group },
+      }
+    : null;
 }
 
 function clusterSupervisor(deps: SuperviseDeps) {
